@@ -1,0 +1,17 @@
+//! The pure core of Portal Desk: everything the app and the sync server must agree on.
+//!
+//! Nothing in this crate performs I/O or reads a clock: callers pass the current time
+//! in, so every rule is tested natively in milliseconds and behaves the same in the
+//! browser (wasm) and on the server.
+
+pub mod case;
+pub mod hlc;
+pub mod ids;
+pub mod op;
+pub mod protocol;
+pub mod record;
+
+pub use hlc::{Clock, ClockError, Hlc};
+pub use ids::{DeviceId, OpId, RecordId, SiteId, StaffId};
+pub use op::{Op, OpBody};
+pub use record::{Conflict, Outcome, Record, Register, TimelineEntry};

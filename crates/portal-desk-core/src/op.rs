@@ -1,0 +1,61 @@
+//! Operations: the only way state changes. Every change a person makes becomes one
+//! operation, stored in the device's outbox and applied exactly once by the server.
+
+use crate::case::Collection;
+use crate::hlc::Hlc;
+use crate::ids::{DeviceId, OpId, RecordId, SiteId, StaffId};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One change to one record, as made on one device.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Op {
+    /// Unique across all devices; the server's idempotency key together with `device`.
+    pub id: OpId,
+    /// The device that made the change.
+    pub device: DeviceId,
+    /// Per-device sequence number: 1, 2, 3… with no gaps, so the server can apply a
+    /// device's operations in order and exactly once.
+    pub seq: u64,
+    /// When the change was made, on the device's hybrid logical clock.
+    pub hlc: Hlc,
+    /// The member of staff who made it.
+    pub actor: StaffId,
+    /// The record it changes.
+    pub record: RecordId,
+    /// What it does.
+    pub body: OpBody,
+}
+
+/// What an operation does.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum OpBody {
+    /// Creates a record with its initial fields.
+    Create {
+        /// What kind of record.
+        collection: Collection,
+        /// The site whose team owns it; fixed for the record's life.
+        site: SiteId,
+        /// Initial field values.
+        fields: BTreeMap<String, String>,
+    },
+    /// Sets one field. `replaces` is the clock of the value the person saw when they
+    /// made the change: if the server holds a different one, two people edited the field
+    /// without seeing each other, and a conflict is recorded.
+    SetField {
+        /// The field's name.
+        field: String,
+        /// The new value.
+        value: String,
+        /// The clock of the value this one replaces (`None` if the field was empty).
+        replaces: Option<Hlc>,
+    },
+    /// Adds a note to the record's timeline.
+    AppendNote {
+        /// The note's text.
+        text: String,
+    },
+    /// Archives the record; later edits are kept but it stays archived.
+    Archive,
+}
