@@ -14,4 +14,4 @@ pub mod record;
 pub use hlc::{Clock, ClockError, Hlc};
 pub use ids::{DeviceId, OpId, RecordId, SiteId, StaffId};
 pub use op::{Op, OpBody};
-pub use record::{Conflict, Outcome, Record, Register, TimelineEntry};
+pub use record::{apply_op, Conflict, Outcome, Record, Register, TimelineEntry};

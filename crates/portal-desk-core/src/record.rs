@@ -231,6 +231,22 @@ impl Record {
     }
 }
 
+/// Applies any operation to the record it names, as the server does: `current` is the
+/// stored record (`None` if there is none yet). Returns the record to store when the
+/// operation changed it, and the outcome to report to the device.
+pub fn apply_op(current: Option<Record>, op: &Op) -> (Option<Record>, Outcome) {
+    match current {
+        None => match Record::create(op) {
+            Ok(record) => (Some(record), Outcome::Applied),
+            Err(outcome) => (None, outcome),
+        },
+        Some(mut record) => match record.apply(op) {
+            Outcome::Applied => (Some(record), Outcome::Applied),
+            rejected => (None, rejected),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,6 +279,20 @@ mod tests {
 
     fn set(id: &str, device: &str, wall_ms: u64, field: &str, value: &str, replaces: Option<Hlc>) -> Op {
         op(id, device, wall_ms, OpBody::SetField { field: field.into(), value: value.into(), replaces })
+    }
+
+    #[test]
+    fn apply_op_creates_then_edits_and_reports_rejections() {
+        let fields = [("patient_name", "Ada"), ("kind", "sign_up")].map(|(k, v)| (k.to_owned(), v.to_owned())).into();
+        let create = op("c", "a", 1_000, OpBody::Create { collection: Collection::Case, site: "s1".into(), fields });
+        let (created, outcome) = apply_op(None, &create);
+        assert_eq!(outcome, Outcome::Applied);
+        let (unchanged, outcome) = apply_op(created, &set("e", "a", 2_000, "priority", "sky-high", None));
+        assert!(unchanged.is_none());
+        assert!(matches!(outcome, Outcome::Rejected { code, .. } if code == "invalid_field"));
+        let (none, outcome) = apply_op(None, &set("e", "a", 2_000, "priority", "low", None));
+        assert!(none.is_none());
+        assert!(matches!(outcome, Outcome::Rejected { code, .. } if code == "not_found"));
     }
 
     #[test]
