@@ -1,0 +1,88 @@
+// Issue 2's walking skeleton as a working day: Asha records cases on a tablet that loses
+// its connection, reloads while offline, and when the connection returns her colleague Ben
+// at the same clinic sees the case and its note — and Dan at another site never does.
+import { test, expect } from '@playwright/test';
+import { startServer } from './support/server.mjs';
+import { staff } from './support/demo.mjs';
+import { signIn, waitForOfflineReady, createCase, changeStatus, openCaseList } from './support/actions.mjs';
+import { expectWaitingChanges, expectAllSynced, expectCaseListed, expectCaseNotListed } from './support/checks.mjs';
+
+let server;
+test.beforeAll(async () => {
+  server = await startServer();
+});
+test.afterAll(async () => {
+  await server?.dispose();
+});
+
+test('a case made offline reaches a colleague at the same site, and nobody at another site', async ({ browser }) => {
+  const ashaTablet = await browser.newContext();
+  const asha = await ashaTablet.newPage();
+  await signIn(asha, server.baseURL, staff.asha);
+  await expect(asha.getByText(staff.asha.name)).toBeVisible();
+  await waitForOfflineReady(asha);
+
+  await test.step('online, a new case syncs by itself', async () => {
+    await createCase(asha, {
+      patient: 'Olu Adeyemi',
+      kind: 'Password reset',
+      note: 'Locked out after three attempts; calling from home.',
+    });
+    await expectAllSynced(asha);
+  });
+
+  await test.step('offline, cases are still created and edited, and survive a reload', async () => {
+    await server.stop();
+    await ashaTablet.setOffline(true);
+    await expect(asha.getByText('Offline', { exact: true })).toBeVisible();
+    await openCaseList(asha);
+    await createCase(asha, {
+      patient: 'Maya Thompson',
+      kind: 'Proxy access request',
+      note: 'Mother asking for proxy access for her 9-year-old daughter.',
+    });
+    await changeStatus(asha, 'In progress');
+    await expectWaitingChanges(asha, 3);
+
+    await asha.reload();
+    await expect(asha.getByRole('heading', { name: 'Maya Thompson', level: 1 })).toBeVisible();
+    await expect(asha.getByText('Mother asking for proxy access for her 9-year-old daughter.')).toBeVisible();
+    await expectWaitingChanges(asha, 3);
+    await asha.screenshot({ path: 'screenshots/offline-after-reload.png', fullPage: true });
+  });
+
+  await test.step('back online, the changes sync with no click', async () => {
+    await server.start();
+    await ashaTablet.setOffline(false);
+    await expectAllSynced(asha);
+    await expect(asha.getByText('Online', { exact: true })).toBeVisible();
+  });
+
+  await test.step('a colleague at the same clinic sees the case, its note and its status', async () => {
+    const benTablet = await browser.newContext();
+    const ben = await benTablet.newPage();
+    await signIn(ben, server.baseURL, staff.ben);
+    await expectCaseListed(ben, 'Maya Thompson', { timeout: 30_000 });
+    await expectCaseListed(ben, 'Olu Adeyemi');
+    await ben.screenshot({ path: 'screenshots/colleague-case-list.png', fullPage: true });
+    await ben.getByRole('link', { name: /Maya Thompson/ }).click();
+    await expect(ben.getByRole('heading', { name: 'Maya Thompson', level: 1 })).toBeVisible();
+    await expect(ben.getByText('Mother asking for proxy access for her 9-year-old daughter.')).toBeVisible();
+    await expect(ben.getByLabel('Status')).toHaveValue('in_progress');
+    await ben.screenshot({ path: 'screenshots/colleague-case.png', fullPage: true });
+    await benTablet.close();
+  });
+
+  await test.step('staff at another site never see it', async () => {
+    const danTablet = await browser.newContext();
+    const dan = await danTablet.newPage();
+    await signIn(dan, server.baseURL, staff.dan);
+    await expect(dan.getByText(staff.dan.site)).toBeVisible();
+    await expect(dan.getByText(/Last synced/)).toBeVisible({ timeout: 30_000 });
+    await expectCaseNotListed(dan, 'Maya Thompson');
+    await expectCaseNotListed(dan, 'Olu Adeyemi');
+    await danTablet.close();
+  });
+
+  await ashaTablet.close();
+});
