@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, then runs every check and test —
 # formatting, lints (native and wasm), native tests, wasm tests in headless Chromium, the
-# release build with its size budget, and the Playwright suite against a server started
-# here on a free port with a throwaway database.
+# release build with its size budget, and the Playwright suite (each spec starts its own
+# server on a free port with a throwaway database).
 
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$ROOT"
@@ -32,29 +32,8 @@ bash scripts/bundle-size.sh
 say "Building the server for the end-to-end tests"
 cargo build --quiet -p portal-desk-server
 
-WORK="$(mktemp -d)"
-PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-SERVER_LOG="$WORK/server.log"
-"$ROOT/target/debug/portal-desk-server" serve --demo \
-  --listen "127.0.0.1:$PORT" \
-  --database-url "sqlite://$WORK/e2e.db" \
-  --static-dir "$ROOT/dist" >"$SERVER_LOG" 2>&1 &
-SERVER_PID=$!
-cleanup() { kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; rm -rf "$WORK"; }
-trap cleanup EXIT
-for _ in $(seq 1 100); do
-  curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$SERVER_LOG" >&2; echo "The server did not start." >&2; exit 1; }
-  sleep 0.2
-done
-
-say "End-to-end tests (Playwright, Debian Chromium) against http://127.0.0.1:$PORT"
-set +e
-(cd e2e && PORTAL_DESK_BASE_URL="http://127.0.0.1:$PORT" npx playwright test)
-status=$?
-set -e
-if [ "$status" != 0 ]; then
-  echo "--- server log (last 60 lines) ---" >&2
-  tail -n 60 "$SERVER_LOG" >&2
-fi
-exit "$status"
+say "End-to-end tests (Playwright, Debian Chromium); each spec starts its own server"
+export PORTAL_DESK_SERVER_BIN="$ROOT/target/debug/portal-desk-server"
+export PORTAL_DESK_STATIC_DIR="$ROOT/dist"
+mkdir -p e2e/screenshots
+(cd e2e && npx playwright test)
