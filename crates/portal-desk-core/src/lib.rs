@@ -5,11 +5,18 @@
 //! browser (wasm) and on the server.
 
 pub mod case;
+pub mod date;
+pub mod duplicates;
 pub mod hlc;
+pub mod identity;
 pub mod ids;
+pub mod nhs_number;
 pub mod op;
+pub mod patient;
 pub mod protocol;
+pub mod proxy;
 pub mod record;
+pub mod validate;
 
 pub use hlc::{Clock, ClockError, Hlc};
 pub use ids::{DeviceId, OpId, RecordId, SiteId, StaffId};

@@ -1,0 +1,129 @@
+//! A patient as the team knows them: name, date of birth, NHS number, contact details,
+//! language and communication needs, and the identity evidence recorded for them.
+
+use crate::date::CivilDate;
+use crate::identity::{assess_identity, EvidenceRecord, IdentityAssessment};
+use crate::ids::RecordId;
+use crate::nhs_number::NhsNumber;
+use crate::validate;
+use serde::{Deserialize, Serialize};
+
+/// One patient.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Patient {
+    /// Their id.
+    pub id: RecordId,
+    /// Given (first) name or names.
+    pub given_name: String,
+    /// Family name (surname).
+    pub family_name: String,
+    /// Date of birth.
+    pub date_of_birth: Option<CivilDate>,
+    /// NHS number, if known.
+    #[serde(default)]
+    pub nhs_number: Option<NhsNumber>,
+    /// Email address, stored as [`validate::email`] returns it.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// UK mobile, stored as 11 digits starting 07.
+    #[serde(default)]
+    pub mobile: Option<String>,
+    /// Postcode, stored in capitals with one space.
+    #[serde(default)]
+    pub postcode: Option<String>,
+    /// Preferred language for letters and calls (free text, e.g. "Polish").
+    #[serde(default)]
+    pub preferred_language: Option<String>,
+    /// Accessible-communication needs (e.g. "British Sign Language interpreter",
+    /// "large print"), under the Accessible Information Standard.
+    #[serde(default)]
+    pub communication_needs: Vec<String>,
+    /// Identity evidence, each with who verified it.
+    #[serde(default)]
+    pub identity_evidence: Vec<EvidenceRecord>,
+}
+
+impl Patient {
+    /// Given then family name, as shown on screen and read aloud.
+    pub fn display_name(&self) -> String {
+        format!("{} {}", self.given_name.trim(), self.family_name.trim()).trim().to_owned()
+    }
+
+    /// The identity level reached from the evidence recorded.
+    pub fn identity(&self) -> IdentityAssessment {
+        assess_identity(&self.identity_evidence)
+    }
+
+    /// Every problem with the details as recorded, each in words staff can act on. An
+    /// empty list means the record is fit to save. `today` is the site's date.
+    pub fn problems(&self, today: CivilDate) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.given_name.trim().is_empty() && self.family_name.trim().is_empty() {
+            problems.push("Enter the patient's name".to_owned());
+        }
+        match self.date_of_birth {
+            None => problems.push("Enter the patient's date of birth".to_owned()),
+            Some(born) => {
+                if let Err(e) = validate::date_of_birth(&born.to_string(), today) {
+                    problems.push(e.to_string());
+                }
+            }
+        }
+        if let Some(warning) = self.nhs_number.as_ref().and_then(|n| n.range().warning()) {
+            problems.push(warning.to_owned());
+        }
+        if let Some(Err(e)) = self.email.as_deref().map(validate::email) {
+            problems.push(e.to_string());
+        }
+        if let Some(Err(e)) = self.mobile.as_deref().map(validate::uk_mobile) {
+            problems.push(e.to_string());
+        }
+        if let Some(Err(e)) = self.postcode.as_deref().map(validate::postcode) {
+            problems.push(e.to_string());
+        }
+        problems
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A patient with only the fields duplicate checks read.
+    pub(crate) fn patient(id: &str, given: &str, family: &str, born: &str, nhs: Option<&str>) -> Patient {
+        Patient {
+            id: RecordId::from(id),
+            given_name: given.to_owned(),
+            family_name: family.to_owned(),
+            date_of_birth: Some(born.parse().unwrap()),
+            nhs_number: nhs.map(|n| NhsNumber::parse(n).unwrap()),
+            email: None,
+            mobile: None,
+            postcode: None,
+            preferred_language: None,
+            communication_needs: Vec::new(),
+            identity_evidence: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_complete_patient_has_no_problems() {
+        let mut ada = patient("p1", "Ada", "Lovelace", "1985-12-10", Some("485 777 3457"));
+        ada.email = Some("ada@example.com".into());
+        ada.mobile = Some("07700900123".into());
+        ada.postcode = Some("SW1A 1AA".into());
+        assert_eq!(ada.problems("2026-11-22".parse().unwrap()), Vec::<String>::new());
+        assert_eq!(ada.display_name(), "Ada Lovelace");
+    }
+
+    #[test]
+    fn problems_name_each_field_and_the_test_number() {
+        let mut ada = patient("p1", "Ada", "Lovelace", "2027-01-01", Some("999 123 4578"));
+        ada.mobile = Some("020 7946 0000".into());
+        let problems = ada.problems("2026-11-22".parse().unwrap());
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(problems[0].contains("in the future"));
+        assert!(problems[1].contains("test NHS number"));
+        assert!(problems[2].contains("start with 07"));
+    }
+}
