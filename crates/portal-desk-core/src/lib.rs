@@ -4,6 +4,7 @@
 //! in, so every rule is tested natively in milliseconds and behaves the same in the
 //! browser (wasm) and on the server.
 
+pub mod calendar;
 pub mod case;
 pub mod date;
 pub mod duplicates;
@@ -16,6 +17,7 @@ pub mod patient;
 pub mod protocol;
 pub mod proxy;
 pub mod record;
+pub mod sla;
 pub mod validate;
 
 pub use hlc::{Clock, ClockError, Hlc};
