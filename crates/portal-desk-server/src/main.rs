@@ -1,1 +1,159 @@
-fn main() {}
+//! `portal-desk-server`: parses the command line and runs the chosen command; the
+//! server itself lives in the library.
+
+use anyhow::{bail, Context};
+use clap::Parser;
+use portal_desk_core::SiteId;
+use portal_desk_server::auth::{self, HashCost, MIN_PASSWORD_CHARS};
+use portal_desk_server::cli::{AuditCommand, Cli, Command, RoleArg, ServeArgs, SiteCommand, UserCommand};
+use portal_desk_server::db::{self, NewStaff, Role, SharedStore};
+use portal_desk_server::{app, audit, demo, now_ms, AppState};
+use std::io::{BufRead, IsTerminal, Write};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("portal_desk_server=info,tower_http=info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let store = db::open(&cli.database_url).await.with_context(|| format!("cannot open {}", cli.database_url))?;
+    match cli.command {
+        Command::Serve(args) => serve(store, args).await,
+        Command::Site { command: SiteCommand::Add { name } } => add_site(store, &name).await,
+        Command::User { command: UserCommand::Add { sites, role, name, email } } => {
+            add_user(store, sites, role, name, &email).await
+        }
+        Command::Audit { command: AuditCommand::Verify } => verify_audit(store).await,
+    }
+}
+
+async fn serve(store: SharedStore, args: ServeArgs) -> anyhow::Result<()> {
+    if args.demo && demo::seed(store.as_ref(), HashCost::Standard, now_ms()).await? {
+        tracing::info!("seeded the demo data into the empty database");
+    }
+    if !args.static_dir.join("index.html").is_file() {
+        tracing::warn!(dir = %args.static_dir.display(), "no index.html in the static directory: the API works, the app will not load");
+    }
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}; is another server using it?", args.listen))?;
+    let address = listener.local_addr()?;
+    println!("Portal Desk is running: open http://{address}/ in your browser (Ctrl+C stops it).");
+    if args.demo {
+        print!("{}", demo::sign_in_help());
+    }
+    std::io::stdout().flush()?;
+    let state = AppState::new(store, args.static_dir, HashCost::Standard);
+    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl+C or SIGTERM; in-flight requests then finish before the server stops.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// A site id from its name: lower case, words joined by hyphens ("Riverside Clinic" →
+/// "riverside-clinic"), so that `user add --site` is easy to type.
+fn slug(name: &str) -> String {
+    let words: Vec<String> =
+        name.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(|w| w.to_lowercase()).collect();
+    words.join("-")
+}
+
+async fn add_site(store: SharedStore, name: &str) -> anyhow::Result<()> {
+    let name = name.trim();
+    let base = slug(name);
+    if base.is_empty() {
+        bail!("give the site a name with at least one letter or digit, e.g. \"Riverside Clinic\"");
+    }
+    let mut id = base.clone();
+    let mut n = 2;
+    while store.site_exists(&SiteId::from(id.as_str())).await? {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    store.add_site(&SiteId::from(id.as_str()), name).await?;
+    println!("{id}");
+    Ok(())
+}
+
+async fn add_user(
+    store: SharedStore,
+    sites: Vec<String>,
+    role: RoleArg,
+    name: Option<String>,
+    email: &str,
+) -> anyhow::Result<()> {
+    let email = email.trim().to_lowercase();
+    if !email.contains('@') {
+        bail!("'{email}' is not an email address");
+    }
+    let password = read_password()?;
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        bail!("the password must be at least {MIN_PASSWORD_CHARS} characters long");
+    }
+    let role = match role {
+        RoleArg::Analyst => Role::Analyst,
+        RoleArg::Supervisor => Role::Supervisor,
+        RoleArg::Admin => Role::Admin,
+    };
+    let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_owned());
+    let password_hash =
+        tokio::task::spawn_blocking(move || auth::hash_password(&password, HashCost::Standard)).await??;
+    let id = auth::new_id();
+    let staff = NewStaff {
+        id: id.clone().into(),
+        email,
+        name,
+        role,
+        password_hash,
+        sites: sites.into_iter().map(SiteId::from).collect(),
+    };
+    store.add_staff(&staff, now_ms()).await?;
+    println!("{id}");
+    Ok(())
+}
+
+/// Reads the password from the first line of standard input, never the command line
+/// (which other users of the machine can see).
+fn read_password() -> anyhow::Result<String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("Password (it will show as you type; pipe it in to avoid that): ");
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line).context("cannot read the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+async fn verify_audit(store: SharedStore) -> anyhow::Result<()> {
+    let entries = store.audit_log().await?;
+    let count = audit::verify(&entries)?;
+    println!("The audit log is intact: {count} entries, hash chain unbroken.");
+    Ok(())
+}

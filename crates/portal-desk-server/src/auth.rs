@@ -1,0 +1,138 @@
+//! Passwords, tokens and the bearer-token extractor.
+//!
+//! Passwords are stored as argon2id PHC strings; tokens are 32 random bytes shown to
+//! the device once, and only their SHA-256 is stored, so a copy of the database signs
+//! nobody in.
+
+use crate::db::{Role, Session};
+use crate::error::ApiError;
+use crate::AppState;
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use portal_desk_core::{DeviceId, StaffId};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+/// How long a token works: one long shift.
+pub const TOKEN_LIFETIME_MS: u64 = 12 * 60 * 60 * 1000;
+
+/// The shortest password `user add` accepts.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// How hard password hashing works. The cost is stored in each hash, so verifying
+/// always uses the cost the hash was made with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HashCost {
+    /// argon2id with the OWASP-recommended parameters (19 MiB, 2 passes).
+    Standard,
+    /// argon2id with the smallest parameters, so that test suites that create many
+    /// staff stay fast. Never for real passwords.
+    Minimal,
+}
+
+impl HashCost {
+    fn hasher(self) -> Argon2<'static> {
+        let params = match self {
+            HashCost::Standard => Params::default(),
+            HashCost::Minimal => Params::new(Params::MIN_M_COST, Params::MIN_T_COST, 1, None).expect("valid params"),
+        };
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+    }
+}
+
+/// Hashes a password as an argon2id PHC string with a fresh random salt.
+pub fn hash_password(password: &str, cost: HashCost) -> Result<String, ApiError> {
+    let salt = SaltString::generate(&mut OsRng);
+    cost.hasher()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|e| ApiError::Internal(format!("cannot hash password: {e}")))
+}
+
+/// Whether `password` matches the stored PHC string.
+pub fn verify_password(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored).is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+}
+
+/// A hash of no one's password, verified against when the email is unknown so that
+/// a wrong email takes as long as a wrong password and reveals nothing.
+pub fn decoy_hash(cost: HashCost) -> String {
+    hash_password("no one has this password", cost).unwrap_or_default()
+}
+
+/// A new bearer token: 32 random bytes, hex.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// The SHA-256 of a token, hex: what the sessions table keys on.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A random id in the UUID v4 text form.
+pub fn new_id() -> String {
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex = hex::encode(bytes);
+    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+}
+
+/// The caller of an API that needs a session: from `Authorization: Bearer TOKEN`.
+#[derive(Clone, Debug)]
+pub struct Authenticated {
+    /// Who.
+    pub staff: StaffId,
+    /// Their role.
+    pub role: Role,
+    /// The device the token is bound to.
+    pub device: DeviceId,
+}
+
+impl FromRequestParts<AppState> for Authenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
+            .map(str::trim)
+            .filter(|token| !token.is_empty())
+            .ok_or(ApiError::Unauthorized)?;
+        let Session { staff, role, device } =
+            state.store.session(&token_hash(token), crate::now_ms()).await?.ok_or(ApiError::Unauthorized)?;
+        Ok(Authenticated { staff, role, device })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_verifies_only_against_its_own_hash() {
+        let hash = hash_password("correct horse battery", HashCost::Minimal).unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &hash));
+        assert!(!verify_password("wrong horse battery", &hash));
+        assert!(!verify_password("anything", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_are_64_hex_chars_and_hash_to_64_more() {
+        let token = new_token();
+        assert_eq!(token.len(), 64);
+        assert_ne!(token, new_token());
+        assert_eq!(token_hash(&token).len(), 64);
+    }
+}

@@ -1,0 +1,108 @@
+//! The command line: `serve`, `site add` and `user add`, every flag also read from an
+//! environment variable so that containers and scripts can configure the server.
+
+use crate::config::DatabaseUrl;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// The Portal Desk sync server: serves the app and its sync API from one origin.
+#[derive(Debug, Parser)]
+#[command(name = "portal-desk-server", version, about)]
+pub struct Cli {
+    /// The database: sqlite://PATH (created if missing).
+    #[arg(long, env = "PORTAL_DESK_DATABASE_URL", default_value = "sqlite://data/portal-desk.db", global = true)]
+    pub database_url: DatabaseUrl,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The server's commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the app and the API.
+    Serve(ServeArgs),
+    /// Manage sites.
+    Site {
+        /// What to do with sites.
+        #[command(subcommand)]
+        command: SiteCommand,
+    },
+    /// Manage staff.
+    User {
+        /// What to do with staff.
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Check or export the audit log.
+    Audit {
+        /// What to do with the audit log.
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+/// `serve`'s settings.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The address to listen on.
+    #[arg(long, env = "PORTAL_DESK_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// The built app (Trunk's dist folder) to serve.
+    #[arg(long, env = "PORTAL_DESK_STATIC_DIR", default_value = "dist")]
+    pub static_dir: PathBuf,
+
+    /// Seed demo sites, staff and cases, if the database is empty.
+    #[arg(long, env = "PORTAL_DESK_DEMO")]
+    pub demo: bool,
+}
+
+/// Site commands.
+#[derive(Debug, Subcommand)]
+pub enum SiteCommand {
+    /// Add a site; prints its id.
+    Add {
+        /// The site's name, e.g. "Riverside Clinic".
+        name: String,
+    },
+}
+
+/// Staff roles, as given on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    /// Front-line staff.
+    Analyst,
+    /// Sees every case of their sites, restricted ones included.
+    Supervisor,
+    /// Runs the service.
+    Admin,
+}
+
+/// Staff commands.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a member of staff; the password is read from standard input.
+    Add {
+        /// A site they work at (repeat for several).
+        #[arg(long = "site", required = true)]
+        sites: Vec<String>,
+        /// Their role.
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// Their full name (defaults to the part of the email before the @).
+        #[arg(long)]
+        name: Option<String>,
+        /// Their email address, used to sign in.
+        email: String,
+    },
+}
+
+/// Audit commands.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check that the hash chain is intact; exits non-zero at the first break.
+    Verify,
+}

@@ -1,0 +1,265 @@
+//! Storage: the one interface the rest of the server uses, whatever the database.
+//!
+//! [`Store`] holds the short, self-contained reads and writes; [`PushTx`] is one open
+//! push transaction, so the push rules in [`crate::sync`] are written once and every
+//! database only supplies the primitive steps. SQLite ([`sqlite::SqliteStore`]) is the
+//! embedded default; a PostgreSQL implementation fits beside it behind the same traits.
+
+pub mod sqlite;
+
+use crate::audit::AuditEntry;
+use async_trait::async_trait;
+use portal_desk_core::protocol::StaffProfile;
+use portal_desk_core::{DeviceId, Outcome, Record, SiteId, StaffId};
+use std::sync::Arc;
+
+/// A storage failure. Callers turn it into a 500 without showing its text to clients.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The database refused or failed a query.
+    #[error("database error: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    /// Migrations could not be applied.
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Something stored cannot be read back (bad JSON, a negative counter).
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(String),
+    /// The write would duplicate something unique (an email, a site id).
+    #[error("{0}")]
+    AlreadyExists(String),
+    /// The write names something that does not exist (a site, a member of staff).
+    #[error("{0}")]
+    Missing(String),
+}
+
+/// A member of staff's role; it decides what they may see and do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Front-line staff: their own sites' cases, restricted ones only if theirs.
+    Analyst,
+    /// Sees every case of their sites, restricted ones included.
+    Supervisor,
+    /// Runs the service; sees every case of their sites.
+    Admin,
+}
+
+impl Role {
+    /// The stored and wire code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Analyst => "analyst",
+            Role::Supervisor => "supervisor",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// Parses a stored code.
+    pub fn from_code(code: &str) -> Option<Role> {
+        match code {
+            "analyst" => Some(Role::Analyst),
+            "supervisor" => Some(Role::Supervisor),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+
+    /// Whether this role sees restricted (safeguarding, complaint) cases of its sites.
+    pub fn sees_all_restricted(self) -> bool {
+        matches!(self, Role::Supervisor | Role::Admin)
+    }
+}
+
+/// A member of staff to create.
+#[derive(Clone, Debug)]
+pub struct NewStaff {
+    /// Their id.
+    pub id: StaffId,
+    /// Their email address, stored in lower case.
+    pub email: String,
+    /// Their full name.
+    pub name: String,
+    /// Their role.
+    pub role: Role,
+    /// The argon2id PHC string of their password.
+    pub password_hash: String,
+    /// The sites they belong to.
+    pub sites: Vec<SiteId>,
+}
+
+/// What sign-in needs to check a password.
+#[derive(Clone, Debug)]
+pub struct StaffCredentials {
+    /// Whose.
+    pub id: StaffId,
+    /// The argon2id PHC string.
+    pub password_hash: String,
+}
+
+/// A session to start at sign-in.
+#[derive(Clone, Debug)]
+pub struct NewSession {
+    /// SHA-256 of the bearer token, hex.
+    pub token_hash: String,
+    /// Who signed in.
+    pub staff: StaffId,
+    /// On which device (registered if new).
+    pub device: DeviceId,
+    /// Now.
+    pub now_ms: u64,
+    /// When the token stops working.
+    pub expires_at_ms: u64,
+}
+
+/// A live session, found by its token.
+#[derive(Clone, Debug)]
+pub struct Session {
+    /// Who.
+    pub staff: StaffId,
+    /// Their role.
+    pub role: Role,
+    /// The device the token is bound to.
+    pub device: DeviceId,
+}
+
+/// An operation's author, as the push rules need them: only staff who have signed in
+/// on the pushing device are found.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    /// Their role.
+    pub role: Role,
+    /// The sites they may write to.
+    pub sites: Vec<SiteId>,
+}
+
+/// Who is reading, for the pull filter.
+#[derive(Clone, Debug)]
+pub struct Viewer {
+    /// Who.
+    pub staff: StaffId,
+    /// Their role.
+    pub role: Role,
+}
+
+/// One page of records read for a pull, before the cursor is worked out.
+#[derive(Clone, Debug)]
+pub struct ChangesPage {
+    /// Visible records after the cursor, in version order, at most the limit asked for.
+    pub records: Vec<Record>,
+    /// The change log's head version when the page was read.
+    pub head: u64,
+}
+
+/// The storage interface. Every method is one transaction unless it says otherwise.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Whether the database holds no sites and no staff (the demo seeds only then).
+    async fn is_empty(&self) -> Result<bool, DbError>;
+
+    /// Adds a site; [`DbError::AlreadyExists`] if its id is taken.
+    async fn add_site(&self, id: &SiteId, name: &str) -> Result<(), DbError>;
+
+    /// Whether a site with this id exists.
+    async fn site_exists(&self, id: &SiteId) -> Result<bool, DbError>;
+
+    /// Adds a member of staff with their sites; [`DbError::AlreadyExists`] if the email
+    /// is taken, [`DbError::Missing`] if a site does not exist.
+    async fn add_staff(&self, staff: &NewStaff, now_ms: u64) -> Result<(), DbError>;
+
+    /// The password hash of the staff member with this (lower-case) email.
+    async fn staff_credentials(&self, email: &str) -> Result<Option<StaffCredentials>, DbError>;
+
+    /// A staff member's profile with their sites.
+    async fn staff_profile(&self, staff: &StaffId) -> Result<Option<StaffProfile>, DbError>;
+
+    /// Records that `staff` may act on `device` (registering the device if new),
+    /// without starting a session: what sign-in does, and what the demo seeding needs.
+    async fn register_device_staff(&self, device: &DeviceId, staff: &StaffId, now_ms: u64) -> Result<(), DbError>;
+
+    /// Registers the device if new, records who signed in on it, stores the session
+    /// and audits the sign-in, all in one transaction.
+    async fn start_session(&self, session: &NewSession, audit: &AuditEntry) -> Result<(), DbError>;
+
+    /// The unexpired session with this token hash.
+    async fn session(&self, token_hash: &str, now_ms: u64) -> Result<Option<Session>, DbError>;
+
+    /// Opens a push transaction. Pushes are serialised: while one is open, another waits.
+    async fn begin_push(&self) -> Result<Box<dyn PushTx>, DbError>;
+
+    /// Up to `limit` records after `cursor` that `viewer` may read (their sites only;
+    /// restricted records only for supervisors, admins, the creator or the owner), and
+    /// the change log's head, read from one snapshot.
+    async fn changes_after(&self, viewer: &Viewer, cursor: u64, limit: usize) -> Result<ChangesPage, DbError>;
+
+    /// Appends one entry to the audit log.
+    async fn append_audit(&self, entry: &AuditEntry) -> Result<(), DbError>;
+
+    /// Every audit entry in order, with its stored hashes, for `audit verify`.
+    async fn audit_log(&self) -> Result<Vec<crate::audit::StoredAuditEntry>, DbError>;
+}
+
+/// One open push transaction: nothing is visible to others until [`PushTx::commit`];
+/// dropping it without committing rolls everything back.
+#[async_trait]
+pub trait PushTx: Send {
+    /// The device's last dealt-with sequence number (0 for an unknown device).
+    async fn last_seq(&mut self, device: &DeviceId) -> Result<u64, DbError>;
+
+    /// The stored op id and outcome of the device's operation `seq`.
+    async fn stored_outcome(
+        &mut self,
+        device: &DeviceId,
+        seq: u64,
+    ) -> Result<Option<(Option<String>, Outcome)>, DbError>;
+
+    /// Whether the device already used this op id.
+    async fn op_id_used(&mut self, device: &DeviceId, op_id: &str) -> Result<bool, DbError>;
+
+    /// The actor's role and sites, if they have signed in on `device`.
+    async fn actor(&mut self, device: &DeviceId, staff: &StaffId) -> Result<Option<Actor>, DbError>;
+
+    /// The stored record.
+    async fn record(&mut self, id: &portal_desk_core::RecordId) -> Result<Option<Record>, DbError>;
+
+    /// Stores the record under the next change-log version, which it writes into the
+    /// record and returns.
+    async fn store_record(&mut self, record: &mut Record) -> Result<u64, DbError>;
+
+    /// Records what became of an operation. `op_id` is `None` when the id was a repeat.
+    async fn record_op(
+        &mut self,
+        op: &portal_desk_core::Op,
+        op_id: Option<&str>,
+        outcome: &Outcome,
+        now_ms: u64,
+    ) -> Result<(), DbError>;
+
+    /// Sets the device's last dealt-with sequence number (registering it if new).
+    async fn set_last_seq(&mut self, device: &DeviceId, seq: u64, now_ms: u64) -> Result<(), DbError>;
+
+    /// Appends to the audit log inside this transaction.
+    async fn append_audit(&mut self, entry: &AuditEntry) -> Result<(), DbError>;
+
+    /// Makes every write visible at once.
+    async fn commit(self: Box<Self>) -> Result<(), DbError>;
+}
+
+/// The store the server runs on, shared by every request.
+pub type SharedStore = Arc<dyn Store>;
+
+/// Opens (creating if needed) and migrates the database named by `url`.
+pub async fn open(url: &crate::config::DatabaseUrl) -> Result<SharedStore, DbError> {
+    match url {
+        crate::config::DatabaseUrl::Sqlite(path) => Ok(Arc::new(sqlite::SqliteStore::open(path).await?)),
+    }
+}
+
+/// Converts a stored non-negative integer.
+pub(crate) fn to_u64(value: i64, what: &str) -> Result<u64, DbError> {
+    u64::try_from(value).map_err(|_| DbError::Corrupt(format!("{what} is negative ({value})")))
+}
+
+/// Converts a count or sequence number for storage.
+pub(crate) fn to_i64(value: u64, what: &str) -> Result<i64, DbError> {
+    i64::try_from(value).map_err(|_| DbError::Corrupt(format!("{what} is too large to store ({value})")))
+}

@@ -1,0 +1,478 @@
+//! The SQLite store: one file, WAL mode, foreign keys on, migrations from
+//! `migrations/sqlite/`.
+//!
+//! SQLite allows one writer at a time, so every writing transaction starts with
+//! `BEGIN IMMEDIATE`: it takes the write lock up front, and a second writer waits (up to
+//! the busy timeout) instead of failing half-way when it tries to upgrade a read lock.
+
+use super::{
+    to_i64, to_u64, Actor, ChangesPage, DbError, NewSession, NewStaff, PushTx, Role, Session, StaffCredentials, Store,
+    Viewer,
+};
+use crate::audit::{AuditEntry, StoredAuditEntry, GENESIS_HASH};
+use async_trait::async_trait;
+use portal_desk_core::protocol::{SiteSummary, StaffProfile};
+use portal_desk_core::{DeviceId, Op, Outcome, Record, RecordId, SiteId, StaffId};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqliteConnection, SqlitePool, Transaction};
+use std::path::Path;
+use std::time::Duration;
+
+/// The statement every writing transaction starts with.
+const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
+
+/// A SQLite database file.
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens the file at `path`, creating it and its folder if missing, and migrates it.
+    pub async fn open(path: &Path) -> Result<Self, DbError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                DbError::Sqlx(sqlx::Error::Configuration(format!("cannot create {}: {e}", parent.display()).into()))
+            })?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // In WAL mode NORMAL loses no committed transaction on a process crash (only,
+            // at worst, the last ones on a power cut), and syncs far less often than FULL.
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(30));
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// The connection pool, for tests that look at the tables directly.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
+}
+
+fn is_foreign_key_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(e) if e.is_foreign_key_violation())
+}
+
+fn decode_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, DbError> {
+    serde_json::from_str(text).map_err(|e| DbError::Corrupt(format!("{what}: {e}")))
+}
+
+fn encode_json<T: serde::Serialize>(value: &T) -> Result<String, DbError> {
+    serde_json::to_string(value).map_err(|e| DbError::Corrupt(format!("cannot encode JSON: {e}")))
+}
+
+async fn append_audit_on(conn: &mut SqliteConnection, entry: &AuditEntry) -> Result<(), DbError> {
+    let prev: Option<String> =
+        sqlx::query_scalar("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").fetch_optional(&mut *conn).await?;
+    let prev = prev.unwrap_or_else(|| GENESIS_HASH.to_owned());
+    let hash = entry.chained_hash(&prev);
+    sqlx::query(
+        "INSERT INTO audit (at_ms, staff_id, device_id, action, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(to_i64(entry.at_ms, "audit time")?)
+    .bind(entry.staff.as_ref().map(StaffId::as_str))
+    .bind(entry.device.as_ref().map(DeviceId::as_str))
+    .bind(&entry.action)
+    .bind(entry.detail.to_string())
+    .bind(&prev)
+    .bind(&hash)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn register_device_staff_on(
+    conn: &mut SqliteConnection,
+    device: &DeviceId,
+    staff: &StaffId,
+    now_ms: u64,
+) -> Result<(), DbError> {
+    let now = to_i64(now_ms, "time")?;
+    sqlx::query("INSERT INTO devices (id, last_seq, registered_at_ms) VALUES (?, 0, ?) ON CONFLICT (id) DO NOTHING")
+        .bind(device.as_str())
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO device_staff (device_id, staff_id, first_seen_at_ms, last_seen_at_ms) VALUES (?, ?, ?, ?) \
+         ON CONFLICT (device_id, staff_id) DO UPDATE SET last_seen_at_ms = excluded.last_seen_at_ms",
+    )
+    .bind(device.as_str())
+    .bind(staff.as_str())
+    .bind(now)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn staff_sites_on(conn: &mut SqliteConnection, staff: &StaffId) -> Result<Vec<SiteSummary>, DbError> {
+    let rows = sqlx::query(
+        "SELECT sites.id, sites.name FROM staff_sites JOIN sites ON sites.id = staff_sites.site_id \
+         WHERE staff_sites.staff_id = ? ORDER BY sites.name",
+    )
+    .bind(staff.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| Ok(SiteSummary { id: SiteId(row.try_get("id")?), name: row.try_get("name")? }))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(DbError::from)
+}
+
+fn role_of(code: &str) -> Result<Role, DbError> {
+    Role::from_code(code).ok_or_else(|| DbError::Corrupt(format!("unknown role '{code}'")))
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn is_empty(&self) -> Result<bool, DbError> {
+        let count: i64 = sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM sites) + (SELECT COUNT(*) FROM staff)")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(count == 0)
+    }
+
+    async fn add_site(&self, id: &SiteId, name: &str) -> Result<(), DbError> {
+        let result = sqlx::query("INSERT INTO sites (id, name) VALUES (?, ?)")
+            .bind(id.as_str())
+            .bind(name)
+            .execute(&self.pool)
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) if is_unique_violation(&e) => Err(DbError::AlreadyExists(format!("a site with id '{id}' exists"))),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn site_exists(&self, id: &SiteId) -> Result<bool, DbError> {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM sites WHERE id = ?").bind(id.as_str()).fetch_optional(&self.pool).await?;
+        Ok(found.is_some())
+    }
+
+    async fn add_staff(&self, staff: &NewStaff, now_ms: u64) -> Result<(), DbError> {
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let inserted = sqlx::query(
+            "INSERT INTO staff (id, email, name, role, password_hash, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(staff.id.as_str())
+        .bind(&staff.email)
+        .bind(&staff.name)
+        .bind(staff.role.code())
+        .bind(&staff.password_hash)
+        .bind(to_i64(now_ms, "time")?)
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Ok(_) => {}
+            Err(e) if is_unique_violation(&e) => {
+                return Err(DbError::AlreadyExists(format!("a member of staff with email '{}' exists", staff.email)))
+            }
+            Err(e) => return Err(e.into()),
+        }
+        for site in &staff.sites {
+            let linked = sqlx::query("INSERT INTO staff_sites (staff_id, site_id) VALUES (?, ?)")
+                .bind(staff.id.as_str())
+                .bind(site.as_str())
+                .execute(&mut *tx)
+                .await;
+            match linked {
+                Ok(_) => {}
+                Err(e) if is_foreign_key_violation(&e) => {
+                    return Err(DbError::Missing(format!("there is no site with id '{site}'")))
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn staff_credentials(&self, email: &str) -> Result<Option<StaffCredentials>, DbError> {
+        let row = sqlx::query("SELECT id, password_hash FROM staff WHERE email = ?")
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| {
+            Ok(StaffCredentials { id: StaffId(row.try_get("id")?), password_hash: row.try_get("password_hash")? })
+        })
+        .transpose()
+    }
+
+    async fn staff_profile(&self, staff: &StaffId) -> Result<Option<StaffProfile>, DbError> {
+        let mut conn = self.pool.acquire().await?;
+        let Some(row) = sqlx::query("SELECT id, name, email, role FROM staff WHERE id = ?")
+            .bind(staff.as_str())
+            .fetch_optional(&mut *conn)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let sites = staff_sites_on(&mut conn, staff).await?;
+        Ok(Some(StaffProfile {
+            id: StaffId(row.try_get("id")?),
+            name: row.try_get("name")?,
+            email: row.try_get("email")?,
+            role: row.try_get("role")?,
+            sites,
+        }))
+    }
+
+    async fn register_device_staff(&self, device: &DeviceId, staff: &StaffId, now_ms: u64) -> Result<(), DbError> {
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        register_device_staff_on(&mut tx, device, staff, now_ms).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn start_session(&self, session: &NewSession, audit: &AuditEntry) -> Result<(), DbError> {
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        register_device_staff_on(&mut tx, &session.device, &session.staff, session.now_ms).await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, staff_id, device_id, created_at_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&session.token_hash)
+        .bind(session.staff.as_str())
+        .bind(session.device.as_str())
+        .bind(to_i64(session.now_ms, "time")?)
+        .bind(to_i64(session.expires_at_ms, "expiry")?)
+        .execute(&mut *tx)
+        .await?;
+        // Expired sessions are of no use to anyone; sign-in is a natural moment to sweep them.
+        sqlx::query("DELETE FROM sessions WHERE expires_at_ms <= ?")
+            .bind(to_i64(session.now_ms, "time")?)
+            .execute(&mut *tx)
+            .await?;
+        append_audit_on(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn session(&self, token_hash: &str, now_ms: u64) -> Result<Option<Session>, DbError> {
+        let row = sqlx::query(
+            "SELECT sessions.staff_id, sessions.device_id, staff.role FROM sessions \
+             JOIN staff ON staff.id = sessions.staff_id WHERE sessions.token_hash = ? AND sessions.expires_at_ms > ?",
+        )
+        .bind(token_hash)
+        .bind(to_i64(now_ms, "time")?)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let role: String = row.try_get("role")?;
+        Ok(Some(Session {
+            staff: StaffId(row.try_get("staff_id")?),
+            device: DeviceId(row.try_get("device_id")?),
+            role: role_of(&role)?,
+        }))
+    }
+
+    async fn begin_push(&self) -> Result<Box<dyn PushTx>, DbError> {
+        Ok(Box::new(SqlitePushTx { tx: self.pool.begin_with(BEGIN_WRITE).await? }))
+    }
+
+    async fn changes_after(&self, viewer: &Viewer, cursor: u64, limit: usize) -> Result<ChangesPage, DbError> {
+        // A read transaction gives one snapshot, so the head matches the records read.
+        let mut tx = self.pool.begin().await?;
+        let head: i64 = sqlx::query_scalar("SELECT version FROM change_log WHERE id = 1").fetch_one(&mut *tx).await?;
+        // The same rule as `access::may_read`, in SQL so that pages fill with visible records.
+        let rows = sqlx::query(
+            "SELECT body, version FROM records \
+             WHERE version > ? \
+               AND site_id IN (SELECT site_id FROM staff_sites WHERE staff_id = ?) \
+               AND (restricted = 0 OR ? OR created_by = ? OR owner = ?) \
+             ORDER BY version LIMIT ?",
+        )
+        .bind(to_i64(cursor, "cursor")?)
+        .bind(viewer.staff.as_str())
+        .bind(viewer.role.sees_all_restricted())
+        .bind(viewer.staff.as_str())
+        .bind(viewer.staff.as_str())
+        .bind(to_i64(limit as u64, "limit")?)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let records = rows
+            .iter()
+            .map(|row| {
+                let body: String = row.try_get("body")?;
+                let mut record: Record = decode_json(&body, "stored record")?;
+                record.version = to_u64(row.try_get("version")?, "record version")?;
+                Ok(record)
+            })
+            .collect::<Result<Vec<_>, DbError>>()?;
+        Ok(ChangesPage { records, head: to_u64(head, "change-log version")? })
+    }
+
+    async fn append_audit(&self, entry: &AuditEntry) -> Result<(), DbError> {
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        append_audit_on(&mut tx, entry).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn audit_log(&self) -> Result<Vec<StoredAuditEntry>, DbError> {
+        let rows = sqlx::query(
+            "SELECT seq, at_ms, staff_id, device_id, action, detail, prev_hash, hash FROM audit ORDER BY seq",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let detail: String = row.try_get("detail")?;
+                Ok(StoredAuditEntry {
+                    seq: to_u64(row.try_get("seq")?, "audit seq")?,
+                    entry: AuditEntry {
+                        at_ms: to_u64(row.try_get("at_ms")?, "audit time")?,
+                        staff: row.try_get::<Option<String>, _>("staff_id")?.map(StaffId),
+                        device: row.try_get::<Option<String>, _>("device_id")?.map(DeviceId),
+                        action: row.try_get("action")?,
+                        detail: decode_json(&detail, "audit detail")?,
+                    },
+                    prev_hash: row.try_get("prev_hash")?,
+                    hash: row.try_get("hash")?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// A push transaction on SQLite, holding the write lock until it commits or drops.
+struct SqlitePushTx {
+    tx: Transaction<'static, sqlx::Sqlite>,
+}
+
+#[async_trait]
+impl PushTx for SqlitePushTx {
+    async fn last_seq(&mut self, device: &DeviceId) -> Result<u64, DbError> {
+        let seq: Option<i64> = sqlx::query_scalar("SELECT last_seq FROM devices WHERE id = ?")
+            .bind(device.as_str())
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        to_u64(seq.unwrap_or(0), "last_seq")
+    }
+
+    async fn stored_outcome(
+        &mut self,
+        device: &DeviceId,
+        seq: u64,
+    ) -> Result<Option<(Option<String>, Outcome)>, DbError> {
+        let row = sqlx::query("SELECT op_id, outcome FROM ops WHERE device_id = ? AND seq = ?")
+            .bind(device.as_str())
+            .bind(to_i64(seq, "seq")?)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let outcome: String = row.try_get("outcome")?;
+        Ok(Some((row.try_get("op_id")?, decode_json(&outcome, "stored outcome")?)))
+    }
+
+    async fn op_id_used(&mut self, device: &DeviceId, op_id: &str) -> Result<bool, DbError> {
+        let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM ops WHERE device_id = ? AND op_id = ?")
+            .bind(device.as_str())
+            .bind(op_id)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        Ok(found.is_some())
+    }
+
+    async fn actor(&mut self, device: &DeviceId, staff: &StaffId) -> Result<Option<Actor>, DbError> {
+        let role: Option<String> = sqlx::query_scalar(
+            "SELECT staff.role FROM device_staff JOIN staff ON staff.id = device_staff.staff_id \
+             WHERE device_staff.device_id = ? AND device_staff.staff_id = ?",
+        )
+        .bind(device.as_str())
+        .bind(staff.as_str())
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        let Some(role) = role else { return Ok(None) };
+        let sites = staff_sites_on(&mut self.tx, staff).await?.into_iter().map(|s| s.id).collect();
+        Ok(Some(Actor { role: role_of(&role)?, sites }))
+    }
+
+    async fn record(&mut self, id: &RecordId) -> Result<Option<Record>, DbError> {
+        let row = sqlx::query("SELECT body, version FROM records WHERE id = ?")
+            .bind(id.as_str())
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let body: String = row.try_get("body")?;
+        let mut record: Record = decode_json(&body, "stored record")?;
+        record.version = to_u64(row.try_get("version")?, "record version")?;
+        Ok(Some(record))
+    }
+
+    async fn store_record(&mut self, record: &mut Record) -> Result<u64, DbError> {
+        let version: i64 =
+            sqlx::query_scalar("UPDATE change_log SET version = version + 1 WHERE id = 1 RETURNING version")
+                .fetch_one(&mut *self.tx)
+                .await?;
+        record.version = to_u64(version, "change-log version")?;
+        sqlx::query(
+            "INSERT INTO records (id, site_id, version, restricted, created_by, owner, body) VALUES (?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (id) DO UPDATE SET version = excluded.version, restricted = excluded.restricted, \
+             owner = excluded.owner, body = excluded.body",
+        )
+        .bind(record.id.as_str())
+        .bind(record.site.as_str())
+        .bind(version)
+        .bind(record.is_restricted())
+        .bind(record.created_by.as_str())
+        .bind(record.field("owner"))
+        .bind(encode_json(record)?)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(record.version)
+    }
+
+    async fn record_op(&mut self, op: &Op, op_id: Option<&str>, outcome: &Outcome, now_ms: u64) -> Result<(), DbError> {
+        sqlx::query(
+            "INSERT INTO ops (device_id, seq, op_id, actor, record_id, op, outcome, received_at_ms) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(op.device.as_str())
+        .bind(to_i64(op.seq, "seq")?)
+        .bind(op_id)
+        .bind(op.actor.as_str())
+        .bind(op.record.as_str())
+        .bind(encode_json(op)?)
+        .bind(encode_json(outcome)?)
+        .bind(to_i64(now_ms, "time")?)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn set_last_seq(&mut self, device: &DeviceId, seq: u64, now_ms: u64) -> Result<(), DbError> {
+        sqlx::query(
+            "INSERT INTO devices (id, last_seq, registered_at_ms) VALUES (?, ?, ?) \
+             ON CONFLICT (id) DO UPDATE SET last_seq = excluded.last_seq",
+        )
+        .bind(device.as_str())
+        .bind(to_i64(seq, "seq")?)
+        .bind(to_i64(now_ms, "time")?)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn append_audit(&mut self, entry: &AuditEntry) -> Result<(), DbError> {
+        append_audit_on(&mut self.tx, entry).await
+    }
+
+    async fn commit(self: Box<Self>) -> Result<(), DbError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,361 @@
+//! Demo data for `serve --demo`: two sites, six staff and a dozen cases, seeded only
+//! into an empty database.
+//!
+//! The cases are made the way a tablet makes them — core operations from a device
+//! (`demo-seed`), pushed through [`crate::sync::push`] — so they are valid records with
+//! versions, timelines and an audit trail like any other. Every patient is fictional.
+
+use crate::auth::{self, HashCost};
+use crate::db::{DbError, NewStaff, Role, Store};
+use crate::sync::{self, PushFailure, Pusher};
+use portal_desk_core::case::Collection;
+use portal_desk_core::{DeviceId, Hlc, Op, OpBody, Outcome, RecordId, SiteId, StaffId};
+use std::collections::{BTreeMap, HashMap};
+
+/// Every demo account's password.
+pub const DEMO_PASSWORD: &str = "portal-desk-demo";
+
+/// The device the demo cases are made on.
+pub const DEMO_DEVICE: &str = "demo-seed";
+
+/// The demo sites: (id, name).
+pub const DEMO_SITES: &[(&str, &str)] = &[("riverside", "Riverside Clinic"), ("hilltop", "Hilltop Health Centre")];
+
+/// One demo account.
+#[derive(Clone, Copy, Debug)]
+pub struct DemoStaff {
+    /// Sign in with this.
+    pub email: &'static str,
+    /// Their name.
+    pub name: &'static str,
+    /// Their role.
+    pub role: Role,
+    /// Their sites' ids.
+    pub sites: &'static [&'static str],
+}
+
+/// The demo sign-ins (all with [`DEMO_PASSWORD`]).
+pub const DEMO_STAFF: &[DemoStaff] = &[
+    DemoStaff { email: "asha.patel@riverside.example", name: "Asha Patel", role: Role::Analyst, sites: &["riverside"] },
+    DemoStaff { email: "ben.okafor@riverside.example", name: "Ben Okafor", role: Role::Analyst, sites: &["riverside"] },
+    DemoStaff {
+        email: "carys.jones@riverside.example",
+        name: "Carys Jones",
+        role: Role::Supervisor,
+        sites: &["riverside"],
+    },
+    DemoStaff { email: "dan.murphy@hilltop.example", name: "Dan Murphy", role: Role::Analyst, sites: &["hilltop"] },
+    DemoStaff { email: "eve.sato@hilltop.example", name: "Eve Sato", role: Role::Supervisor, sites: &["hilltop"] },
+    DemoStaff {
+        email: "admin@portal-desk.example",
+        name: "Sam Admin",
+        role: Role::Admin,
+        sites: &["riverside", "hilltop"],
+    },
+];
+
+/// One demo case: who opened it where, its fields, and what happened next.
+struct DemoCase {
+    site: &'static str,
+    by: &'static str,
+    patient: &'static str,
+    kind: &'static str,
+    priority: &'static str,
+    channel: &'static str,
+    requester: &'static str,
+    summary: &'static str,
+    owner: Option<&'static str>,
+    status: Option<&'static str>,
+    notes: &'static [(&'static str, &'static str)],
+}
+
+const ASHA: &str = "asha.patel@riverside.example";
+const BEN: &str = "ben.okafor@riverside.example";
+const CARYS: &str = "carys.jones@riverside.example";
+const DAN: &str = "dan.murphy@hilltop.example";
+const EVE: &str = "eve.sato@hilltop.example";
+
+const DEMO_CASES: &[DemoCase] = &[
+    DemoCase {
+        site: "riverside",
+        by: ASHA,
+        patient: "Margaret Oakhill",
+        kind: "password_reset",
+        priority: "normal",
+        channel: "phone",
+        requester: "patient",
+        summary: "Locked out after changing her mobile number; the reset code goes to the old phone.",
+        owner: Some(ASHA),
+        status: Some("in_progress"),
+        notes: &[(ASHA, "Checked date of birth and postcode. Reset link sent to her new email address.")],
+    },
+    DemoCase {
+        site: "riverside",
+        by: BEN,
+        patient: "Tomasz Brightwater",
+        kind: "sign_up",
+        priority: "normal",
+        channel: "in_person",
+        requester: "patient",
+        summary: "Wants to register for the portal at Tuesday's sign-up drive; has a passport with him.",
+        owner: None,
+        status: None,
+        notes: &[],
+    },
+    DemoCase {
+        site: "riverside",
+        by: ASHA,
+        patient: "Priya Fernhollow",
+        kind: "proxy_access",
+        priority: "high",
+        channel: "email",
+        requester: "relative",
+        summary: "Mother asks for proxy access to her 9-year-old son's record.",
+        owner: Some(ASHA),
+        status: Some("waiting_on_patient"),
+        notes: &[(ASHA, "Asked for proof of parental responsibility (birth certificate) before we go further.")],
+    },
+    DemoCase {
+        site: "riverside",
+        by: BEN,
+        patient: "Jordan Ashcombe",
+        kind: "safeguarding",
+        priority: "urgent",
+        channel: "phone",
+        requester: "relative",
+        summary: "Caller is worried that a carer is using a vulnerable adult's portal account without consent.",
+        owner: Some(CARYS),
+        status: Some("escalated"),
+        notes: &[
+            (BEN, "Escalated to Carys straight away, as the safeguarding procedure says."),
+            (CARYS, "Spoke to the safeguarding lead; account access suspended pending review."),
+        ],
+    },
+    DemoCase {
+        site: "riverside",
+        by: ASHA,
+        patient: "Ellis Marchbank",
+        kind: "technical_problem",
+        priority: "low",
+        channel: "portal_message",
+        requester: "patient",
+        summary: "App shows a blank screen after signing in on an older Android tablet.",
+        owner: None,
+        status: Some("resolved"),
+        notes: &[(ASHA, "Clearing the app's storage fixed it. Patient confirmed by reply.")],
+    },
+    DemoCase {
+        site: "riverside",
+        by: BEN,
+        patient: "Winifred Clayborne",
+        kind: "imaging_transfer",
+        priority: "high",
+        channel: "email",
+        requester: "GP",
+        summary: "Export last month's knee MRI to Hilltop orthopaedics for a referral; needed by Friday.",
+        owner: Some(BEN),
+        status: Some("in_progress"),
+        notes: &[],
+    },
+    DemoCase {
+        site: "riverside",
+        by: CARYS,
+        patient: "Rafael Dunmore",
+        kind: "consultation_triage",
+        priority: "normal",
+        channel: "portal_message",
+        requester: "patient",
+        summary: "Amber: cough for three weeks, no fever; asks for a call back this week.",
+        owner: None,
+        status: None,
+        notes: &[],
+    },
+    DemoCase {
+        site: "hilltop",
+        by: DAN,
+        patient: "Agnes Pellworth",
+        kind: "account_unlock",
+        priority: "normal",
+        channel: "phone",
+        requester: "patient",
+        summary: "Account locked after five wrong passwords.",
+        owner: Some(DAN),
+        status: Some("in_progress"),
+        notes: &[(DAN, "Identity confirmed on the phone; waiting for the unlock to go through.")],
+    },
+    DemoCase {
+        site: "hilltop",
+        by: EVE,
+        patient: "Harold Quennell",
+        kind: "complaint",
+        priority: "high",
+        channel: "email",
+        requester: "patient",
+        summary: "Unhappy that a repeat prescription request in the portal went unanswered for a week; may go to PALS.",
+        owner: Some(EVE),
+        status: Some("in_progress"),
+        notes: &[(EVE, "Acknowledged in writing; looking into what happened to the request.")],
+    },
+    DemoCase {
+        site: "hilltop",
+        by: DAN,
+        patient: "Sunita Larkfield",
+        kind: "identity_verification",
+        priority: "normal",
+        channel: "in_person",
+        requester: "patient",
+        summary: "Upgrade to P9 so she can see her record: photo ID checked at reception.",
+        owner: None,
+        status: Some("resolved"),
+        notes: &[(DAN, "Driving licence checked in person; verification recorded.")],
+    },
+    DemoCase {
+        site: "hilltop",
+        by: DAN,
+        patient: "Callum Ridgewell",
+        kind: "update_details",
+        priority: "low",
+        channel: "portal_message",
+        requester: "patient",
+        summary: "New address after moving within the practice area.",
+        owner: None,
+        status: None,
+        notes: &[],
+    },
+    DemoCase {
+        site: "hilltop",
+        by: EVE,
+        patient: "Beatrice Thornycroft",
+        kind: "record_query",
+        priority: "normal",
+        channel: "phone",
+        requester: "proxy",
+        summary: "Her daughter (proxy) asks why last week's blood test results are not showing in the portal.",
+        owner: Some(DAN),
+        status: Some("waiting_on_patient"),
+        notes: &[(EVE, "Results are filed but not yet released by the GP; told the daughter to expect them Monday.")],
+    },
+];
+
+/// Why seeding failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    /// Storage failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// The demo push was refused or an operation rejected: a bug in the demo data.
+    #[error("the demo data is invalid: {0}")]
+    Invalid(String),
+}
+
+impl From<PushFailure> for DemoError {
+    fn from(failure: PushFailure) -> Self {
+        match failure {
+            PushFailure::Db(e) => DemoError::Db(e),
+            PushFailure::Protocol(e) => DemoError::Invalid(e.to_string()),
+        }
+    }
+}
+
+/// Builds the demo operations, one device's outbox in sequence order.
+struct OutboxBuilder {
+    device: DeviceId,
+    ops: Vec<Op>,
+    wall_ms: u64,
+}
+
+impl OutboxBuilder {
+    fn add(&mut self, actor: &StaffId, record: &RecordId, body: OpBody) -> Hlc {
+        // Spread the history over the last few days, twenty minutes apart.
+        self.wall_ms += 20 * 60 * 1000;
+        let hlc = Hlc { wall_ms: self.wall_ms, counter: 0, device: self.device.clone() };
+        let seq = self.ops.len() as u64 + 1;
+        self.ops.push(Op {
+            id: auth::new_id().into(),
+            device: self.device.clone(),
+            seq,
+            hlc: hlc.clone(),
+            actor: actor.clone(),
+            record: record.clone(),
+            body,
+        });
+        hlc
+    }
+}
+
+/// Seeds the demo into an empty database; returns `false` (and does nothing) if the
+/// database already holds sites or staff.
+pub async fn seed(store: &dyn Store, cost: HashCost, now_ms: u64) -> Result<bool, DemoError> {
+    if !store.is_empty().await? {
+        return Ok(false);
+    }
+    for (id, name) in DEMO_SITES {
+        store.add_site(&SiteId::from(*id), name).await?;
+    }
+    let device = DeviceId::from(DEMO_DEVICE);
+    let mut ids: HashMap<&str, StaffId> = HashMap::new();
+    for demo in DEMO_STAFF {
+        let id = StaffId::from(auth::new_id());
+        let password_hash = tokio::task::spawn_blocking(move || auth::hash_password(DEMO_PASSWORD, cost))
+            .await
+            .map_err(|e| DemoError::Invalid(e.to_string()))?
+            .map_err(|e| DemoError::Invalid(e.to_string()))?;
+        let staff = NewStaff {
+            id: id.clone(),
+            email: demo.email.to_owned(),
+            name: demo.name.to_owned(),
+            role: demo.role,
+            password_hash,
+            sites: demo.sites.iter().map(|s| SiteId::from(*s)).collect(),
+        };
+        store.add_staff(&staff, now_ms).await?;
+        store.register_device_staff(&device, &id, now_ms).await?;
+        ids.insert(demo.email, id);
+    }
+    let staff = |email: &str| ids[email].clone();
+    let mut outbox =
+        OutboxBuilder { device: device.clone(), ops: Vec::new(), wall_ms: now_ms - 3 * 24 * 60 * 60 * 1000 };
+    for case in DEMO_CASES {
+        let record = RecordId::from(auth::new_id());
+        let author = staff(case.by);
+        let mut fields = BTreeMap::from([
+            ("patient_name".to_owned(), case.patient.to_owned()),
+            ("kind".to_owned(), case.kind.to_owned()),
+            ("priority".to_owned(), case.priority.to_owned()),
+            ("channel".to_owned(), case.channel.to_owned()),
+            ("requester".to_owned(), case.requester.to_owned()),
+            ("summary".to_owned(), case.summary.to_owned()),
+        ]);
+        if let Some(owner) = case.owner {
+            fields.insert("owner".to_owned(), staff(owner).to_string());
+        }
+        let created = outbox.add(
+            &author,
+            &record,
+            OpBody::Create { collection: Collection::Case, site: case.site.into(), fields },
+        );
+        for (by, text) in case.notes {
+            outbox.add(&staff(by), &record, OpBody::AppendNote { text: (*text).to_owned() });
+        }
+        if let Some(status) = case.status {
+            let body = OpBody::SetField { field: "status".into(), value: status.into(), replaces: Some(created) };
+            outbox.add(&author, &record, body);
+        }
+    }
+    let pusher = Pusher { staff: staff("admin@portal-desk.example"), device };
+    let response = sync::push(store, &pusher, &outbox.ops, now_ms).await?;
+    if let Some(bad) = response.results.iter().find(|r| r.outcome != Outcome::Applied) {
+        return Err(DemoError::Invalid(format!("operation {} was not applied: {:?}", bad.seq, bad.outcome)));
+    }
+    Ok(true)
+}
+
+/// The sign-in lines `serve --demo` prints.
+pub fn sign_in_help() -> String {
+    let mut lines = format!("Demo sign-ins (password for all: {DEMO_PASSWORD}):\n");
+    for demo in DEMO_STAFF {
+        let sites = demo.sites.join(", ");
+        lines.push_str(&format!("  {:<32} {:<11} {} ({sites})\n", demo.email, demo.role.code(), demo.name));
+    }
+    lines
+}

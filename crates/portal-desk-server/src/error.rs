@@ -1,0 +1,232 @@
+//! The one error type of the HTTP boundary, and its RFC 9457 problem responses.
+//!
+//! Every error a client sees is `application/problem+json` with a stable relative `type`
+//! (`/problems/...`), a `title`, the `status`, a `detail` that says what to do next,
+//! and extra members where they help (`expected`, `errors`, `max`). Storage and other
+//! internal failures are logged here and reported as a plain 500 that leaks nothing.
+
+use crate::db::DbError;
+use crate::sync::PushFailure;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use portal_desk_core::protocol::PushError;
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+/// The media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One invalid field of a request, by its path in the body or query (`ops[2].hlc.wall_ms`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// Where in the request.
+    pub path: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+/// Everything that can go wrong at the HTTP boundary.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The body is not JSON at all.
+    #[error("the request body is not valid JSON: {0}")]
+    MalformedJson(String),
+    /// The body or query is well-formed but does not fit the expected shape.
+    #[error("the request does not have the expected shape")]
+    Invalid(Vec<FieldError>),
+    /// A JSON body was sent without `Content-Type: application/json`.
+    #[error("the request body must be sent as application/json")]
+    UnsupportedMediaType,
+    /// The body is over the size limit.
+    #[error("the request body is larger than {max_bytes} bytes")]
+    BodyTooLarge {
+        /// The limit.
+        max_bytes: usize,
+    },
+    /// No, a malformed, an unknown or an expired bearer token.
+    #[error("sign in again: the request has no valid session")]
+    Unauthorized,
+    /// Wrong email or password (deliberately the same for both).
+    #[error("the email address or password is not right")]
+    SignInFailed,
+    /// The push names another device than the token's.
+    #[error("this session belongs to another device")]
+    WrongDevice,
+    /// The push breaks the protocol.
+    #[error(transparent)]
+    Push(#[from] PushError),
+    /// No such API route.
+    #[error("there is no API at {0}")]
+    NoSuchApi(String),
+    /// The route exists but not for this method.
+    #[error("this API does not accept that method")]
+    MethodNotAllowed,
+    /// The app's files have not been built into the static directory.
+    #[error("the app has not been built")]
+    AppNotBuilt,
+    /// Something failed inside the server; details go to the log only.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<DbError> for ApiError {
+    fn from(error: DbError) -> Self {
+        ApiError::Internal(error.to_string())
+    }
+}
+
+impl From<PushFailure> for ApiError {
+    fn from(failure: PushFailure) -> Self {
+        match failure {
+            PushFailure::Protocol(error) => ApiError::Push(error),
+            PushFailure::Db(error) => error.into(),
+        }
+    }
+}
+
+impl ApiError {
+    /// The HTTP status this error is answered with.
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Unauthorized | ApiError::SignInFailed => StatusCode::UNAUTHORIZED,
+            ApiError::WrongDevice => StatusCode::FORBIDDEN,
+            ApiError::Push(PushError::Gap { .. }) => StatusCode::CONFLICT,
+            ApiError::Push(PushError::TooMany { .. }) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Push(PushError::OutOfOrder { .. } | PushError::WrongDevice { .. }) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            ApiError::NoSuchApi(_) | ApiError::AppNotBuilt => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable problem type, a relative URI.
+    pub fn problem_type(&self) -> &'static str {
+        match self {
+            ApiError::MalformedJson(_) => "/problems/malformed-json",
+            ApiError::Invalid(_) => "/problems/invalid-request",
+            ApiError::UnsupportedMediaType => "/problems/unsupported-media-type",
+            ApiError::BodyTooLarge { .. } => "/problems/body-too-large",
+            ApiError::Unauthorized => "/problems/unauthorized",
+            ApiError::SignInFailed => "/problems/sign-in-failed",
+            ApiError::WrongDevice => "/problems/wrong-device",
+            ApiError::Push(PushError::Gap { .. }) => "/problems/seq-gap",
+            ApiError::Push(PushError::OutOfOrder { .. }) => "/problems/out-of-order",
+            ApiError::Push(PushError::WrongDevice { .. }) => "/problems/op-from-other-device",
+            ApiError::Push(PushError::TooMany { .. }) => "/problems/batch-too-large",
+            ApiError::NoSuchApi(_) => "/problems/not-found",
+            ApiError::MethodNotAllowed => "/problems/method-not-allowed",
+            ApiError::AppNotBuilt => "/problems/app-not-built",
+            ApiError::Internal(_) => "/problems/internal",
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            ApiError::MalformedJson(_) => "Malformed JSON",
+            ApiError::Invalid(_) => "Invalid request",
+            ApiError::UnsupportedMediaType => "Unsupported media type",
+            ApiError::BodyTooLarge { .. } => "Request body too large",
+            ApiError::Unauthorized => "Not signed in",
+            ApiError::SignInFailed => "Sign-in failed",
+            ApiError::WrongDevice => "Wrong device",
+            ApiError::Push(PushError::Gap { .. }) => "Operations missing",
+            ApiError::Push(PushError::OutOfOrder { .. }) => "Operations out of order",
+            ApiError::Push(PushError::WrongDevice { .. }) => "Operation from another device",
+            ApiError::Push(PushError::TooMany { .. }) => "Too many operations",
+            ApiError::NoSuchApi(_) => "Not found",
+            ApiError::MethodNotAllowed => "Method not allowed",
+            ApiError::AppNotBuilt => "App not built",
+            ApiError::Internal(_) => "Internal server error",
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            ApiError::MalformedJson(reason) => {
+                format!("The request body is not valid JSON ({reason}). Send a JSON document as described in /api/v1/openapi.json.")
+            }
+            ApiError::Invalid(errors) if errors.len() == 1 => format!(
+                "The request is not valid at {}: {}. Correct it and send it again.",
+                errors[0].path, errors[0].message
+            ),
+            ApiError::Invalid(_) => "Some fields of the request are not valid (see errors). Correct them and send it again.".to_owned(),
+            ApiError::UnsupportedMediaType => "Send the body as JSON with the header Content-Type: application/json.".to_owned(),
+            ApiError::BodyTooLarge { max_bytes } => format!(
+                "The request body is larger than the server accepts ({max_bytes} bytes). Send fewer operations in each push."
+            ),
+            ApiError::Unauthorized => {
+                "This request needs a valid session: sign in again to get a new token, then send it as Authorization: Bearer TOKEN.".to_owned()
+            }
+            ApiError::SignInFailed => "The email address or password is not right. Check both and try again.".to_owned(),
+            ApiError::WrongDevice => {
+                "This session was started on another device. Push with the device id you signed in with, or sign in again on this device.".to_owned()
+            }
+            ApiError::Push(PushError::Gap { expected, got }) => format!(
+                "The server expected operation {expected} from this device next but got {got}. Resend the outbox from sequence number {expected}."
+            ),
+            ApiError::Push(error) => format!("{error}."),
+            ApiError::NoSuchApi(path) => format!("There is no API at {path}. The API is described at /api/v1/openapi.json."),
+            ApiError::MethodNotAllowed => "This API does not accept that method. See /api/v1/openapi.json for the methods it accepts.".to_owned(),
+            ApiError::AppNotBuilt => {
+                "The app's files were not found in the server's static directory. Build the app (see the README) or start the server with --static-dir pointing at the built app.".to_owned()
+            }
+            ApiError::Internal(_) => "Something went wrong on the server. Try again shortly; if it keeps happening, tell your admin the time it happened.".to_owned(),
+        }
+    }
+
+    fn extra_members(&self) -> Map<String, Value> {
+        let mut extra = Map::new();
+        match self {
+            ApiError::Invalid(errors) => {
+                extra.insert("errors".into(), json!(errors));
+            }
+            ApiError::BodyTooLarge { max_bytes } => {
+                extra.insert("max_bytes".into(), json!(max_bytes));
+            }
+            ApiError::Push(PushError::Gap { expected, got }) => {
+                extra.insert("expected".into(), json!(expected));
+                extra.insert("got".into(), json!(got));
+            }
+            ApiError::Push(PushError::OutOfOrder { seq }) => {
+                extra.insert("seq".into(), json!(seq));
+            }
+            ApiError::Push(PushError::WrongDevice { op }) => {
+                extra.insert("op".into(), json!(op));
+            }
+            ApiError::Push(PushError::TooMany { max }) => {
+                extra.insert("max_ops".into(), json!(max));
+            }
+            _ => {}
+        }
+        extra
+    }
+
+    /// The problem document, as JSON.
+    pub fn problem(&self) -> Value {
+        let mut body = Map::new();
+        body.insert("type".into(), json!(self.problem_type()));
+        body.insert("title".into(), json!(self.title()));
+        body.insert("status".into(), json!(self.status_code().as_u16()));
+        body.insert("detail".into(), json!(self.detail()));
+        body.extend(self.extra_members());
+        Value::Object(body)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(reason) = &self {
+            // The only place the cause of a 500 is recorded; the client gets no detail.
+            tracing::error!(%reason, "internal error");
+        }
+        let mut response = (self.status_code(), self.problem().to_string()).into_response();
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        response
+    }
+}

@@ -1,0 +1,54 @@
+//! `GET /api/v1/pull?cursor=N&limit=M`: the records changed after a cursor that the
+//! caller may see, one page at a time.
+
+use super::extract::ApiQuery;
+use crate::audit::AuditEntry;
+use crate::auth::Authenticated;
+use crate::db::Viewer;
+use crate::error::{ApiError, FieldError};
+use crate::sync;
+use crate::AppState;
+use axum::extract::State;
+use axum::Json;
+use portal_desk_core::protocol::{PullResponse, MAX_PULL_RECORDS};
+use serde::Deserialize;
+use serde_json::json;
+
+/// The query string of a pull.
+#[derive(Debug, Deserialize)]
+pub struct PullQuery {
+    /// The cursor from the previous pull (0, or absent, for everything).
+    pub cursor: Option<u64>,
+    /// The most records to return (default and maximum: `MAX_PULL_RECORDS`).
+    pub limit: Option<usize>,
+}
+
+/// One page of changes; the pull is audited (who, which device, how many records).
+pub async fn pull(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    ApiQuery(query): ApiQuery<PullQuery>,
+) -> Result<Json<PullResponse>, ApiError> {
+    let cursor = query.cursor.unwrap_or(0);
+    if i64::try_from(cursor).is_err() {
+        return Err(ApiError::Invalid(vec![FieldError {
+            path: "cursor".to_owned(),
+            message: "the cursor is larger than any the server hands out; pull from 0".to_owned(),
+        }]));
+    }
+    let limit = query.limit.unwrap_or(MAX_PULL_RECORDS).min(MAX_PULL_RECORDS);
+    if limit == 0 {
+        return Err(ApiError::Invalid(vec![FieldError {
+            path: "limit".to_owned(),
+            message: format!("ask for between 1 and {MAX_PULL_RECORDS} records"),
+        }]));
+    }
+    let viewer = Viewer { staff: caller.staff.clone(), role: caller.role };
+    let page = sync::pull(state.store.as_ref(), &viewer, cursor, limit).await?;
+    let detail = json!({ "cursor": cursor, "records": page.records.len(), "next_cursor": page.cursor });
+    state
+        .store
+        .append_audit(&AuditEntry::new(crate::now_ms(), "pull", detail).by(&caller.staff).on(&caller.device))
+        .await?;
+    Ok(Json(page))
+}

@@ -1,0 +1,49 @@
+//! The Portal Desk sync server: one origin that serves the built PWA and the sync API
+//! (`/api/v1/...`), on SQLite by default.
+//!
+//! [`app`] builds the whole router from an [`AppState`], so tests drive it in process
+//! with `tower::ServiceExt::oneshot`; `main.rs` only parses the command line and serves.
+
+pub mod access;
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod http;
+pub mod sync;
+
+use auth::HashCost;
+use db::SharedStore;
+use std::path::PathBuf;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub use http::app;
+
+/// What every request handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: SharedStore,
+    /// The built app's folder.
+    pub static_dir: PathBuf,
+    /// How hard new password hashes work (the stored hash decides how they verify).
+    pub hash_cost: HashCost,
+    /// The hash a sign-in with an unknown email is checked against, so that it takes
+    /// as long as one with a wrong password.
+    pub decoy_hash: String,
+}
+
+impl AppState {
+    /// State for a server on `store` serving the app from `static_dir`.
+    pub fn new(store: SharedStore, static_dir: PathBuf, hash_cost: HashCost) -> Self {
+        Self { store, static_dir, hash_cost, decoy_hash: auth::decoy_hash(hash_cost) }
+    }
+}
+
+/// Now, in milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}

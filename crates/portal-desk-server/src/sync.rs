@@ -1,0 +1,184 @@
+//! The server's side of the sync protocol: applying a device's push exactly once, and
+//! paging a pull — written once against the storage traits, for every database.
+
+use crate::access;
+use crate::audit::AuditEntry;
+use crate::db::{Actor, DbError, PushTx, Store, Viewer};
+use portal_desk_core::hlc::check_drift;
+use portal_desk_core::protocol::{plan_push, OpResult, PullResponse, PushError, PushResponse, PushStep};
+use portal_desk_core::{apply_op, DeviceId, Op, OpBody, Outcome, StaffId};
+use serde_json::json;
+use std::collections::HashMap;
+
+/// Why a push was refused whole.
+#[derive(Debug, thiserror::Error)]
+pub enum PushFailure {
+    /// The batch breaks the protocol (gap, order, another device's op, too many).
+    #[error(transparent)]
+    Protocol(#[from] PushError),
+    /// Storage failed; nothing was written.
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// Who pushed, from the bearer token.
+#[derive(Clone, Debug)]
+pub struct Pusher {
+    /// The signed-in member of staff.
+    pub staff: StaffId,
+    /// The device the token is bound to (and the push names).
+    pub device: DeviceId,
+}
+
+fn rejected(code: &str, reason: impl Into<String>) -> Outcome {
+    Outcome::Rejected { code: code.to_owned(), reason: reason.into() }
+}
+
+/// Applies a device's batch in one transaction: replays are acknowledged with their
+/// first outcome, new operations are checked and applied in sequence order, and every
+/// operation dealt with is recorded, so that the same batch sent again, or partly
+/// again, changes nothing. A refused batch writes nothing.
+pub async fn push(store: &dyn Store, pusher: &Pusher, ops: &[Op], now_ms: u64) -> Result<PushResponse, PushFailure> {
+    let mut tx = store.begin_push().await?;
+    let last_seq = tx.last_seq(&pusher.device).await?;
+    let steps = plan_push(&pusher.device, last_seq, ops)?;
+    let mut actors: HashMap<StaffId, Option<Actor>> = HashMap::new();
+    let mut results = Vec::with_capacity(steps.len());
+    let mut applied_through = last_seq;
+    let (mut applied, mut refused, mut replayed) = (0usize, 0usize, 0usize);
+    for step in steps {
+        match step {
+            PushStep::Replay(op) => {
+                replayed += 1;
+                let outcome = match tx.stored_outcome(&op.device, op.seq).await? {
+                    Some((Some(stored_id), outcome)) if stored_id == op.id.as_str() => outcome,
+                    Some((None, outcome)) => outcome,
+                    Some((Some(stored_id), _)) => rejected(
+                        "seq_already_used",
+                        format!(
+                            "Sequence number {} was already used by operation {stored_id}; this change was not applied. \
+                             Sign out and in again on this device to reset its outbox.",
+                            op.seq
+                        ),
+                    ),
+                    // Only possible for a device whose history predates the ops table.
+                    None => rejected("unknown_history", "The server has no record of this change"),
+                };
+                results.push(OpResult { op: op.id.clone(), seq: op.seq, outcome });
+            }
+            PushStep::Apply(op) => {
+                let outcome = apply_one(tx.as_mut(), &mut actors, op, now_ms).await?;
+                match outcome {
+                    Outcome::Applied => applied += 1,
+                    Outcome::Rejected { .. } => refused += 1,
+                }
+                applied_through = op.seq;
+                results.push(OpResult { op: op.id.clone(), seq: op.seq, outcome });
+            }
+        }
+    }
+    if applied_through != last_seq {
+        tx.set_last_seq(&pusher.device, applied_through, now_ms).await?;
+    }
+    let detail = json!({ "ops": ops.len(), "applied": applied, "rejected": refused, "replayed": replayed });
+    tx.append_audit(&AuditEntry::new(now_ms, "push", detail).by(&pusher.staff).on(&pusher.device)).await?;
+    tx.commit().await?;
+    Ok(PushResponse { applied_through, results })
+}
+
+/// Checks and applies one new operation, recording it with its outcome.
+async fn apply_one(
+    tx: &mut dyn PushTx,
+    actors: &mut HashMap<StaffId, Option<Actor>>,
+    op: &Op,
+    now_ms: u64,
+) -> Result<Outcome, DbError> {
+    if tx.op_id_used(&op.device, op.id.as_str()).await? {
+        let outcome = rejected(
+            "duplicate_op_id",
+            format!(
+                "Operation id {} was already used by another change from this device; this one was not applied",
+                op.id
+            ),
+        );
+        tx.record_op(op, None, &outcome, now_ms).await?;
+        return Ok(outcome);
+    }
+    let stored = tx.record(&op.record).await?;
+    let outcome = match check(tx, actors, op, stored.as_ref(), now_ms).await? {
+        Some(refusal) => refusal,
+        None => {
+            let (changed, outcome) = apply_op(stored, op);
+            if let Some(mut record) = changed {
+                tx.store_record(&mut record).await?;
+            }
+            outcome
+        }
+    };
+    tx.record_op(op, Some(op.id.as_str()), &outcome, now_ms).await?;
+    Ok(outcome)
+}
+
+/// The server's own checks before the core's merge rules: a sane clock, a known
+/// actor, and a site (and case) the actor may write to. `None` means go ahead.
+async fn check(
+    tx: &mut dyn PushTx,
+    actors: &mut HashMap<StaffId, Option<Actor>>,
+    op: &Op,
+    stored: Option<&portal_desk_core::Record>,
+    now_ms: u64,
+) -> Result<Option<Outcome>, DbError> {
+    if let Err(error) = check_drift(&op.hlc, now_ms) {
+        return Ok(Some(rejected("clock_ahead", error.to_string())));
+    }
+    if !actors.contains_key(&op.actor) {
+        let actor = tx.actor(&op.device, &op.actor).await?;
+        actors.insert(op.actor.clone(), actor);
+    }
+    let Some(actor) = actors.get(&op.actor).and_then(Option::as_ref) else {
+        return Ok(Some(rejected(
+            "unknown_actor",
+            format!(
+                "{} has never signed in on this device, so the server cannot accept changes in their name",
+                op.actor
+            ),
+        )));
+    };
+    let site = match (&op.body, stored) {
+        (OpBody::Create { site, .. }, None) => Some(site),
+        (_, Some(record)) => Some(&record.site),
+        // Anything but a create on a missing record: the core says "not found".
+        (_, None) => None,
+    };
+    if let Some(site) = site {
+        if !actor.sites.contains(site) {
+            return Ok(Some(rejected(
+                "forbidden",
+                format!(
+                    "You do not work at site {site}, so you cannot change its cases; ask an admin to add you to it"
+                ),
+            )));
+        }
+    }
+    if let Some(record) = stored {
+        if !access::may_read(&op.actor, actor.role, &actor.sites, record) {
+            return Ok(Some(rejected(
+                "forbidden",
+                "This case is restricted: only supervisors, its creator and its owner may change it",
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// One page of a pull: the visible records after `cursor`, at most `limit` of them.
+/// The returned cursor is the highest version examined — the last record's when the
+/// page is full, otherwise the change log's head — so records the caller may not see
+/// never make it ask again.
+pub async fn pull(store: &dyn Store, viewer: &Viewer, cursor: u64, limit: usize) -> Result<PullResponse, DbError> {
+    let mut page = store.changes_after(viewer, cursor, limit + 1).await?;
+    let more = page.records.len() > limit;
+    page.records.truncate(limit);
+    let next_cursor = if more { page.records.last().map_or(cursor, |r| r.version) } else { page.head.max(cursor) };
+    Ok(PullResponse { records: page.records, cursor: next_cursor, more })
+}
