@@ -6,6 +6,7 @@
 
 pub mod calendar;
 pub mod case;
+pub mod checklist;
 pub mod date;
 pub mod duplicates;
 pub mod hlc;
@@ -17,7 +18,10 @@ pub mod patient;
 pub mod protocol;
 pub mod proxy;
 pub mod record;
+pub mod site;
 pub mod sla;
+pub mod staff;
+pub mod templates;
 pub mod validate;
 
 pub use hlc::{Clock, ClockError, Hlc};

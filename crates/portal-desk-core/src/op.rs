@@ -58,4 +58,34 @@ pub enum OpBody {
     },
     /// Archives the record; later edits are kept but it stays archived.
     Archive,
+    /// Starts a checklist run on the record, pinned to one version of a template.
+    StartChecklist {
+        /// The run's id, minted on the device (unique within the record).
+        run: String,
+        /// The template's id (see [`crate::templates`]).
+        template: String,
+        /// The template version the run follows for its whole life.
+        version: u32,
+    },
+    /// Sets one step of a checklist run. Each step is its own register: `replaces` is
+    /// the clock of the step state the person saw, exactly as for [`OpBody::SetField`].
+    /// An empty value clears the step.
+    SetStep {
+        /// The run's id.
+        run: String,
+        /// The step's id within the run's template.
+        step: String,
+        /// The new value (see [`crate::checklist::StepKind`] for what each kind holds).
+        value: String,
+        /// The clock of the step state this one replaces (`None` if never set).
+        replaces: Option<Hlc>,
+    },
+    /// Resolves a recorded conflict: removes it and sets the field or step to the value
+    /// the person chose (either side's, or a new one).
+    ResolveConflict {
+        /// The id of the operation that revealed the conflict ([`crate::Conflict::op`]).
+        conflict: OpId,
+        /// The value to keep.
+        value: String,
+    },
 }
