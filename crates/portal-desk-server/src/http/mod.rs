@@ -12,39 +12,48 @@ use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Uri;
-use axum::routing::{any, get, post};
+use axum::routing::{any, get, post, MethodRouter};
 use axum::Router;
 use tower_http::trace::TraceLayer;
 
-/// Every API route, as `(method, path)`: the OpenAPI document must describe each one,
-/// and a test checks it does.
-pub const API_ROUTES: &[(&str, &str)] = &[
-    ("post", "/api/v1/sign-in"),
-    ("get", "/api/v1/me"),
-    ("post", "/api/v1/push"),
-    ("get", "/api/v1/pull"),
-    ("get", "/api/v1/openapi.json"),
-    ("get", "/healthz"),
-];
+/// One route the server answers, with the handler for its method.
+pub struct RouteSpec {
+    /// The HTTP method, lower case as in OpenAPI (`get`, `post`).
+    pub method: &'static str,
+    /// The full path.
+    pub path: &'static str,
+    /// The handler.
+    pub handler: MethodRouter<AppState>,
+}
+
+/// Every route the server answers besides the app's files. The router is built from
+/// this list, so a test that checks the list against the OpenAPI document checks the
+/// router itself.
+pub fn routes() -> Vec<RouteSpec> {
+    let route = |method, path, handler| RouteSpec { method, path, handler };
+    vec![
+        route("post", "/api/v1/sign-in", post(sign_in::sign_in)),
+        route("get", "/api/v1/me", get(sign_in::me)),
+        route("post", "/api/v1/push", post(push::push)),
+        route("get", "/api/v1/pull", get(pull::pull)),
+        route("get", "/api/v1/openapi.json", get(openapi::openapi)),
+        route("get", "/healthz", get(healthz)),
+    ]
+}
 
 /// The whole server as one router.
 pub fn app(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/sign-in", post(sign_in::sign_in))
-        .route("/me", get(sign_in::me))
-        .route("/push", post(push::push))
-        .route("/pull", get(pull::pull))
-        .route("/openapi.json", get(openapi::openapi))
-        .fallback(no_such_api)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES));
-    Router::new()
-        .nest("/api/v1", api)
+    let mut router = Router::new();
+    for spec in routes() {
+        router = router.route(spec.path, spec.handler);
+    }
+    router
         // Any other /api path is a client asking for an API that is not there: answer
         // with a problem, never with the app's index.html.
         .route("/api", any(no_such_api))
         .route("/api/{*rest}", any(no_such_api))
-        .route("/healthz", get(healthz))
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
         .fallback_service(static_files::service(&state.static_dir))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

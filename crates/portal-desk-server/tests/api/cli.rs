@@ -1,0 +1,57 @@
+//! The command line, run as a real process: `site add`, `user add` (password from
+//! standard input) and `audit verify`.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn run(database: &str, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_portal-desk-server"))
+        .args(args)
+        .env("PORTAL_DESK_DATABASE_URL", database)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the server binary");
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[track_caller]
+fn stdout_of(output: &Output) -> String {
+    assert!(output.status.success(), "failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+#[test]
+fn site_add_and_user_add_make_an_account_that_can_sign_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}/nested/folder/pd.db", dir.path().display());
+    let site = stdout_of(&run(&database, &["site", "add", "Riverside Clinic"], ""));
+    assert_eq!(site, "riverside-clinic");
+    let second = stdout_of(&run(&database, &["site", "add", "Riverside Clinic"], ""));
+    assert_eq!(second, "riverside-clinic-2", "a taken id gets a suffix");
+    let user_args =
+        ["user", "add", "--site", &site, "--role", "supervisor", "--name", "Carys Jones", "carys@example.test"];
+    let staff_id = stdout_of(&run(&database, &user_args, "a long enough password\n"));
+    assert_eq!(staff_id.len(), 36);
+    let duplicate = run(&database, &user_args, "a long enough password\n");
+    assert!(!duplicate.status.success());
+    assert!(String::from_utf8_lossy(&duplicate.stderr).contains("exists"));
+    let verified = stdout_of(&run(&database, &["audit", "verify"], ""));
+    assert!(verified.contains("intact"));
+}
+
+#[test]
+fn user_add_refuses_a_short_password_and_an_unknown_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}/pd.db", dir.path().display());
+    let short = run(&database, &["user", "add", "--site", "x", "--role", "analyst", "a@example.test"], "short\n");
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least"));
+    let args = ["user", "add", "--site", "nowhere", "--role", "analyst", "a@example.test"];
+    let no_site = run(&database, &args, "a long enough password\n");
+    assert!(!no_site.status.success());
+    assert!(String::from_utf8_lossy(&no_site.stderr).contains("no site"));
+}

@@ -1,0 +1,13 @@
+//! The server's in-process API tests: each test gets a fresh SQLite database and drives
+//! the router with `oneshot`, one behaviour per test.
+
+mod cli;
+mod demo;
+mod errors;
+mod openapi;
+mod pull;
+mod push;
+mod sign_in;
+mod static_files;
+mod storage;
+mod support;

@@ -1,0 +1,96 @@
+//! Sign-in, sessions and `GET /api/v1/me`.
+
+use crate::support::{staff_id, TestServer, PASSWORD};
+use axum::http::{Method, StatusCode};
+use portal_desk_core::protocol::{SignInResponse, StaffProfile};
+use portal_desk_server::audit::{self, AuditEntry};
+use portal_desk_server::auth;
+use portal_desk_server::db::{NewSession, Store};
+use portal_desk_server::now_ms;
+use serde_json::json;
+
+#[tokio::test]
+async fn sign_in_with_the_right_password_returns_a_device_bound_token_and_profile() {
+    let server = TestServer::new().await;
+    let body = json!({ "email": "Asha@Riverside.test ", "password": PASSWORD, "device": "tablet-1" });
+    let response: SignInResponse = server.send(Method::POST, "/api/v1/sign-in", None, Some(&body)).await.ok();
+    assert_eq!(response.token.len(), 64);
+    assert_eq!(response.staff.name, "Asha Patel");
+    assert_eq!(response.staff.role, "analyst");
+    assert_eq!(response.staff.sites.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), ["riverside"]);
+    let twelve_hours = 12 * 60 * 60 * 1000;
+    assert!(response.expires_at_ms.abs_diff(now_ms() + twelve_hours) < 60_000);
+    let stored_hash: String =
+        sqlx::query_scalar("SELECT token_hash FROM sessions").fetch_one(server.store.pool()).await.unwrap();
+    assert_eq!(stored_hash, auth::token_hash(&response.token), "only the token's hash is stored");
+    assert_eq!(server.count("SELECT COUNT(*) FROM device_staff WHERE device_id = 'tablet-1'").await, 1);
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_email_get_the_same_401_problem() {
+    let server = TestServer::new().await;
+    let wrong_password = json!({ "email": "asha@riverside.test", "password": "not it", "device": "tablet-1" });
+    let unknown_email = json!({ "email": "nobody@riverside.test", "password": PASSWORD, "device": "tablet-1" });
+    let a = server.send(Method::POST, "/api/v1/sign-in", None, Some(&wrong_password)).await;
+    let b = server.send(Method::POST, "/api/v1/sign-in", None, Some(&unknown_email)).await;
+    let a = a.problem(StatusCode::UNAUTHORIZED, "/problems/sign-in-failed");
+    let b = b.problem(StatusCode::UNAUTHORIZED, "/problems/sign-in-failed");
+    assert_eq!(a, b, "the answer must not reveal which of the two was wrong");
+    assert_eq!(server.count("SELECT COUNT(*) FROM sessions").await, 0);
+}
+
+#[tokio::test]
+async fn me_returns_the_token_owner() {
+    let server = TestServer::new().await;
+    let device = server.sign_in("sam@both.test", "desk-1").await;
+    let me: StaffProfile = server.send(Method::GET, "/api/v1/me", Some(&device.token), None).await.ok();
+    assert_eq!(me.id.as_str(), staff_id("sam@both.test"));
+    assert_eq!(me.role, "admin");
+    assert_eq!(me.sites.len(), 2);
+}
+
+#[tokio::test]
+async fn a_missing_or_unknown_token_is_a_401_problem() {
+    let server = TestServer::new().await;
+    server
+        .send(Method::GET, "/api/v1/me", None, None)
+        .await
+        .problem(StatusCode::UNAUTHORIZED, "/problems/unauthorized");
+    server
+        .send(Method::GET, "/api/v1/pull", Some("not-a-token"), None)
+        .await
+        .problem(StatusCode::UNAUTHORIZED, "/problems/unauthorized");
+}
+
+#[tokio::test]
+async fn an_expired_token_is_a_401_problem() {
+    let server = TestServer::new().await;
+    let token = auth::new_token();
+    let now = now_ms();
+    let session = NewSession {
+        token_hash: auth::token_hash(&token),
+        staff: staff_id("asha@riverside.test").into(),
+        device: "tablet-1".into(),
+        now_ms: now - 13 * 60 * 60 * 1000,
+        expires_at_ms: now - 60 * 60 * 1000,
+    };
+    server.store.start_session(&session, &AuditEntry::new(session.now_ms, "sign_in", json!({}))).await.unwrap();
+    server
+        .send(Method::GET, "/api/v1/me", Some(&token), None)
+        .await
+        .problem(StatusCode::UNAUTHORIZED, "/problems/unauthorized");
+}
+
+#[tokio::test]
+async fn sign_ins_and_failures_are_audited_in_an_intact_chain() {
+    let server = TestServer::new().await;
+    server.sign_in("asha@riverside.test", "tablet-1").await;
+    let wrong = json!({ "email": "asha@riverside.test", "password": "nope", "device": "tablet-2" });
+    server.send(Method::POST, "/api/v1/sign-in", None, Some(&wrong)).await;
+    let log = server.store.audit_log().await.unwrap();
+    let actions: Vec<_> = log.iter().map(|e| e.entry.action.as_str()).collect();
+    assert_eq!(actions, ["sign_in", "sign_in_failed"]);
+    assert_eq!(log[0].entry.staff.as_ref().map(|s| s.as_str().to_owned()), Some(staff_id("asha@riverside.test")));
+    assert_eq!(log[1].entry.device.as_ref().map(|d| d.as_str()), Some("tablet-2"));
+    assert_eq!(audit::verify(&log), Ok(2));
+}

@@ -1,0 +1,272 @@
+//! The test harness: a fresh server on its own temporary SQLite database, driven in
+//! process with `oneshot`, with staff and operation builders and problem checks.
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use portal_desk_core::case::Collection;
+use portal_desk_core::protocol::{PullResponse, PushResponse, SignInResponse};
+use portal_desk_core::{DeviceId, Hlc, Op, OpBody, RecordId, SiteId, StaffId};
+use portal_desk_server::auth::{self, HashCost};
+use portal_desk_server::db::sqlite::SqliteStore;
+use portal_desk_server::db::{NewStaff, Role, Store};
+use portal_desk_server::{app, now_ms, AppState};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use tempfile::TempDir;
+use tower::ServiceExt;
+
+/// Every test account's password.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// The test staff: (email, name, role, sites).
+pub const STAFF: &[(&str, &str, Role, &[&str])] = &[
+    ("asha@riverside.test", "Asha Patel", Role::Analyst, &["riverside"]),
+    ("ben@riverside.test", "Ben Okafor", Role::Analyst, &["riverside"]),
+    ("carys@riverside.test", "Carys Jones", Role::Supervisor, &["riverside"]),
+    ("dan@hilltop.test", "Dan Murphy", Role::Analyst, &["hilltop"]),
+    ("sam@both.test", "Sam Admin", Role::Admin, &["riverside", "hilltop"]),
+];
+
+/// A server on a fresh database with two sites and the [`STAFF`], and a built-app
+/// folder holding `index.html`, `sw.js` and one content-hashed script.
+pub struct TestServer {
+    /// The router under test.
+    pub app: Router,
+    /// The store behind it, for looking at the tables directly.
+    pub store: SqliteStore,
+    /// The temporary folder holding the database and the app's files.
+    pub dir: TempDir,
+}
+
+/// A response, read in full.
+pub struct TestResponse {
+    /// Its status.
+    pub status: StatusCode,
+    /// Its headers.
+    pub headers: HeaderMap,
+    /// Its body.
+    pub body: Vec<u8>,
+}
+
+impl TestResponse {
+    /// The body as JSON.
+    #[track_caller]
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// A header's value, if present.
+    pub fn header(&self, name: header::HeaderName) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts a 200 and decodes the body.
+    #[track_caller]
+    pub fn ok<T: serde::de::DeserializeOwned>(&self) -> T {
+        assert_eq!(self.status, StatusCode::OK, "expected 200, got {}: {}", self.status, self.text());
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("unexpected body ({e}): {}", self.text()))
+    }
+
+    /// Asserts an RFC 9457 problem with this status and type, and returns it.
+    #[track_caller]
+    pub fn problem(&self, status: StatusCode, problem_type: &str) -> Value {
+        assert_eq!(self.status, status, "unexpected status; body: {}", self.text());
+        assert_eq!(self.header(header::CONTENT_TYPE), Some("application/problem+json"));
+        let problem = self.json();
+        assert_eq!(problem["type"], problem_type, "unexpected problem: {problem}");
+        assert_eq!(problem["status"], status.as_u16());
+        assert!(problem["title"].as_str().is_some_and(|t| !t.is_empty()), "no title: {problem}");
+        assert!(problem["detail"].as_str().is_some_and(|d| d.len() > 20), "no useful detail: {problem}");
+        problem
+    }
+}
+
+/// A signed-in device.
+#[derive(Clone, Debug)]
+pub struct Device {
+    /// The bearer token.
+    pub token: String,
+    /// Who signed in.
+    pub staff: StaffId,
+    /// The device.
+    pub device: DeviceId,
+}
+
+impl TestServer {
+    /// A fresh server.
+    pub async fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = SqliteStore::open(&dir.path().join("portal-desk.db")).await.expect("open database");
+        for (id, name) in [("riverside", "Riverside Clinic"), ("hilltop", "Hilltop Health Centre")] {
+            store.add_site(&SiteId::from(id), name).await.expect("add site");
+        }
+        for (email, name, role, sites) in STAFF {
+            let staff = NewStaff {
+                id: StaffId::from(staff_id(email)),
+                email: (*email).to_owned(),
+                name: (*name).to_owned(),
+                role: *role,
+                password_hash: auth::hash_password(PASSWORD, HashCost::Minimal).expect("hash"),
+                sites: sites.iter().map(|s| SiteId::from(*s)).collect(),
+            };
+            store.add_staff(&staff, now_ms()).await.expect("add staff");
+        }
+        let static_dir = dir.path().join("dist");
+        std::fs::create_dir_all(&static_dir).expect("static dir");
+        std::fs::write(static_dir.join("index.html"), "<!doctype html><title>Portal Desk</title>").expect("index");
+        std::fs::write(static_dir.join("sw.js"), "self.addEventListener('fetch', () => {});").expect("sw");
+        std::fs::write(static_dir.join("portal-desk-0123456789abcdef.js"), "export {};").expect("asset");
+        let state = AppState::new(Arc::new(store.clone()), static_dir, HashCost::Minimal);
+        Self { app: app(state), store, dir }
+    }
+
+    /// Sends a request; `body` is sent as JSON when given.
+    pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> TestResponse {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let request = match body {
+            Some(body) => request.header(header::CONTENT_TYPE, "application/json").body(Body::from(body.to_string())),
+            None => request.body(Body::empty()),
+        };
+        self.send_request(request.expect("request")).await
+    }
+
+    /// Sends a raw request.
+    pub async fn send_request(&self, request: Request<Body>) -> TestResponse {
+        let response = self.app.clone().oneshot(request).await.expect("infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await.expect("body").to_bytes().to_vec();
+        TestResponse { status, headers, body }
+    }
+
+    /// Signs `email` in on `device`.
+    pub async fn sign_in(&self, email: &str, device: &str) -> Device {
+        let body = serde_json::json!({ "email": email, "password": PASSWORD, "device": device });
+        let response: SignInResponse = self.send(Method::POST, "/api/v1/sign-in", None, Some(&body)).await.ok();
+        Device { token: response.token, staff: response.staff.id, device: DeviceId::from(device) }
+    }
+
+    /// Pushes `ops` from `device`, returning the raw response.
+    pub async fn push(&self, device: &Device, ops: &[Op]) -> TestResponse {
+        let body = serde_json::json!({ "device": device.device, "ops": ops });
+        self.send(Method::POST, "/api/v1/push", Some(&device.token), Some(&body)).await
+    }
+
+    /// Pushes `ops` and expects a 200.
+    pub async fn push_ok(&self, device: &Device, ops: &[Op]) -> PushResponse {
+        self.push(device, ops).await.ok()
+    }
+
+    /// Pulls one page.
+    pub async fn pull(&self, device: &Device, cursor: u64, limit: Option<usize>) -> PullResponse {
+        let path = match limit {
+            Some(limit) => format!("/api/v1/pull?cursor={cursor}&limit={limit}"),
+            None => format!("/api/v1/pull?cursor={cursor}"),
+        };
+        self.send(Method::GET, &path, Some(&device.token), None).await.ok()
+    }
+
+    /// Pulls every page from the start and returns the records' patient names.
+    pub async fn visible_patients(&self, device: &Device) -> Vec<String> {
+        let mut cursor = 0;
+        let mut names = Vec::new();
+        loop {
+            let page = self.pull(device, cursor, None).await;
+            names.extend(page.records.iter().filter_map(|r| r.field("patient_name").map(str::to_owned)));
+            cursor = page.cursor;
+            if !page.more {
+                return names;
+            }
+        }
+    }
+
+    /// A count from SQL, for checking what was (not) written.
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql).fetch_one(self.store.pool()).await.expect("count")
+    }
+}
+
+/// The test staff member's id for an email (readable, so tests can name owners).
+pub fn staff_id(email: &str) -> String {
+    format!("staff-{}", email.split('@').next().unwrap_or(email))
+}
+
+/// Builds a device's operations with consecutive sequence numbers and a clock that
+/// follows real time.
+pub struct Outbox {
+    device: DeviceId,
+    actor: StaffId,
+    next_seq: u64,
+    wall_ms: u64,
+}
+
+impl Outbox {
+    /// An empty outbox for a signed-in device.
+    pub fn new(device: &Device) -> Self {
+        Self { device: device.device.clone(), actor: device.staff.clone(), next_seq: 1, wall_ms: now_ms() }
+    }
+
+    /// The actor of the operations made from now on.
+    pub fn as_actor(&mut self, actor: &StaffId) -> &mut Self {
+        self.actor = actor.clone();
+        self
+    }
+
+    /// The next operation, with any body, on any record.
+    pub fn op(&mut self, record: &str, body: OpBody) -> Op {
+        self.wall_ms += 1;
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        Op {
+            id: format!("{}-op-{seq}", self.device).into(),
+            device: self.device.clone(),
+            seq,
+            hlc: Hlc { wall_ms: self.wall_ms, counter: 0, device: self.device.clone() },
+            actor: self.actor.clone(),
+            record: RecordId::from(record),
+            body,
+        }
+    }
+
+    /// Creates a case.
+    pub fn create(&mut self, record: &str, site: &str, patient: &str, kind: &str) -> Op {
+        let fields =
+            BTreeMap::from([("patient_name".to_owned(), patient.to_owned()), ("kind".to_owned(), kind.to_owned())]);
+        self.op(record, OpBody::Create { collection: Collection::Case, site: site.into(), fields })
+    }
+
+    /// Adds a note.
+    pub fn note(&mut self, record: &str, text: &str) -> Op {
+        self.op(record, OpBody::AppendNote { text: text.to_owned() })
+    }
+}
+
+/// Whether an outcome is a rejection with this code.
+#[track_caller]
+pub fn assert_rejected(result: &portal_desk_core::protocol::OpResult, code: &str) {
+    match &result.outcome {
+        portal_desk_core::Outcome::Rejected { code: got, reason } => {
+            assert_eq!(got, code, "rejected for another reason: {reason}");
+            assert!(!reason.is_empty());
+        }
+        other => panic!("op {} was not rejected: {other:?}", result.seq),
+    }
+}
+
+/// Whether an outcome is applied.
+#[track_caller]
+pub fn assert_applied(result: &portal_desk_core::protocol::OpResult) {
+    assert_eq!(result.outcome, portal_desk_core::Outcome::Applied, "op {} was not applied", result.seq);
+}
