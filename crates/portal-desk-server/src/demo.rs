@@ -6,7 +6,7 @@
 //! versions, timelines and an audit trail like any other. Every patient is fictional.
 
 use crate::auth::{self, HashCost};
-use crate::db::{DbError, NewStaff, Role, Store};
+use crate::db::{DbError, NewStaff, Permission, Role, Store};
 use crate::sync::{self, PushFailure, Pusher};
 use portal_desk_core::case::Collection;
 use portal_desk_core::{DeviceId, Hlc, Op, OpBody, Outcome, RecordId, SiteId, StaffId};
@@ -326,7 +326,9 @@ pub async fn seed(store: &dyn Store, cost: HashCost, now_ms: u64) -> Result<bool
             ("requester".to_owned(), case.requester.to_owned()),
             ("summary".to_owned(), case.summary.to_owned()),
         ]);
-        if let Some(owner) = case.owner {
+        let author_assigns = DEMO_STAFF.iter().any(|s| s.email == case.by && s.role.may(Permission::AssignCases));
+        let assigned_at_creation = case.owner.filter(|owner| *owner == case.by || author_assigns);
+        if let Some(owner) = assigned_at_creation {
             fields.insert("owner".to_owned(), staff(owner).to_string());
         }
         let created = outbox.add(
@@ -334,6 +336,11 @@ pub async fn seed(store: &dyn Store, cost: HashCost, now_ms: u64) -> Result<bool
             &record,
             OpBody::Create { collection: Collection::Case, site: case.site.into(), fields },
         );
+        if let Some(owner) = case.owner.filter(|_| assigned_at_creation.is_none()) {
+            // An analyst cannot assign a case to someone else: the owner takes it.
+            let take = OpBody::SetField { field: "owner".into(), value: staff(owner).to_string(), replaces: None };
+            outbox.add(&staff(owner), &record, take);
+        }
         for (by, text) in case.notes {
             outbox.add(&staff(by), &record, OpBody::AppendNote { text: (*text).to_owned() });
         }

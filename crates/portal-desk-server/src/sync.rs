@@ -120,7 +120,8 @@ async fn apply_one(
 }
 
 /// The server's own checks before the core's merge rules: a sane clock, a known
-/// actor, and a site (and case) the actor may write to. `None` means go ahead.
+/// actor, a site (and case) the actor may write to, and a role allowed to make this
+/// change. `None` means go ahead.
 async fn check(
     tx: &mut dyn PushTx,
     actors: &mut HashMap<StaffId, Option<Actor>>,
@@ -168,7 +169,7 @@ async fn check(
             )));
         }
     }
-    Ok(None)
+    Ok(access::write_refusal(&op.actor, actor.role, op, stored).map(|reason| rejected("forbidden", reason)))
 }
 
 /// One page of a pull: the visible records after `cursor`, at most `limit` of them.

@@ -33,42 +33,8 @@ pub enum DbError {
     Missing(String),
 }
 
-/// A member of staff's role; it decides what they may see and do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
-    /// Front-line staff: their own sites' cases, restricted ones only if theirs.
-    Analyst,
-    /// Sees every case of their sites, restricted ones included.
-    Supervisor,
-    /// Runs the service; sees every case of their sites.
-    Admin,
-}
-
-impl Role {
-    /// The stored and wire code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::Analyst => "analyst",
-            Role::Supervisor => "supervisor",
-            Role::Admin => "admin",
-        }
-    }
-
-    /// Parses a stored code.
-    pub fn from_code(code: &str) -> Option<Role> {
-        match code {
-            "analyst" => Some(Role::Analyst),
-            "supervisor" => Some(Role::Supervisor),
-            "admin" => Some(Role::Admin),
-            _ => None,
-        }
-    }
-
-    /// Whether this role sees restricted (safeguarding, complaint) cases of its sites.
-    pub fn sees_all_restricted(self) -> bool {
-        matches!(self, Role::Supervisor | Role::Admin)
-    }
-}
+/// Roles and what each may do are the core's, so the app and the server agree.
+pub use portal_desk_core::staff::{Permission, Role};
 
 /// A member of staff to create.
 #[derive(Clone, Debug)]
@@ -187,7 +153,7 @@ pub trait Store: Send + Sync + 'static {
     async fn begin_push(&self) -> Result<Box<dyn PushTx>, DbError>;
 
     /// Up to `limit` records after `cursor` that `viewer` may read (their sites only;
-    /// restricted records only for supervisors, admins, the creator or the owner), and
+    /// restricted records only for roles that may view them, the creator or the owner), and
     /// the change log's head, read from one snapshot.
     async fn changes_after(&self, viewer: &Viewer, cursor: u64, limit: usize) -> Result<ChangesPage, DbError>;
 

@@ -6,8 +6,8 @@
 //! the busy timeout) instead of failing half-way when it tries to upgrade a read lock.
 
 use super::{
-    to_i64, to_u64, Actor, ChangesPage, DbError, NewSession, NewStaff, PushTx, Role, Session, StaffCredentials, Store,
-    Viewer,
+    to_i64, to_u64, Actor, ChangesPage, DbError, NewSession, NewStaff, Permission, PushTx, Role, Session,
+    StaffCredentials, Store, Viewer,
 };
 use crate::audit::{AuditEntry, StoredAuditEntry, GENESIS_HASH};
 use async_trait::async_trait;
@@ -296,7 +296,7 @@ impl Store for SqliteStore {
         )
         .bind(to_i64(cursor, "cursor")?)
         .bind(viewer.staff.as_str())
-        .bind(viewer.role.sees_all_restricted())
+        .bind(viewer.role.may(Permission::ViewRestrictedCases))
         .bind(viewer.staff.as_str())
         .bind(viewer.staff.as_str())
         .bind(to_i64(limit as u64, "limit")?)

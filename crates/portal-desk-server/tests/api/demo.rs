@@ -24,7 +24,12 @@ async fn the_demo_seeds_two_sites_six_staff_and_twelve_valid_cases_once() {
         assert!(auth::verify_password(DEMO_PASSWORD, &credentials.password_hash), "{}", demo_staff.email);
     }
     let admin = Viewer { staff: staff_id(&store, "admin@portal-desk.example").await, role: Role::Admin };
-    let everything = sync::pull(&store, &admin, 0, 500).await.unwrap();
+    let open_cases = sync::pull(&store, &admin, 0, 500).await.unwrap();
+    assert_eq!(open_cases.records.len(), 10, "the admin sees both sites' cases but not the restricted two");
+    let riverside = Viewer { staff: staff_id(&store, "carys.jones@riverside.example").await, role: Role::Supervisor };
+    let hilltop = Viewer { staff: staff_id(&store, "eve.sato@hilltop.example").await, role: Role::Supervisor };
+    let mut everything = sync::pull(&store, &riverside, 0, 500).await.unwrap();
+    everything.records.extend(sync::pull(&store, &hilltop, 0, 500).await.unwrap().records);
     assert_eq!(everything.records.len(), 12);
     let kinds: HashSet<_> = everything.records.iter().filter_map(|r| r.case_kind()).collect();
     assert!(kinds.len() >= 10, "many kinds of case: {kinds:?}");

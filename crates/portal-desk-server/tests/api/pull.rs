@@ -42,14 +42,17 @@ async fn a_restricted_case_is_hidden_from_an_analyst_of_the_same_site_who_did_no
 async fn a_restricted_case_is_visible_to_its_owner() {
     let server = TestServer::new().await;
     let ben = server.sign_in("ben@riverside.test", "tablet-b").await;
+    let carys = server.sign_in("carys@riverside.test", "tablet-c").await;
     let asha = server.sign_in("asha@riverside.test", "tablet-a").await;
-    let mut outbox = Outbox::new(&ben);
-    let create = outbox.create("case-s", "riverside", "Safeguarded Patient", "safeguarding");
-    let assign = outbox.op(
+    let mut bens = Outbox::new(&ben);
+    server.push_ok(&ben, &[bens.create("case-s", "riverside", "Safeguarded Patient", "safeguarding")]).await;
+    assert!(server.visible_patients(&asha).await.is_empty());
+    let mut caryss = Outbox::new(&carys);
+    let assign = caryss.op(
         "case-s",
         OpBody::SetField { field: "owner".into(), value: staff_id("asha@riverside.test"), replaces: None },
     );
-    server.push_ok(&ben, &[create, assign]).await;
+    crate::support::assert_applied(&server.push_ok(&carys, &[assign]).await.results[0]);
     assert_eq!(server.visible_patients(&asha).await, ["Safeguarded Patient"]);
 }
 

@@ -286,3 +286,25 @@ async fn every_push_is_audited() {
     assert_eq!(push.entry.detail["rejected"], 1);
     assert_eq!(push.entry.device.as_ref().unwrap().as_str(), "tablet-1");
 }
+
+#[tokio::test]
+async fn roles_are_enforced_on_every_operation() {
+    let server = TestServer::new().await;
+    let asha = server.sign_in("asha@riverside.test", "tablet-a").await;
+    let admin = server.sign_in("sam@both.test", "desk").await;
+    let mut ashas = Outbox::new(&asha);
+    let ops = [
+        ashas.create("case-1", "riverside", "Ada Example", "sign_up"),
+        ashas.op("case-1", OpBody::SetField { field: "owner".into(), value: asha.staff.to_string(), replaces: None }),
+        ashas.op(
+            "case-1",
+            OpBody::SetField { field: "owner".into(), value: staff_id("ben@riverside.test"), replaces: None },
+        ),
+    ];
+    let response = server.push_ok(&asha, &ops).await;
+    assert_applied(&response.results[1]);
+    assert_rejected(&response.results[2], "forbidden");
+    let mut admins = Outbox::new(&admin);
+    let response = server.push_ok(&admin, &[admins.note("case-1", "admins run the system, not cases")]).await;
+    assert_rejected(&response.results[0], "forbidden");
+}
