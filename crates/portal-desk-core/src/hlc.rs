@@ -93,6 +93,20 @@ impl Clock {
     }
 }
 
+impl Clock {
+    /// Takes into account a timestamp the server has already accepted (one in a record
+    /// pulled from it), so that changes made after seeing it sort after it. Unlike
+    /// [`Clock::observe`] it never refuses: the drift check was the server's to make,
+    /// and a device whose own clock is behind must still order its edits after what
+    /// it has seen.
+    pub fn witness(&mut self, remote: &Hlc) {
+        if (remote.wall_ms, remote.counter) > (self.last.wall_ms, self.last.counter) {
+            self.last.wall_ms = remote.wall_ms;
+            self.last.counter = remote.counter;
+        }
+    }
+}
+
 /// Refuses a timestamp that is further than [`MAX_DRIFT_MS`] ahead of `now_ms`.
 pub fn check_drift(remote: &Hlc, now_ms: u64) -> Result<(), ClockError> {
     let ahead_ms = remote.wall_ms.saturating_sub(now_ms);
@@ -152,5 +166,17 @@ mod tests {
         let err = c.observe(&remote, 1_000).unwrap_err();
         assert!(err.to_string().contains("set the device's date and time"));
         assert_eq!(c.last.wall_ms, 0, "a refused timestamp leaves the clock unchanged");
+    }
+
+    #[test]
+    fn witnessed_clocks_order_later_local_events_after_them_even_when_behind() {
+        let mut c = clock("a");
+        c.tick(1_000);
+        let pulled = Hlc { wall_ms: 1_000 + MAX_DRIFT_MS * 2, counter: 4, device: "z".into() };
+        c.witness(&pulled);
+        assert!(c.tick(1_000) > pulled);
+        let older = Hlc { wall_ms: 5, counter: 0, device: "z".into() };
+        c.witness(&older);
+        assert_eq!(c.last.wall_ms, pulled.wall_ms);
     }
 }

@@ -6,6 +6,8 @@
 //! the device settles its outbox from the [`PushResponse`]. Pulls page through the
 //! server's change log by cursor.
 
+pub mod client;
+
 use crate::ids::{DeviceId, OpId, SiteId, StaffId};
 use crate::op::Op;
 use crate::record::{Outcome, Record};

@@ -256,6 +256,14 @@ impl Record {
         format!("A case that is {} cannot become {}", from.label().to_lowercase(), to.label().to_lowercase())
     }
 
+    /// Records a conflict once: a device that shows an operation the server already
+    /// applied on top of the confirmed record must not see its conflict twice.
+    fn push_conflict(&mut self, conflict: Conflict) {
+        if !self.conflicts.iter().any(|c| c.op == conflict.op) {
+            self.conflicts.push(conflict);
+        }
+    }
+
     /// Records a change of status in the history, if the value shown changed.
     fn note_status_change(&mut self, op: &Op, from: CaseStatus) {
         let to = self.status();
@@ -287,7 +295,7 @@ impl Record {
                 };
                 // The change was legal from the status its author saw; someone moved the
                 // case on meanwhile. Keep both sides for a person to choose.
-                self.conflicts.push(Conflict {
+                self.push_conflict(Conflict {
                     op: op.id.clone(),
                     field: field.to_owned(),
                     kept: current,
@@ -301,7 +309,7 @@ impl Record {
         let (shown, conflict) = merge_register(current, incoming, replaces);
         self.fields.insert(field.to_owned(), shown);
         if let Some((kept, other)) = conflict {
-            self.conflicts.push(Conflict {
+            self.push_conflict(Conflict {
                 op: op.id.clone(),
                 field: field.to_owned(),
                 kept,
@@ -394,7 +402,7 @@ impl Record {
         run.steps.insert(step_id.to_owned(), shown);
         if let Some((kept, other)) = conflict {
             let step = StepRef { run: run_id.to_owned(), step: step_id.to_owned() };
-            self.conflicts.push(Conflict {
+            self.push_conflict(Conflict {
                 op: op.id.clone(),
                 field: step.field_key(),
                 kept,
