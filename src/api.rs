@@ -1,0 +1,102 @@
+//! The HTTP client for the sync server's API (`/api/v1/`, same origin). Every failure
+//! becomes an [`ApiError`] that says what it means for the person.
+
+use gloo_net::http::{Request, Response};
+use portal_desk_core::protocol::{PullResponse, PushRequest, PushResponse, SignInRequest, SignInResponse};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+/// Why an API call failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ApiError {
+    /// The server could not be reached: no network, or the server is down.
+    Offline,
+    /// The credentials or the token were refused (401).
+    Unauthorized {
+        /// The server's explanation.
+        detail: String,
+    },
+    /// The server is missing earlier operations and needs them from `expected` (409).
+    Gap {
+        /// The sequence number to resend from.
+        expected: u64,
+    },
+    /// Any other problem the server reported.
+    Problem {
+        /// The HTTP status.
+        status: u16,
+        /// The server's short title.
+        title: String,
+        /// The server's explanation.
+        detail: String,
+    },
+}
+
+impl ApiError {
+    /// A sentence for the person, saying what to do next.
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::Offline => "Portal Desk cannot reach the server. Your changes are kept on this device and will sync when the connection returns.".to_owned(),
+            ApiError::Unauthorized { .. } => "Your sign-in has expired. Sign in again to sync your changes; they are kept on this device.".to_owned(),
+            ApiError::Gap { expected } => format!("The server is missing changes from number {expected} onwards. Portal Desk will send them again."),
+            ApiError::Problem { title, detail, .. } if detail.is_empty() => format!("The server reported a problem: {title}. Try again in a few minutes."),
+            ApiError::Problem { title, detail, .. } => format!("The server reported a problem: {title}. {detail}"),
+        }
+    }
+}
+
+/// An `application/problem+json` body; `expected` is the member a 409 gap carries.
+#[derive(Debug, Default, Deserialize)]
+struct Problem {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    detail: String,
+    expected: Option<u64>,
+}
+
+/// The API's base path; the server serves the app and the API from one origin.
+const BASE: &str = "/api/v1";
+
+/// Signs in; the token is bound to `request.device`.
+pub async fn sign_in(request: &SignInRequest) -> Result<SignInResponse, ApiError> {
+    let builder = Request::post(&format!("{BASE}/sign-in"));
+    let request = builder.json(request).map_err(|_| ApiError::Offline)?;
+    read(request.send().await).await
+}
+
+/// Pushes a batch of operations from the outbox.
+pub async fn push(token: &str, request: &PushRequest) -> Result<PushResponse, ApiError> {
+    let builder = Request::post(&format!("{BASE}/push")).header("Authorization", &format!("Bearer {token}"));
+    let request = builder.json(request).map_err(|_| ApiError::Offline)?;
+    read(request.send().await).await
+}
+
+/// Pulls one page of changes after `cursor`.
+pub async fn pull(token: &str, cursor: u64, limit: usize) -> Result<PullResponse, ApiError> {
+    let url = format!("{BASE}/pull?cursor={cursor}&limit={limit}");
+    let request = Request::get(&url).header("Authorization", &format!("Bearer {token}"));
+    read(request.send().await).await
+}
+
+/// Turns a response into the expected body or an [`ApiError`].
+async fn read<T: DeserializeOwned>(sent: Result<Response, gloo_net::Error>) -> Result<T, ApiError> {
+    // A fetch that fails outright means the network or the server is down.
+    let response = sent.map_err(|_| ApiError::Offline)?;
+    let status = response.status();
+    if response.ok() {
+        return response.json::<T>().await.map_err(|error| ApiError::Problem {
+            status,
+            title: "Unexpected answer".to_owned(),
+            detail: error.to_string(),
+        });
+    }
+    let problem: Problem = response.json().await.unwrap_or_default();
+    Err(match (status, problem.expected) {
+        (401, _) => ApiError::Unauthorized { detail: problem.detail },
+        (409, Some(expected)) => ApiError::Gap { expected },
+        // A service worker or proxy answering for an unreachable server.
+        (502..=504, _) => ApiError::Offline,
+        _ => ApiError::Problem { status, title: problem.title, detail: problem.detail },
+    })
+}

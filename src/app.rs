@@ -1,0 +1,147 @@
+//! `<App/>`: opens the device's database, provides the narrow handles screens need as
+//! contexts, starts the sync loop, and routes to the screens.
+
+use crate::browser;
+use crate::pages::{CasePage, CasesPage, NewCasePage, NotFoundPage, SignInPage};
+use crate::session::Session;
+use crate::store::{Store, StoreError};
+use crate::sync::{SyncStatus, Syncer};
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+use std::rc::Rc;
+use std::time::Duration;
+
+/// How often the sync loop runs on its own while the app is open.
+const SYNC_EVERY: Duration = Duration::from_secs(20);
+
+/// The open database, for any screen that reads or writes.
+#[derive(Clone, Copy)]
+pub struct StoreHandle(StoredValue<Store, LocalStorage>);
+
+impl StoreHandle {
+    /// A handle on the store (cheap: it shares one connection).
+    pub fn get(&self) -> Store {
+        self.0.get_value()
+    }
+}
+
+/// Asks the sync loop to run now.
+#[derive(Clone, Copy)]
+pub struct SyncTrigger(StoredValue<Rc<Syncer>, LocalStorage>);
+
+impl SyncTrigger {
+    /// Starts a run (or queues one after the run under way).
+    pub fn sync_now(&self) {
+        self.0.with_value(|syncer| syncer.trigger());
+    }
+
+    /// Re-reads the outbox counts after a local change, without a network round trip.
+    pub fn refresh_counts(&self) {
+        let syncer = self.0.get_value();
+        wasm_bindgen_futures::spawn_local(async move { syncer.refresh_counts().await });
+    }
+}
+
+/// Who is signed in on this device, if anyone.
+#[derive(Clone, Copy)]
+pub struct CurrentSession(pub RwSignal<Option<Session>>);
+
+/// A one-off confirmation for the next screen, such as "Saved on this device".
+#[derive(Clone, Copy)]
+pub struct Flash(pub RwSignal<Option<String>>);
+
+/// What the app needs from the database before it can show anything.
+#[derive(Clone)]
+struct Opened {
+    store: Store,
+    session: Option<Session>,
+    last_sync_ms: Option<u64>,
+}
+
+async fn open_device() -> Result<Opened, StoreError> {
+    let store = Store::open().await?;
+    let session = store.session().await?;
+    let last_sync_ms = store.last_sync_ms().await?;
+    Ok(Opened { store, session, last_sync_ms })
+}
+
+/// The whole app.
+#[component]
+pub fn App() -> impl IntoView {
+    let opened = LocalResource::new(open_device);
+    move || match opened.get() {
+        None => view! { <LoadingShell/> }.into_any(),
+        Some(Ok(opened)) => view! { <Ready opened/> }.into_any(),
+        Some(Err(error)) => view! { <StorageUnavailable error/> }.into_any(),
+    }
+}
+
+/// What shows while the database opens (the same words `index.html` paints).
+#[component]
+fn LoadingShell() -> impl IntoView {
+    view! {
+        <header class="app-header">
+            <div class="app-header__bar">
+                <span class="app-header__brand">"Portal Desk"</span>
+            </div>
+        </header>
+        <main id="main-content" class="page">
+            <p class="loading">"Loading Portal Desk…"</p>
+        </main>
+    }
+}
+
+/// Shown when IndexedDB cannot be opened at all (private browsing in some browsers,
+/// storage disabled): the app cannot keep changes safe, so it says so plainly.
+#[component]
+fn StorageUnavailable(error: StoreError) -> impl IntoView {
+    view! {
+        <main id="main-content" class="page">
+            <h1>"Portal Desk cannot store data on this device"</h1>
+            <p>{error.message()}</p>
+            <p>"Check that this browser is not in private mode and allows sites to store data, then reload the page."</p>
+        </main>
+    }
+}
+
+/// The app once the database is open: contexts, the sync loop, the routes.
+#[component]
+fn Ready(opened: Opened) -> impl IntoView {
+    let Opened { store, session, last_sync_ms } = opened;
+    let now = browser::now_ms();
+    let status = SyncStatus::new();
+    status.last_synced_ms.set(last_sync_ms);
+    status.needs_sign_in.set(session.as_ref().is_some_and(|s| s.is_expired(now)));
+    let session = RwSignal::new(session);
+    let syncer = Syncer::new(store.clone(), session, status);
+    let trigger = SyncTrigger(StoredValue::new_local(syncer));
+
+    provide_context(StoreHandle(StoredValue::new_local(store)));
+    provide_context(CurrentSession(session));
+    provide_context(Flash(RwSignal::new(None)));
+    provide_context(status);
+    provide_context(trigger);
+
+    // The triggers: now, whenever the browser regains a network, and on a timer.
+    // Losing the network is shown at once; sync failures confirm it.
+    trigger.sync_now();
+    window_event_listener(leptos::ev::online, move |_| {
+        status.online.set(true);
+        trigger.sync_now();
+    });
+    window_event_listener(leptos::ev::offline, move |_| status.online.set(false));
+    set_interval(move || trigger.sync_now(), SYNC_EVERY);
+    browser::register_service_worker();
+
+    view! {
+        <Router>
+            <Routes fallback=NotFoundPage>
+                <Route path=path!("/sign-in") view=SignInPage/>
+                <Route path=path!("/") view=CasesPage/>
+                <Route path=path!("/cases/new") view=NewCasePage/>
+                <Route path=path!("/cases/:id") view=CasePage/>
+            </Routes>
+        </Router>
+    }
+}

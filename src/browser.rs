@@ -1,0 +1,49 @@
+//! Small helpers over the browser: the time, fresh ids and whether the network is up.
+
+/// Milliseconds since the Unix epoch, from the browser's clock.
+pub fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+/// The browser's local offset from UTC in minutes, east positive.
+pub fn local_offset_minutes() -> i64 {
+    -(js_sys::Date::new_0().get_timezone_offset() as i64)
+}
+
+/// A fresh random UUID from `crypto.randomUUID()`, for device, record and operation ids.
+pub fn new_uuid() -> String {
+    web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.random_uuid()).unwrap_or_else(fallback_uuid)
+}
+
+/// `crypto.randomUUID` only exists on secure origins (https or localhost); a device
+/// opened over plain http on a LAN address still needs unique ids, so build a v4 UUID
+/// from `Math.random` there. Uniqueness, not secrecy, is what ids need.
+fn fallback_uuid() -> String {
+    let mut bytes = [0u8; 16];
+    for byte in &mut bytes {
+        *byte = (js_sys::Math::random() * 256.0) as u8;
+    }
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+}
+
+/// Whether the browser believes it has a network connection. `false` is reliable;
+/// `true` only means a network interface is up, so sync still handles failures.
+pub fn is_online() -> bool {
+    web_sys::window().map(|w| w.navigator().on_line()).unwrap_or(true)
+}
+
+/// Registers the service worker so the app opens offline. Failure only costs offline
+/// start-up, so it is logged, not shown.
+pub fn register_service_worker() {
+    let Some(window) = web_sys::window() else { return };
+    let container = window.navigator().service_worker();
+    let promise = container.register("/sw.js");
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(error) = wasm_bindgen_futures::JsFuture::from(promise).await {
+            web_sys::console::warn_2(&"Portal Desk: the service worker did not register".into(), &error);
+        }
+    });
+}

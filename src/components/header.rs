@@ -1,0 +1,90 @@
+//! The header of every signed-in screen: who is signed in where, whether the device is
+//! online, how many changes wait in the outbox, when it last synced, and the buttons
+//! to sync now and to sign out.
+
+use crate::app::{CurrentSession, StoreHandle, SyncTrigger};
+use crate::browser::local_offset_minutes;
+use crate::format::{rejected_label, time_of_day, waiting_label};
+use crate::sync::SyncStatus;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+
+/// The app header.
+#[component]
+pub fn AppHeader() -> impl IntoView {
+    let session = expect_context::<CurrentSession>().0;
+    let status = expect_context::<SyncStatus>();
+    let trigger = expect_context::<SyncTrigger>();
+    let store = expect_context::<StoreHandle>();
+    let navigate = use_navigate();
+
+    let who = move || {
+        session.with(|s| s.as_ref().map(|s| format!("{}, {}", s.staff.name, s.site_name())).unwrap_or_default())
+    };
+    let network = move || if status.online.get() { "Online" } else { "Offline" };
+    let network_class =
+        move || if status.online.get() { "network network--online" } else { "network network--offline" };
+    let last_sync = move || match status.last_synced_ms.get() {
+        Some(ms) => format!("Last synced at {}", time_of_day(ms, local_offset_minutes())),
+        None => "Not synced yet".to_owned(),
+    };
+    let sign_out = Action::new_local(move |_: &()| {
+        let store = store.get();
+        let navigate = navigate.clone();
+        async move {
+            // Forgetting the session matters more than the result of saving that fact:
+            // the screen signs out either way, and the outbox is kept for the next sign-in.
+            let _ = store.clear_session().await;
+            session.set(None);
+            status.needs_sign_in.set(false);
+            status.problem.set(None);
+            navigate("/sign-in", Default::default());
+        }
+    });
+
+    view! {
+        <header class="app-header">
+            <div class="app-header__bar">
+                <A href="/" attr:class="app-header__brand">"Portal Desk"</A>
+                <p class="app-header__who">
+                    <span class="app-header__label">"Signed in as "</span>
+                    {who}
+                </p>
+            </div>
+            <div class="sync-bar">
+                <p class=network_class>{network}</p>
+                <p class="outbox-badge" role="status">{move || waiting_label(status.waiting.get())}</p>
+                <p class="last-sync">{last_sync}</p>
+                <div class="sync-bar__actions">
+                    <button
+                        type="button"
+                        class="button button--secondary"
+                        aria-busy=move || status.running.get().to_string()
+                        on:click=move |_| trigger.sync_now()
+                    >
+                        "Sync now"
+                    </button>
+                    <button type="button" class="button button--secondary" on:click=move |_| {
+                        sign_out.dispatch(());
+                    }>"Sign out"</button>
+                </div>
+            </div>
+            <Show when=move || status.needs_sign_in.get()>
+                <div class="banner banner--warning" role="alert">
+                    <p>
+                        "Your sign-in has expired. Your changes are kept on this device. "
+                        <A href="/sign-in">"Sign in again"</A>
+                        " to sync them."
+                    </p>
+                </div>
+            </Show>
+            {move || status.problem.get().map(|text| view! { <div class="banner banner--warning" role="alert"><p>{text}</p></div> })}
+            {move || rejected_label(status.rejected.get()).map(|text| view! {
+                <div class="banner banner--error" role="alert">
+                    <p>{text} " by the server. They are kept on this device with the reason."</p>
+                </div>
+            })}
+        </header>
+    }
+}

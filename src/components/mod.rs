@@ -1,0 +1,9 @@
+//! View pieces shared by several screens.
+
+mod error_summary;
+mod header;
+mod signed_in;
+
+pub use error_summary::{field_error, focus_field, ErrorSummary, FieldErrorMessage};
+pub use header::AppHeader;
+pub use signed_in::SignedIn;

@@ -1,0 +1,85 @@
+//! Words and times as people read them. Pure, so it is tested natively.
+
+/// The outbox badge: how many changes are still only on this device.
+pub fn waiting_label(count: usize) -> String {
+    match count {
+        0 => "All changes synced".to_owned(),
+        1 => "1 change waiting to sync".to_owned(),
+        n => format!("{n} changes waiting to sync"),
+    }
+}
+
+/// The count of changes the server refused, or `None` when there are none.
+pub fn rejected_label(count: usize) -> Option<String> {
+    match count {
+        0 => None,
+        1 => Some("1 change was not accepted".to_owned()),
+        n => Some(format!("{n} changes were not accepted")),
+    }
+}
+
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/// The civil date (year, month 1–12, day 1–31) of a day counted from 1970-01-01.
+/// Howard Hinnant's days-to-civil algorithm, so no date library is needed in the bundle.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// Splits a local time (milliseconds since the epoch, already shifted to local time)
+/// into a date and an hour and minute.
+fn local_parts(ms: u64, offset_minutes: i64) -> ((i64, u32, u32), u32, u32) {
+    let local_ms = ms as i64 + offset_minutes * 60_000;
+    let days = local_ms.div_euclid(86_400_000);
+    let minute_of_day = local_ms.rem_euclid(86_400_000) / 60_000;
+    (civil_from_days(days), (minute_of_day / 60) as u32, (minute_of_day % 60) as u32)
+}
+
+/// A time of day such as `14:05`. `offset_minutes` is the local offset from UTC
+/// (east positive; the browser's `-getTimezoneOffset()`).
+pub fn time_of_day(ms: u64, offset_minutes: i64) -> String {
+    let (_, hour, minute) = local_parts(ms, offset_minutes);
+    format!("{hour:02}:{minute:02}")
+}
+
+/// A date and time such as `22 Nov 2026 at 14:05`, the way NHS services write them.
+pub fn date_time(ms: u64, offset_minutes: i64) -> String {
+    let ((year, month, day), hour, minute) = local_parts(ms, offset_minutes);
+    format!("{day} {} {year} at {hour:02}:{minute:02}", MONTHS[month as usize - 1])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn badge_counts_in_plain_words() {
+        assert_eq!(waiting_label(0), "All changes synced");
+        assert_eq!(waiting_label(1), "1 change waiting to sync");
+        assert_eq!(waiting_label(2), "2 changes waiting to sync");
+        assert_eq!(rejected_label(0), None);
+        assert_eq!(rejected_label(3).unwrap(), "3 changes were not accepted");
+    }
+
+    #[test]
+    fn dates_and_times_are_local_and_readable() {
+        // 2026-11-22T05:03:00Z
+        let ms = 1_795_323_780_000;
+        assert_eq!(time_of_day(ms, 0), "05:03");
+        assert_eq!(date_time(ms, 0), "22 Nov 2026 at 05:03");
+        assert_eq!(time_of_day(ms, 60), "06:03");
+        assert_eq!(date_time(ms, -360), "21 Nov 2026 at 23:03");
+        assert_eq!(date_time(0, 0), "1 Jan 1970 at 00:00");
+        // A leap day.
+        assert_eq!(date_time(951_782_400_000, 0), "29 Feb 2000 at 00:00");
+    }
+}

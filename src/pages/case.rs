@@ -1,0 +1,292 @@
+//! `/cases/:id`: one case — its details, a status change, its timeline of notes and
+//! any clashing changes. Every change is saved on the device first and says so.
+
+use crate::app::{CurrentSession, Flash, StoreHandle, SyncTrigger};
+use crate::browser::local_offset_minutes;
+use crate::case_form::{note_op, status_op};
+use crate::case_view::{case_view, CaseView};
+use crate::components::{focus_field, SignedIn};
+use crate::format::date_time;
+use crate::sync::SyncStatus;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use portal_desk_core::case::CaseStatus;
+use portal_desk_core::{OpBody, RecordId, Register, StaffId};
+
+/// How a member of staff is named on this device: the person signed in is known by
+/// name; others by their id until the app has a staff directory.
+fn staff_label(by: &StaffId, me: Option<(&StaffId, &str)>) -> String {
+    match me {
+        Some((id, name)) if id == by => format!("{name} (you)"),
+        _ => by.to_string(),
+    }
+}
+
+/// The case screen.
+#[component]
+pub fn CasePage() -> impl IntoView {
+    let store = expect_context::<StoreHandle>();
+    let status = expect_context::<SyncStatus>();
+    let trigger = expect_context::<SyncTrigger>();
+    let flash = expect_context::<Flash>().0;
+    let session = expect_context::<CurrentSession>().0;
+    let params = use_params_map();
+    let id = move || RecordId::from(params.with(|p| p.get("id").unwrap_or_default()));
+
+    let case = LocalResource::new(move || {
+        status.data_version.track();
+        let id = id();
+        let store = store.get();
+        async move { store.record_and_outbox(&id).await.map(|(record, outbox)| case_view(&id, record, &outbox)) }
+    });
+    // The latest view that loaded, kept while a refresh is under way so the forms stay.
+    let current = move || case.get().and_then(Result::ok).flatten();
+    let found = move || current().is_some();
+
+    // A confirmation carried over from the screen that opened this one.
+    let saved = RwSignal::new(flash.get_untracked());
+    flash.set(None);
+    let status_choice = RwSignal::new(None::<String>);
+    let status_error = RwSignal::new(None::<String>);
+    let note = RwSignal::new(String::new());
+    let note_error = RwSignal::new(None::<String>);
+
+    let record_change = Action::new_local(move |body: &OpBody| {
+        let body = body.clone();
+        let store = store.get();
+        let record = id();
+        let actor = session.with_untracked(|s| s.as_ref().map(|s| s.staff.id.clone()));
+        async move {
+            let Some(actor) = actor else { return Err("Sign in again to make changes".to_owned()) };
+            let is_note = matches!(body, OpBody::AppendNote { .. });
+            store.record_changes(&actor, vec![(record, body)]).await.map_err(|e| e.message())?;
+            // Committed: the change is safe on this device.
+            saved.set(Some("Saved on this device".to_owned()));
+            if is_note {
+                note.set(String::new());
+            } else {
+                status_choice.set(None);
+            }
+            status.data_changed();
+            trigger.refresh_counts();
+            trigger.sync_now();
+            Ok(())
+        }
+    });
+
+    let change_status = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(view) = current() else { return };
+        let seen = view.record.fields.get("status").map(|r| r.clock.clone());
+        let chosen = status_choice.get_untracked().unwrap_or_else(|| view.status().code().to_owned());
+        match status_op(view.status(), &chosen, seen) {
+            Ok(body) => {
+                status_error.set(None);
+                record_change.dispatch(body);
+            }
+            Err(message) => {
+                status_error.set(Some(message));
+                focus_field("status");
+            }
+        }
+    };
+    let add_note = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match note_op(&note.get_untracked()) {
+            Ok(body) => {
+                note_error.set(None);
+                record_change.dispatch(body);
+            }
+            Err(message) => {
+                note_error.set(Some(message));
+                focus_field("note");
+            }
+        }
+    };
+    let save_error = move || record_change.value().get().and_then(Result::err);
+    let current_status = move || current().map(|v| v.status()).unwrap_or(CaseStatus::New);
+    let pending = record_change.pending();
+
+    view! {
+        <SignedIn>
+            <A href="/" attr:class="back-link">"Back to cases"</A>
+            {move || saved.get().map(|text| view! {
+                <div class="confirmation" role="status"><p>{text}</p></div>
+            })}
+            {move || save_error().map(|text| view! {
+                <div class="banner banner--error" role="alert"><p>{text}</p></div>
+            })}
+            {move || match case.get() {
+                None => view! { <p class="loading">"Loading case…"</p> }.into_any(),
+                Some(Err(error)) => view! { <p class="banner banner--error">{error.message()}</p> }.into_any(),
+                Some(Ok(None)) => view! {
+                    <h1>"Case not found"</h1>
+                    <p>"This case is not on this device. It may belong to another site, or not have synced yet. "
+                        <A href="/">"Back to cases"</A></p>
+                }.into_any(),
+                Some(Ok(Some(view))) => view! { <CaseDetails case=view/> }.into_any(),
+            }}
+            <Show when=found>
+                <section class="panel" aria-labelledby="status-heading">
+                    <h2 id="status-heading">"Change the status"</h2>
+                    <form class="form form--inline" on:submit=change_status novalidate=true>
+                        <div class="form-group" class:form-group--error=move || status_error.with(Option::is_some)>
+                            <label class="label" for="status">"Status"</label>
+                            {move || status_error.get().map(|text| view! {
+                                <p class="field-error" id="status-error"><span class="visually-hidden">"Error: "</span>{text}</p>
+                            })}
+                            <select
+                                class="select"
+                                id="status"
+                                name="status"
+                                aria-describedby=move || status_error.with(|e| e.as_ref().map(|_| "status-error"))
+                                on:change=move |ev| status_choice.set(Some(event_target_value(&ev)))
+                            >
+                                {CaseStatus::ALL.iter().map(|s| {
+                                    let s = *s;
+                                    view! {
+                                        <option
+                                            value=s.code()
+                                            prop:selected=move || {
+                                                status_choice.get().map_or(current_status() == s, |c| c == s.code())
+                                            }
+                                        >
+                                            {s.label()}
+                                        </option>
+                                    }
+                                }).collect_view()}
+                            </select>
+                        </div>
+                        <button type="submit" class="button" disabled=move || pending.get()>"Change status"</button>
+                    </form>
+                </section>
+                <section class="panel" aria-labelledby="add-note-heading">
+                    <h2 id="add-note-heading">"Add a note"</h2>
+                    <form class="form" on:submit=add_note novalidate=true>
+                        <div class="form-group" class:form-group--error=move || note_error.with(Option::is_some)>
+                            <label class="label" for="note">"Add a note"</label>
+                            {move || note_error.get().map(|text| view! {
+                                <p class="field-error" id="note-error"><span class="visually-hidden">"Error: "</span>{text}</p>
+                            })}
+                            <textarea
+                                class="textarea"
+                                id="note"
+                                name="note"
+                                rows="4"
+                                aria-describedby=move || note_error.with(|e| e.as_ref().map(|_| "note-error"))
+                                bind:value=note
+                            ></textarea>
+                        </div>
+                        <button type="submit" class="button" disabled=move || pending.get()>"Add note"</button>
+                    </form>
+                </section>
+            </Show>
+        </SignedIn>
+    }
+}
+
+/// The heading, the facts, any clashes and the timeline of one case.
+#[component]
+fn CaseDetails(case: CaseView) -> impl IntoView {
+    let session = expect_context::<CurrentSession>().0;
+    let me = session.with_untracked(|s| s.as_ref().map(|s| (s.staff.id.clone(), s.staff.name.clone())));
+    let who = move |by: &StaffId| staff_label(by, me.as_ref().map(|(id, name)| (id, name.as_str())));
+    let offset = local_offset_minutes();
+    let when = move |register: &Register| date_time(register.clock.wall_ms, offset);
+    let status = case.status();
+    let conflicts: Vec<_> = case
+        .record
+        .conflicts
+        .iter()
+        .map(|c| {
+            let label = field_label(&c.field);
+            let shown = |r: &Register| value_label(&c.field, &r.value);
+            format!(
+                "{label}: the case shows “{}” ({}, {}). The other value was “{}” ({}, {}).",
+                shown(&c.kept),
+                who(&c.kept.by),
+                when(&c.kept),
+                shown(&c.other),
+                who(&c.other.by),
+                when(&c.other),
+            )
+        })
+        .collect();
+    let notes: Vec<_> = case
+        .record
+        .timeline
+        .iter()
+        .map(|entry| {
+            let meta = format!("{} on {}", who(&entry.by), date_time(entry.clock.wall_ms, offset));
+            (entry.text.clone(), meta, case.is_pending_op(&entry.op))
+        })
+        .collect();
+
+    view! {
+        <h1>{case.patient_name()}</h1>
+        {case.unsynced.then(|| view! { <p class="tag tag--unsynced">"Not yet synced"</p> })}
+        <dl class="summary-list">
+            <div class="summary-list__row"><dt>"Kind of case"</dt><dd>{case.kind_label()}</dd></div>
+            <div class="summary-list__row"><dt>"Status"</dt><dd>{status.label()}</dd></div>
+            <div class="summary-list__row"><dt>"Priority"</dt><dd>{case.priority_label()}</dd></div>
+            <div class="summary-list__row"><dt>"Channel"</dt><dd>{case.channel_label().unwrap_or("Not recorded")}</dd></div>
+        </dl>
+        {(!conflicts.is_empty()).then(|| view! {
+            <section class="panel panel--warning" aria-labelledby="conflicts-heading">
+                <h2 id="conflicts-heading">"Changes that clashed"</h2>
+                <p>"Two people changed this case without seeing each other’s change. Both values are kept; the case shows the later one."</p>
+                <ul class="conflict-list">
+                    {conflicts.into_iter().map(|text| view! { <li>{text}</li> }).collect_view()}
+                </ul>
+            </section>
+        })}
+        <section class="panel" aria-labelledby="timeline-heading">
+            <h2 id="timeline-heading">"Notes"</h2>
+            {if notes.is_empty() {
+                view! { <p class="hint">"No notes yet. Add one below to record what was done."</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="timeline">
+                        {notes.into_iter().map(|(text, meta, pending)| view! {
+                            <li class="timeline__entry">
+                                <p class="timeline__text">{text}</p>
+                                <p class="timeline__meta">
+                                    {meta}
+                                    {pending.then(|| view! { <span class="tag tag--unsynced">"Not yet synced"</span> })}
+                                </p>
+                            </li>
+                        }).collect_view()}
+                    </ol>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// A field's name in words.
+fn field_label(field: &str) -> &str {
+    match field {
+        "patient_name" => "Patient name",
+        "kind" => "Kind of case",
+        "status" => "Status",
+        "priority" => "Priority",
+        "channel" => "Channel",
+        "summary" => "Summary",
+        "owner" => "Owner",
+        other => other,
+    }
+}
+
+/// A field's value in words (codes become their labels).
+fn value_label(field: &str, value: &str) -> String {
+    use portal_desk_core::case::{CaseKind, Channel, Priority};
+    let label = match field {
+        "status" => CaseStatus::from_code(value).map(CaseStatus::label),
+        "kind" => CaseKind::from_code(value).map(CaseKind::label),
+        "priority" => Priority::from_code(value).map(Priority::label),
+        "channel" => Channel::from_code(value).map(Channel::label),
+        _ => None,
+    };
+    label.map(str::to_owned).unwrap_or_else(|| value.to_owned())
+}

@@ -1,0 +1,13 @@
+//! The routed screens, one per file.
+
+mod case;
+mod cases;
+mod new_case;
+mod not_found;
+mod sign_in;
+
+pub use case::CasePage;
+pub use cases::CasesPage;
+pub use new_case::NewCasePage;
+pub use not_found::NotFoundPage;
+pub use sign_in::SignInPage;

@@ -1,0 +1,155 @@
+//! `/sign-in`: staff sign in with their email address and password. Signing in needs
+//! the server, so the screen says so when the device is offline.
+
+use crate::api::{self, ApiError};
+use crate::app::{CurrentSession, StoreHandle, SyncTrigger};
+use crate::case_form::FieldError;
+use crate::components::{field_error, ErrorSummary, FieldErrorMessage};
+use crate::session::Session;
+use crate::sync::SyncStatus;
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use portal_desk_core::protocol::SignInRequest;
+
+/// What the person typed.
+#[derive(Clone)]
+struct Credentials {
+    email: String,
+    password: String,
+}
+
+/// Checks the form before anything is sent.
+fn check(credentials: &Credentials) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if credentials.email.trim().is_empty() {
+        errors.push(FieldError { field: "email", message: "Enter your email address".to_owned() });
+    }
+    if credentials.password.is_empty() {
+        errors.push(FieldError { field: "password", message: "Enter your password".to_owned() });
+    }
+    errors
+}
+
+/// Turns a failed sign-in into a message on the form.
+fn sign_in_error(error: &ApiError) -> FieldError {
+    let message = match error {
+        ApiError::Unauthorized { .. } => "The email address or password is not right. Check them and try again.".to_owned(),
+        ApiError::Offline => "Portal Desk cannot reach the server. Signing in needs a connection: check the Wi-Fi or mobile data, then try again.".to_owned(),
+        other => other.message(),
+    };
+    FieldError { field: "email", message }
+}
+
+/// The sign-in screen.
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let store = expect_context::<StoreHandle>();
+    let session = expect_context::<CurrentSession>().0;
+    let status = expect_context::<SyncStatus>();
+    let trigger = expect_context::<SyncTrigger>();
+    let navigate = use_navigate();
+
+    // After an expired sign-in, the person's email is already known.
+    let email =
+        RwSignal::new(session.with_untracked(|s| s.as_ref().map(|s| s.staff.email.clone()).unwrap_or_default()));
+    let password = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+
+    let sign_in = Action::new_local(move |credentials: &Credentials| {
+        let credentials = credentials.clone();
+        let store = store.get();
+        let navigate = navigate.clone();
+        async move {
+            let request = SignInRequest {
+                email: credentials.email.trim().to_owned(),
+                password: credentials.password,
+                device: store.device().clone(),
+            };
+            match api::sign_in(&request).await {
+                Ok(response) => {
+                    let signed_in = Session::from(response);
+                    if let Err(error) = store.save_session(&signed_in).await {
+                        errors.set(vec![FieldError { field: "email", message: error.message() }]);
+                        return;
+                    }
+                    session.set(Some(signed_in));
+                    status.online.set(true);
+                    status.needs_sign_in.set(false);
+                    status.problem.set(None);
+                    password.set(String::new());
+                    trigger.sync_now();
+                    navigate("/", Default::default());
+                }
+                Err(error) => {
+                    if error == ApiError::Offline {
+                        status.online.set(false);
+                    }
+                    errors.set(vec![sign_in_error(&error)]);
+                }
+            }
+        }
+    });
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let credentials = Credentials { email: email.get_untracked(), password: password.get_untracked() };
+        let problems = check(&credentials);
+        if problems.is_empty() {
+            errors.set(Vec::new());
+            sign_in.dispatch(credentials);
+        } else {
+            errors.set(problems);
+        }
+    };
+    let email_error = Signal::derive(move || errors.with(|e| field_error(e, "email")));
+    let password_error = Signal::derive(move || errors.with(|e| field_error(e, "password")));
+    let pending = sign_in.pending();
+
+    view! {
+        <header class="app-header">
+            <div class="app-header__bar">
+                <span class="app-header__brand">"Portal Desk"</span>
+            </div>
+        </header>
+        <main id="main-content" class="page page--narrow">
+            <h1>"Sign in"</h1>
+            <p>"Sign in with your Portal Desk email address and password."</p>
+            <Show when=move || !status.online.get()>
+                <div class="banner banner--warning" role="status">
+                    <p>"You are offline. Signing in needs a connection: connect to the internet, then sign in."</p>
+                </div>
+            </Show>
+            <ErrorSummary errors=errors/>
+            <form class="form" on:submit=on_submit novalidate=true>
+                <div class="form-group" class:form-group--error=move || email_error.with(Option::is_some)>
+                    <label class="label" for="email">"Email address"</label>
+                    <FieldErrorMessage id="email" message=email_error/>
+                    <input
+                        class="input"
+                        id="email"
+                        name="email"
+                        type="email"
+                        autocomplete="username"
+                        spellcheck="false"
+                        aria-describedby=move || email_error.with(|e| e.as_ref().map(|_| "email-error"))
+                        bind:value=email
+                    />
+                </div>
+                <div class="form-group" class:form-group--error=move || password_error.with(Option::is_some)>
+                    <label class="label" for="password">"Password"</label>
+                    <FieldErrorMessage id="password" message=password_error/>
+                    <input
+                        class="input"
+                        id="password"
+                        name="password"
+                        type="password"
+                        autocomplete="current-password"
+                        aria-describedby=move || password_error.with(|e| e.as_ref().map(|_| "password-error"))
+                        bind:value=password
+                    />
+                </div>
+                <button type="submit" class="button" disabled=move || pending.get()>"Sign in"</button>
+            </form>
+        </main>
+    }
+}

@@ -1,0 +1,50 @@
+//! The store's one error type, with a message that tells the person what to do.
+
+use std::fmt;
+
+/// Why a read or write of the device's database failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreError {
+    /// The device is out of storage space; the change was not saved.
+    QuotaExceeded,
+    /// Anything else IndexedDB reported.
+    Database(String),
+}
+
+impl StoreError {
+    /// A sentence for the person, saying what happened and what to do.
+    pub fn message(&self) -> String {
+        match self {
+            StoreError::QuotaExceeded => "This device is out of storage space, so the change was not saved. Free up space (or sync and remove old data), then try again.".to_owned(),
+            StoreError::Database(detail) => format!("The change could not be saved on this device ({detail}). Try again; if it keeps happening, reload the page."),
+        }
+    }
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<indexed_db_futures::error::Error> for StoreError {
+    fn from(error: indexed_db_futures::error::Error) -> Self {
+        let detail = error.to_string();
+        if detail.contains("Quota") {
+            StoreError::QuotaExceeded
+        } else {
+            StoreError::Database(detail)
+        }
+    }
+}
+
+impl From<indexed_db_futures::error::OpenDbError> for StoreError {
+    fn from(error: indexed_db_futures::error::OpenDbError) -> Self {
+        match error {
+            indexed_db_futures::error::OpenDbError::Base(inner) => inner.into(),
+            other => StoreError::Database(other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! Keys and typed access for the `meta` store, used inside other modules' transactions.
+
+use indexed_db_futures::object_store::ObjectStore;
+use indexed_db_futures::prelude::*;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// This device's id.
+pub const DEVICE: &str = "device";
+/// The sequence number the next operation gets.
+pub const NEXT_SEQ: &str = "next_seq";
+/// The device's hybrid logical clock.
+pub const CLOCK: &str = "clock";
+/// The signed-in session.
+pub const SESSION: &str = "session";
+/// When the last sync finished without error.
+pub const LAST_SYNC: &str = "last_sync_ms";
+
+/// The pull cursor of one member of staff: the server pages changes by the person's
+/// sites, so a tablet shared by people of different sites keeps one cursor each.
+pub fn cursor_key(staff: &portal_desk_core::StaffId) -> String {
+    format!("cursor/{staff}")
+}
+
+/// Reads one value.
+pub async fn get<T: DeserializeOwned>(meta: &ObjectStore<'_>, key: &str) -> indexed_db_futures::Result<Option<T>> {
+    meta.get(key).serde()?.await
+}
+
+/// Writes one value.
+pub async fn put<T: Serialize>(meta: &ObjectStore<'_>, key: &str, value: &T) -> indexed_db_futures::Result<()> {
+    meta.put(value).with_key(key).without_key_type().serde()?.await?;
+    Ok(())
+}

@@ -1,0 +1,81 @@
+//! The device's IndexedDB database: confirmed server state, the outbox of changes not
+//! yet synced, the changes the server rejected, and the device's own bookkeeping.
+//!
+//! Every write that must be all-or-nothing is one readwrite transaction that awaits
+//! only IndexedDB requests and ends with `commit().await` (indexed_db_futures rolls a
+//! transaction back unless it is committed). Anything else — ids, clocks, validation —
+//! is worked out before the transaction starts or from values read inside it.
+
+mod error;
+mod meta;
+mod outbox;
+mod records;
+pub mod schema;
+mod session;
+
+pub use error::StoreError;
+
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use portal_desk_core::DeviceId;
+use std::rc::Rc;
+
+/// The name of the app's database.
+pub const DB_NAME: &str = "portal-desk";
+
+/// A handle on the open database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: Rc<Database>,
+    device: DeviceId,
+}
+
+impl Store {
+    /// Opens (creating or upgrading) the app's database and makes sure this device has
+    /// an id.
+    pub async fn open() -> Result<Store, StoreError> {
+        Self::open_named(DB_NAME).await
+    }
+
+    /// Opens a database by name; tests use their own names so they never touch the app's.
+    pub async fn open_named(name: &str) -> Result<Store, StoreError> {
+        let db = schema::open(name).await?;
+        let device = ensure_device(&db).await?;
+        Ok(Store { db: Rc::new(db), device })
+    }
+
+    /// This device's id, minted on first start and kept.
+    pub fn device(&self) -> &DeviceId {
+        &self.device
+    }
+
+    /// The underlying database, for the modules of this store.
+    fn db(&self) -> &Database {
+        &self.db
+    }
+
+    /// Closes this handle's connection, so a test can delete or reopen the database.
+    pub fn close(self) {
+        if let Ok(db) = Rc::try_unwrap(self.db) {
+            db.close();
+        }
+    }
+}
+
+/// Reads this device's id, minting and storing one on first start. The id is made
+/// before the transaction opens, so nothing but IndexedDB is awaited inside it.
+async fn ensure_device(db: &Database) -> Result<DeviceId, StoreError> {
+    let fresh = crate::browser::new_uuid();
+    let tx = db.transaction(schema::META).with_mode(TransactionMode::Readwrite).build()?;
+    let meta = tx.object_store(schema::META)?;
+    let device = match meta::get::<String>(&meta, meta::DEVICE).await? {
+        Some(existing) => existing,
+        None => {
+            meta::put(&meta, meta::DEVICE, &fresh).await?;
+            fresh
+        }
+    };
+    tx.commit().await?;
+    Ok(DeviceId::from(device))
+}

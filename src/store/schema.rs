@@ -1,0 +1,44 @@
+//! The database schema and its numbered migrations. Each version adds one step; a
+//! device upgrading from any older version runs every step after it, in order, inside
+//! IndexedDB's version-change transaction. Steps are forward-only: never edit a
+//! released one, add the next.
+
+use indexed_db_futures::database::{Database, VersionChangeEvent};
+use indexed_db_futures::prelude::*;
+
+/// The current schema version.
+pub const VERSION: u32 = 1;
+
+/// Confirmed server state: one [`portal_desk_core::Record`] per key (the record id).
+pub const RECORDS: &str = "records";
+/// Pending operations, keyed by their sequence number (a JS number).
+pub const OUTBOX: &str = "outbox";
+/// Operations the server rejected, with its reason, keyed by sequence number.
+pub const REJECTED: &str = "rejected";
+/// The device's bookkeeping: id, next sequence number, clock, cursors, session.
+pub const META: &str = "meta";
+
+/// Opens the database `name`, running whatever migration steps it lacks.
+pub async fn open(name: &str) -> Result<Database, indexed_db_futures::error::OpenDbError> {
+    Database::open(name).with_version(VERSION).with_on_upgrade_needed(migrate).await
+}
+
+/// Runs every step from the database's current version up to [`VERSION`].
+fn migrate(event: VersionChangeEvent, db: Database) -> indexed_db_futures::Result<()> {
+    let from = event.old_version() as u32;
+    for step in (from + 1)..=VERSION {
+        match step {
+            1 => v1_initial(&db)?,
+            _ => unreachable!("schema step {step} is not written"),
+        }
+    }
+    Ok(())
+}
+
+/// Version 1: the four stores, all with out-of-line keys.
+fn v1_initial(db: &Database) -> indexed_db_futures::Result<()> {
+    for store in [RECORDS, OUTBOX, REJECTED, META] {
+        db.create_object_store(store).build()?;
+    }
+    Ok(())
+}

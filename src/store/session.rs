@@ -1,0 +1,51 @@
+//! The signed-in session and the time of the last sync, kept in `meta` so the app
+//! opens signed in, and shows when it last synced, while offline.
+
+use super::{meta, schema, Store, StoreError};
+use crate::session::Session;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+
+impl Store {
+    /// The session saved on this device, if someone is signed in.
+    pub async fn session(&self) -> Result<Option<Session>, StoreError> {
+        let tx = self.db().transaction(schema::META).build()?;
+        let meta_store = tx.object_store(schema::META)?;
+        Ok(meta::get(&meta_store, meta::SESSION).await?)
+    }
+
+    /// Saves the session after a successful sign-in.
+    pub async fn save_session(&self, session: &Session) -> Result<(), StoreError> {
+        let tx = self.db().transaction(schema::META).with_mode(TransactionMode::Readwrite).build()?;
+        let meta_store = tx.object_store(schema::META)?;
+        meta::put(&meta_store, meta::SESSION, session).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Forgets the session on sign-out. The outbox is kept: changes made on this device
+    /// still sync after the next sign-in.
+    pub async fn clear_session(&self) -> Result<(), StoreError> {
+        let tx = self.db().transaction(schema::META).with_mode(TransactionMode::Readwrite).build()?;
+        let meta_store = tx.object_store(schema::META)?;
+        meta_store.delete(meta::SESSION).primitive()?.await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// When the last sync finished without error, if ever.
+    pub async fn last_sync_ms(&self) -> Result<Option<u64>, StoreError> {
+        let tx = self.db().transaction(schema::META).build()?;
+        let meta_store = tx.object_store(schema::META)?;
+        Ok(meta::get(&meta_store, meta::LAST_SYNC).await?)
+    }
+
+    /// Records the end of a successful sync.
+    pub async fn set_last_sync_ms(&self, at_ms: u64) -> Result<(), StoreError> {
+        let tx = self.db().transaction(schema::META).with_mode(TransactionMode::Readwrite).build()?;
+        let meta_store = tx.object_store(schema::META)?;
+        meta::put(&meta_store, meta::LAST_SYNC, &at_ms).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

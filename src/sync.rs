@@ -1,0 +1,288 @@
+//! The sync loop: pushes the outbox in batches, settles it from the server's answers,
+//! then pulls pages of changes until the server has no more.
+//!
+//! [`sync_once`] is the protocol, written against a [`Transport`] so tests can drive it
+//! with a scripted server; [`Syncer`] decides when it runs (start, `online`, a timer,
+//! "Sync now", after a local change), makes sure only one run happens at a time, and
+//! reports what happened through [`SyncStatus`] signals.
+
+use crate::api::{self, ApiError};
+use crate::browser::now_ms;
+use crate::session::Session;
+use crate::settle::settle;
+use crate::store::{Store, StoreError};
+use leptos::prelude::*;
+use portal_desk_core::protocol::{PullResponse, PushRequest, PushResponse, MAX_PULL_RECORDS, MAX_PUSH_OPS};
+use std::cell::Cell;
+use std::rc::Rc;
+
+/// How the sync loop reaches the server. The app uses [`Http`]; tests script one.
+#[allow(async_fn_in_trait)]
+pub trait Transport {
+    /// Sends one batch of operations.
+    async fn push(&self, token: &str, request: &PushRequest) -> Result<PushResponse, ApiError>;
+    /// Fetches one page of changes after `cursor`.
+    async fn pull(&self, token: &str, cursor: u64, limit: usize) -> Result<PullResponse, ApiError>;
+}
+
+/// The real server, over HTTP on the app's own origin.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Http;
+
+impl Transport for Http {
+    async fn push(&self, token: &str, request: &PushRequest) -> Result<PushResponse, ApiError> {
+        api::push(token, request).await
+    }
+
+    async fn pull(&self, token: &str, cursor: u64, limit: usize) -> Result<PullResponse, ApiError> {
+        api::pull(token, cursor, limit).await
+    }
+}
+
+/// Why a sync run stopped early. Whatever the reason, the outbox keeps every change
+/// the server has not dealt with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SyncError {
+    /// The server said something the loop cannot carry on from.
+    Api(ApiError),
+    /// The device's database failed.
+    Store(StoreError),
+    /// The server needs operations this device no longer holds.
+    MissingOnServer {
+        /// The sequence number the server asked for.
+        expected: u64,
+        /// The oldest one the outbox still holds.
+        oldest: u64,
+    },
+    /// The server answered a push without dealing with any of it.
+    NoProgress,
+}
+
+impl SyncError {
+    /// A sentence for the person, saying what to do next.
+    pub fn message(&self) -> String {
+        match self {
+            SyncError::Api(error) => error.message(),
+            SyncError::Store(error) => error.message(),
+            SyncError::MissingOnServer { expected, oldest } => format!(
+                "The server is missing changes {expected} to {} from this device, so newer ones cannot be sent. They are kept on this device: ask your Portal Desk administrator for help.",
+                oldest.saturating_sub(1)
+            ),
+            SyncError::NoProgress => "The server did not accept the waiting changes. They are kept on this device; Portal Desk will try again.".to_owned(),
+        }
+    }
+
+    /// Whether the failure means the network or the server is out of reach.
+    pub fn is_offline(&self) -> bool {
+        matches!(self, SyncError::Api(ApiError::Offline))
+    }
+
+    /// Whether the person must sign in again before syncing can continue.
+    pub fn needs_sign_in(&self) -> bool {
+        matches!(self, SyncError::Api(ApiError::Unauthorized { .. }))
+    }
+}
+
+impl From<ApiError> for SyncError {
+    fn from(error: ApiError) -> Self {
+        SyncError::Api(error)
+    }
+}
+
+impl From<StoreError> for SyncError {
+    fn from(error: StoreError) -> Self {
+        SyncError::Store(error)
+    }
+}
+
+/// What one successful run did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Operations the server dealt with (applied or rejected).
+    pub pushed: usize,
+    /// Of those, how many it rejected.
+    pub rejected: usize,
+    /// Records received.
+    pub pulled: usize,
+}
+
+/// One full sync: push every waiting operation, then pull every page of changes.
+pub async fn sync_once<T: Transport>(store: &Store, transport: &T, session: &Session) -> Result<SyncReport, SyncError> {
+    let mut report = SyncReport::default();
+    // Where the next batch starts: the oldest waiting operation, unless the server
+    // asked to resume from a later one.
+    let mut resume_from: Option<u64> = None;
+    loop {
+        let mut batch = store.outbox_batch(MAX_PUSH_OPS as u32).await?;
+        if let Some(from) = resume_from.take() {
+            batch.retain(|op| op.seq >= from);
+        }
+        let Some(first_seq) = batch.first().map(|op| op.seq) else { break };
+        let request = PushRequest { device: store.device().clone(), ops: batch };
+        match transport.push(&session.token, &request).await {
+            Ok(response) => {
+                let settlement = settle(&request.ops, &response, now_ms());
+                store.settle(&settlement).await?;
+                if !settlement.is_progress(first_seq) {
+                    return Err(SyncError::NoProgress);
+                }
+                let dealt_with = request.ops.iter().filter(|op| op.seq <= settlement.acked_through).count();
+                report.pushed += dealt_with;
+                report.rejected += settlement.rejected.len();
+            }
+            Err(ApiError::Gap { expected }) => {
+                let outbox = store.outbox_batch(MAX_PUSH_OPS as u32).await?;
+                let holds_expected = outbox.iter().any(|op| op.seq == expected);
+                if !holds_expected || expected == first_seq {
+                    let oldest = outbox.first().map(|op| op.seq).unwrap_or(expected);
+                    return Err(SyncError::MissingOnServer { expected, oldest });
+                }
+                resume_from = Some(expected);
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+    let mut cursor = store.cursor(&session.staff.id).await?;
+    loop {
+        let page = transport.pull(&session.token, cursor, MAX_PULL_RECORDS).await?;
+        store.apply_pull_page(&session.staff.id, &page).await?;
+        report.pulled += page.records.len();
+        // A server that keeps saying "more" without moving the cursor would loop forever.
+        if !page.more || page.cursor == cursor {
+            break;
+        }
+        cursor = page.cursor;
+    }
+    Ok(report)
+}
+
+/// What the screens show about syncing; every field is a signal.
+#[derive(Clone, Copy, Debug)]
+pub struct SyncStatus {
+    /// Whether the server was reachable last time we tried (or the browser says so).
+    pub online: RwSignal<bool>,
+    /// Whether a run is under way.
+    pub running: RwSignal<bool>,
+    /// Operations waiting in the outbox.
+    pub waiting: RwSignal<usize>,
+    /// Operations the server rejected.
+    pub rejected: RwSignal<usize>,
+    /// When the last successful sync finished.
+    pub last_synced_ms: RwSignal<Option<u64>>,
+    /// The last problem, in words, until a run succeeds.
+    pub problem: RwSignal<Option<String>>,
+    /// The token was refused: the person must sign in again to sync.
+    pub needs_sign_in: RwSignal<bool>,
+    /// Bumped whenever the store changes, so screens reading it refresh.
+    pub data_version: RwSignal<u64>,
+}
+
+impl SyncStatus {
+    /// Fresh status, before anything is known.
+    pub fn new() -> Self {
+        SyncStatus {
+            online: RwSignal::new(crate::browser::is_online()),
+            running: RwSignal::new(false),
+            waiting: RwSignal::new(0),
+            rejected: RwSignal::new(0),
+            last_synced_ms: RwSignal::new(None),
+            problem: RwSignal::new(None),
+            needs_sign_in: RwSignal::new(false),
+            data_version: RwSignal::new(0),
+        }
+    }
+
+    /// Tells every screen reading the store to read it again.
+    pub fn data_changed(&self) {
+        self.data_version.update(|v| *v += 1);
+    }
+}
+
+impl Default for SyncStatus {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Runs [`sync_once`] when asked, one run at a time, and keeps [`SyncStatus`] current.
+pub struct Syncer {
+    store: Store,
+    session: RwSignal<Option<Session>>,
+    status: SyncStatus,
+    running: Cell<bool>,
+    again: Cell<bool>,
+}
+
+impl Syncer {
+    /// A syncer for the signed-in person in `session`.
+    pub fn new(store: Store, session: RwSignal<Option<Session>>, status: SyncStatus) -> Rc<Self> {
+        Rc::new(Syncer { store, session, status, running: Cell::new(false), again: Cell::new(false) })
+    }
+
+    /// Asks for a run. If one is under way, another follows it, so a change made
+    /// during a run is not left waiting for the timer.
+    pub fn trigger(self: &Rc<Self>) {
+        if self.running.get() {
+            self.again.set(true);
+            return;
+        }
+        let this = Rc::clone(self);
+        wasm_bindgen_futures::spawn_local(async move { this.run().await });
+    }
+
+    async fn run(&self) {
+        self.running.set(true);
+        self.status.running.set(true);
+        loop {
+            self.again.set(false);
+            self.run_once().await;
+            if !self.again.get() {
+                break;
+            }
+        }
+        self.running.set(false);
+        self.status.running.set(false);
+    }
+
+    async fn run_once(&self) {
+        let session = self.session.get_untracked();
+        let needs_sign_in = self.status.needs_sign_in.get_untracked();
+        match session {
+            Some(session) if !needs_sign_in && !session.is_expired(now_ms()) => self.sync_with(&session).await,
+            // The token has run out: syncing waits for a fresh sign-in.
+            Some(_) => self.status.needs_sign_in.set(true),
+            None => {}
+        }
+        self.refresh_counts().await;
+        self.status.data_changed();
+    }
+
+    async fn sync_with(&self, session: &Session) {
+        match sync_once(&self.store, &Http, session).await {
+            Ok(_) => {
+                let now = now_ms();
+                // The time is only shown, so failing to keep it is not worth a message.
+                let _ = self.store.set_last_sync_ms(now).await;
+                self.status.online.set(true);
+                self.status.last_synced_ms.set(Some(now));
+                self.status.problem.set(None);
+            }
+            Err(error) => {
+                self.status.online.set(!error.is_offline());
+                if error.needs_sign_in() {
+                    self.status.needs_sign_in.set(true);
+                }
+                // Being offline is shown by the indicator; it is not a problem to report.
+                self.status.problem.set((!error.is_offline()).then(|| error.message()));
+            }
+        }
+    }
+
+    /// Reads the outbox and rejected counts into the status.
+    pub async fn refresh_counts(&self) {
+        if let Ok((waiting, rejected)) = self.store.counts().await {
+            self.status.waiting.set(waiting);
+            self.status.rejected.set(rejected);
+        }
+    }
+}

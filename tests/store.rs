@@ -1,0 +1,105 @@
+//! Browser tests of the IndexedDB store: the one-transaction write of an operation with
+//! its counters, applying a pull page, and settling a push.
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use portal_desk::settle::settle;
+use portal_desk::store::Store;
+use portal_desk_core::protocol::{OpResult, PullResponse, PushResponse};
+use portal_desk_core::{OpBody, Outcome, RecordId};
+use support::{asha, confirmed, create, fresh_store};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+async fn a_change_and_its_counters_are_written_together_and_read_back_in_order() {
+    let store = fresh_store().await;
+    let case = RecordId::from("case-1");
+    let written = store
+        .record_changes(
+            &asha(),
+            vec![(case.clone(), create("Ada Lovelace")), (case.clone(), OpBody::AppendNote { text: "Rang".into() })],
+        )
+        .await
+        .unwrap();
+    let more = store.record_changes(&asha(), vec![(case.clone(), OpBody::Archive)]).await.unwrap();
+
+    let outbox = store.outbox().await.unwrap();
+    let seqs: Vec<u64> = outbox.iter().map(|op| op.seq).collect();
+    assert_eq!(seqs, [1, 2, 3], "sequence numbers come from meta, with no gaps or repeats");
+    assert_eq!(outbox[..2], written[..]);
+    assert_eq!(outbox[2], more[0]);
+    assert!(outbox[0].hlc < outbox[1].hlc && outbox[1].hlc < outbox[2].hlc, "the clock ticks inside the write");
+    assert!(outbox.iter().all(|op| &op.device == store.device() && op.actor == asha()));
+    assert_eq!(store.counts().await.unwrap(), (3, 0));
+}
+
+#[wasm_bindgen_test]
+async fn the_device_id_and_counters_survive_reopening() {
+    let name = format!("portal-desk-test-{}", portal_desk::browser::new_uuid());
+    let store = Store::open_named(&name).await.unwrap();
+    let device = store.device().clone();
+    store.record_changes(&asha(), vec![(RecordId::from("c"), create("Ada"))]).await.unwrap();
+    store.close();
+
+    let reopened = Store::open_named(&name).await.unwrap();
+    assert_eq!(reopened.device(), &device);
+    let next = reopened.record_changes(&asha(), vec![(RecordId::from("c"), OpBody::Archive)]).await.unwrap();
+    assert_eq!(next[0].seq, 2);
+}
+
+#[wasm_bindgen_test]
+async fn a_pull_page_stores_its_records_and_the_cursor_together() {
+    let store = fresh_store().await;
+    let ops = store.record_changes(&asha(), vec![(RecordId::from("c"), create("Ada"))]).await.unwrap();
+    let page = PullResponse { records: vec![confirmed(&ops, 7)], cursor: 7, more: false };
+
+    store.apply_pull_page(&asha(), &page).await.unwrap();
+
+    assert_eq!(store.cursor(&asha()).await.unwrap(), 7);
+    assert_eq!(store.cursor(&"ben".into()).await.unwrap(), 0, "each person keeps their own cursor");
+    let (records, _) = store.records_and_outbox().await.unwrap();
+    assert_eq!(records, page.records);
+}
+
+#[wasm_bindgen_test]
+async fn settling_removes_what_the_server_dealt_with_and_keeps_rejections_with_their_reason() {
+    let store = fresh_store().await;
+    let case = RecordId::from("c");
+    let ops = store
+        .record_changes(
+            &asha(),
+            vec![
+                (case.clone(), create("Ada")),
+                (case.clone(), OpBody::AppendNote { text: "   ".into() }),
+                (case.clone(), OpBody::AppendNote { text: "Rang back".into() }),
+            ],
+        )
+        .await
+        .unwrap();
+    let reason = "Write something in the note before adding it".to_owned();
+    let response = PushResponse {
+        applied_through: 2,
+        results: vec![
+            OpResult { op: ops[0].id.clone(), seq: 1, outcome: Outcome::Applied },
+            OpResult {
+                op: ops[1].id.clone(),
+                seq: 2,
+                outcome: Outcome::Rejected { code: "invalid_field".into(), reason: reason.clone() },
+            },
+        ],
+    };
+
+    store.settle(&settle(&ops, &response, 1_000)).await.unwrap();
+
+    let outbox = store.outbox().await.unwrap();
+    assert_eq!(outbox, ops[2..], "only the operation the server has not seen stays");
+    let rejected = store.rejected().await.unwrap();
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0].op, ops[1]);
+    assert_eq!(rejected[0].code, "invalid_field");
+    assert_eq!(rejected[0].reason, reason);
+    assert_eq!(store.counts().await.unwrap(), (1, 1));
+}

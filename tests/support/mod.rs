@@ -1,0 +1,31 @@
+//! Helpers shared by the browser tests: fresh databases and sample operations.
+
+use portal_desk::store::Store;
+use portal_desk_core::case::Collection;
+use portal_desk_core::{OpBody, Record, StaffId};
+
+/// A store on a database no other test uses.
+pub async fn fresh_store() -> Store {
+    let name = format!("portal-desk-test-{}", portal_desk::browser::new_uuid());
+    Store::open_named(&name).await.expect("the test database opens")
+}
+
+/// The member of staff the tests act as.
+pub fn asha() -> StaffId {
+    StaffId::from("asha")
+}
+
+/// The body of a new password-reset case for `name` at Riverside.
+pub fn create(name: &str) -> OpBody {
+    let fields = [("patient_name", name), ("kind", "password_reset"), ("priority", "normal"), ("channel", "phone")]
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .into();
+    OpBody::Create { collection: Collection::Case, site: "riverside".into(), fields }
+}
+
+/// The record the server would hold after applying `ops` in order, with a version.
+pub fn confirmed(ops: &[portal_desk_core::Op], version: u64) -> Record {
+    let mut record = portal_desk_core::protocol::pending_view(None, ops).expect("the ops create a record");
+    record.version = version;
+    record
+}

@@ -1,0 +1,218 @@
+//! Browser tests of the sync loop against a scripted server that follows the protocol
+//! with the core's own rules (`plan_push`, `apply_op`), and can be told to fail.
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use portal_desk::api::ApiError;
+use portal_desk::session::Session;
+use portal_desk::sync::{sync_once, SyncError, Transport};
+use portal_desk_core::protocol::{
+    plan_push, OpResult, PullResponse, PushError, PushRequest, PushResponse, PushStep, SiteSummary, StaffProfile,
+};
+use portal_desk_core::{apply_op, OpBody, Outcome, Record, RecordId};
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, VecDeque};
+use support::{asha, create, fresh_store};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A server in memory: one device's applied sequence number and a change log.
+#[derive(Default)]
+struct ScriptedServer {
+    last_applied: Cell<u64>,
+    version: Cell<u64>,
+    records: RefCell<BTreeMap<RecordId, Record>>,
+    /// Failures to answer with, one per call, before behaving normally.
+    failures: RefCell<VecDeque<ApiError>>,
+    page_size: usize,
+    pushes: Cell<usize>,
+}
+
+impl ScriptedServer {
+    fn new(page_size: usize) -> Self {
+        ScriptedServer { page_size, ..Default::default() }
+    }
+
+    fn fail_next(&self, error: ApiError) {
+        self.failures.borrow_mut().push_back(error);
+    }
+
+    fn store(&self, mut record: Record) {
+        self.version.set(self.version.get() + 1);
+        record.version = self.version.get();
+        self.records.borrow_mut().insert(record.id.clone(), record);
+    }
+}
+
+impl Transport for ScriptedServer {
+    async fn push(&self, _token: &str, request: &PushRequest) -> Result<PushResponse, ApiError> {
+        self.pushes.set(self.pushes.get() + 1);
+        if let Some(error) = self.failures.borrow_mut().pop_front() {
+            return Err(error);
+        }
+        let steps = match plan_push(&request.device, self.last_applied.get(), &request.ops) {
+            Ok(steps) => steps,
+            Err(PushError::Gap { expected, .. }) => return Err(ApiError::Gap { expected }),
+            Err(other) => panic!("the app sent a bad push: {other}"),
+        };
+        let mut results = Vec::new();
+        for step in steps {
+            let (op, outcome) = match step {
+                PushStep::Replay(op) => (op, Outcome::Applied),
+                PushStep::Apply(op) => {
+                    let current = self.records.borrow().get(&op.record).cloned();
+                    let (changed, outcome) = apply_op(current, op);
+                    if let Some(record) = changed {
+                        self.store(record);
+                    }
+                    self.last_applied.set(op.seq);
+                    (op, outcome)
+                }
+            };
+            results.push(OpResult { op: op.id.clone(), seq: op.seq, outcome });
+        }
+        Ok(PushResponse { applied_through: self.last_applied.get(), results })
+    }
+
+    async fn pull(&self, _token: &str, cursor: u64, _limit: usize) -> Result<PullResponse, ApiError> {
+        if let Some(error) = self.failures.borrow_mut().pop_front() {
+            return Err(error);
+        }
+        let mut changed: Vec<Record> = self.records.borrow().values().filter(|r| r.version > cursor).cloned().collect();
+        changed.sort_by_key(|r| r.version);
+        let more = changed.len() > self.page_size;
+        changed.truncate(self.page_size);
+        let cursor = changed.last().map_or(cursor, |r| r.version);
+        Ok(PullResponse { records: changed, cursor, more })
+    }
+}
+
+fn session() -> Session {
+    Session {
+        token: "token".into(),
+        expires_at_ms: u64::MAX,
+        staff: StaffProfile {
+            id: asha(),
+            name: "Asha Patel".into(),
+            email: "asha.patel@riverside.example".into(),
+            role: "analyst".into(),
+            sites: vec![SiteSummary { id: "riverside".into(), name: "Riverside Clinic".into() }],
+        },
+    }
+}
+
+#[wasm_bindgen_test]
+async fn changes_made_offline_stay_until_the_server_is_back_then_arrive_once() {
+    let store = fresh_store().await;
+    let server = ScriptedServer::new(100);
+    let case = RecordId::from("c");
+    store
+        .record_changes(
+            &asha(),
+            vec![(case.clone(), create("Ada")), (case.clone(), OpBody::AppendNote { text: "Rang".into() })],
+        )
+        .await
+        .unwrap();
+    server.fail_next(ApiError::Offline);
+
+    let offline = sync_once(&store, &server, &session()).await.unwrap_err();
+    assert!(offline.is_offline());
+    assert_eq!(store.counts().await.unwrap(), (2, 0), "nothing leaves the outbox while offline");
+
+    let report = sync_once(&store, &server, &session()).await.unwrap();
+    assert_eq!(report.pushed, 2);
+    assert_eq!(store.counts().await.unwrap(), (0, 0));
+    let (records, outbox) = store.records_and_outbox().await.unwrap();
+    assert!(outbox.is_empty());
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].timeline.len(), 1, "the note arrived exactly once");
+
+    // Sending again changes nothing: the outbox is empty and the record is the same.
+    sync_once(&store, &server, &session()).await.unwrap();
+    assert_eq!(server.records.borrow()[&case].timeline.len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn an_expired_sign_in_keeps_the_outbox_and_asks_to_sign_in() {
+    let store = fresh_store().await;
+    let server = ScriptedServer::new(100);
+    store.record_changes(&asha(), vec![(RecordId::from("c"), create("Ada"))]).await.unwrap();
+    server.fail_next(ApiError::Unauthorized { detail: "expired".into() });
+
+    let error = sync_once(&store, &server, &session()).await.unwrap_err();
+    assert!(error.needs_sign_in());
+    assert_eq!(store.counts().await.unwrap(), (1, 0));
+}
+
+#[wasm_bindgen_test]
+async fn a_rejected_change_moves_to_the_rejected_store_and_the_rest_sync() {
+    let store = fresh_store().await;
+    let server = ScriptedServer::new(100);
+    let case = RecordId::from("c");
+    store
+        .record_changes(
+            &asha(),
+            vec![
+                (case.clone(), create("Ada")),
+                (case.clone(), OpBody::SetField { field: "priority".into(), value: "sky-high".into(), replaces: None }),
+                (case.clone(), OpBody::AppendNote { text: "Rang".into() }),
+            ],
+        )
+        .await
+        .unwrap();
+
+    let report = sync_once(&store, &server, &session()).await.unwrap();
+    assert_eq!((report.pushed, report.rejected), (3, 1));
+    let rejected = store.rejected().await.unwrap();
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0].op.seq, 2);
+    assert_eq!(rejected[0].code, "invalid_field");
+    assert!(!rejected[0].reason.is_empty());
+    assert_eq!(store.counts().await.unwrap(), (0, 1));
+}
+
+#[wasm_bindgen_test]
+async fn a_server_that_lost_earlier_changes_is_reported_not_looped_on() {
+    let store = fresh_store().await;
+    let server = ScriptedServer::new(100);
+    store.record_changes(&asha(), vec![(RecordId::from("c"), create("Ada"))]).await.unwrap();
+    store.record_changes(&asha(), vec![(RecordId::from("d"), create("Bea"))]).await.unwrap();
+    // The first change was acknowledged by a server that has since lost it.
+    let outbox = store.outbox().await.unwrap();
+    let ack = PushResponse {
+        applied_through: 1,
+        results: vec![OpResult { op: outbox[0].id.clone(), seq: 1, outcome: Outcome::Applied }],
+    };
+    store.settle(&portal_desk::settle::settle(&outbox, &ack, 0)).await.unwrap();
+
+    let error = sync_once(&store, &server, &session()).await.unwrap_err();
+    assert_eq!(error, SyncError::MissingOnServer { expected: 1, oldest: 2 });
+    assert_eq!(server.pushes.get(), 1);
+    assert_eq!(store.counts().await.unwrap(), (1, 0), "the change the server still needs is kept");
+}
+
+#[wasm_bindgen_test]
+async fn pulls_page_until_the_server_has_no_more() {
+    let store = fresh_store().await;
+    let server = ScriptedServer::new(2);
+    for (i, name) in ["Ada", "Bea", "Cy"].iter().enumerate() {
+        let op = portal_desk_core::Op {
+            id: format!("other-{i}").as_str().into(),
+            device: "other-tablet".into(),
+            seq: i as u64 + 1,
+            hlc: portal_desk_core::Hlc { wall_ms: 1_000 + i as u64, counter: 0, device: "other-tablet".into() },
+            actor: "ben".into(),
+            record: RecordId::from(*name),
+            body: create(name),
+        };
+        server.store(apply_op(None, &op).0.unwrap());
+    }
+
+    let report = sync_once(&store, &server, &session()).await.unwrap();
+    assert_eq!(report.pulled, 3);
+    assert_eq!(store.cursor(&asha()).await.unwrap(), 3);
+    let (records, _) = store.records_and_outbox().await.unwrap();
+    assert_eq!(records.len(), 3);
+}
