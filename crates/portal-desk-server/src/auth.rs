@@ -20,6 +20,13 @@ use sha2::{Digest, Sha256};
 /// How long a token works: one long shift.
 pub const TOKEN_LIFETIME_MS: u64 = 12 * 60 * 60 * 1000;
 
+/// How many failed sign-ins an email may have within [`SIGN_IN_WINDOW_MS`] before
+/// further attempts are refused without checking the password.
+pub const MAX_FAILED_SIGN_INS: u64 = 5;
+
+/// The window failed sign-ins are counted over: fifteen minutes.
+pub const SIGN_IN_WINDOW_MS: u64 = 15 * 60 * 1000;
+
 /// The shortest password `user add` accepts.
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
@@ -95,6 +102,10 @@ pub struct Authenticated {
     pub role: Role,
     /// The device the token is bound to.
     pub device: DeviceId,
+    /// The SHA-256 of the token, to end or refresh this session.
+    pub token_hash: String,
+    /// When the token stops working.
+    pub expires_at_ms: u64,
 }
 
 impl FromRequestParts<AppState> for Authenticated {
@@ -109,9 +120,13 @@ impl FromRequestParts<AppState> for Authenticated {
             .map(str::trim)
             .filter(|token| !token.is_empty())
             .ok_or(ApiError::Unauthorized)?;
-        let Session { staff, role, device } =
-            state.store.session(&token_hash(token), crate::now_ms()).await?.ok_or(ApiError::Unauthorized)?;
-        Ok(Authenticated { staff, role, device })
+        let token_hash = token_hash(token);
+        let session = state.store.session(&token_hash, crate::now_ms()).await?.ok_or(ApiError::Unauthorized)?;
+        if session.device_revoked {
+            return Err(ApiError::DeviceRevoked);
+        }
+        let Session { staff, role, device, expires_at_ms, .. } = session;
+        Ok(Authenticated { staff, role, device, token_hash, expires_at_ms })
     }
 }
 

@@ -49,6 +49,21 @@ pub enum ApiError {
     /// Wrong email or password (deliberately the same for both).
     #[error("the email address or password is not right")]
     SignInFailed,
+    /// Too many failed sign-ins for this email recently.
+    #[error("too many failed sign-ins; try again in {retry_after_s} s")]
+    TooManySignIns {
+        /// How long until the next attempt is accepted.
+        retry_after_s: u64,
+    },
+    /// The device was revoked by a supervisor: it must wipe its local data.
+    #[error("this device has been revoked")]
+    DeviceRevoked,
+    /// The caller's role may not do this.
+    #[error("your role may not do this: {0}")]
+    Forbidden(String),
+    /// No device with this id that the caller may manage.
+    #[error("there is no such device")]
+    DeviceNotFound,
     /// The push names another device than the token's.
     #[error("this session belongs to another device")]
     WrongDevice,
@@ -93,6 +108,9 @@ impl ApiError {
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unauthorized | ApiError::SignInFailed => StatusCode::UNAUTHORIZED,
+            ApiError::TooManySignIns { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::DeviceRevoked | ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::DeviceNotFound => StatusCode::NOT_FOUND,
             ApiError::WrongDevice => StatusCode::FORBIDDEN,
             ApiError::Push(PushError::Gap { .. }) => StatusCode::CONFLICT,
             ApiError::Push(PushError::TooMany { .. }) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -114,6 +132,10 @@ impl ApiError {
             ApiError::BodyTooLarge { .. } => "/problems/body-too-large",
             ApiError::Unauthorized => "/problems/unauthorized",
             ApiError::SignInFailed => "/problems/sign-in-failed",
+            ApiError::TooManySignIns { .. } => "/problems/too-many-sign-in-attempts",
+            ApiError::DeviceRevoked => "/problems/device-revoked",
+            ApiError::Forbidden(_) => "/problems/forbidden",
+            ApiError::DeviceNotFound => "/problems/device-not-found",
             ApiError::WrongDevice => "/problems/wrong-device",
             ApiError::Push(PushError::Gap { .. }) => "/problems/seq-gap",
             ApiError::Push(PushError::OutOfOrder { .. }) => "/problems/out-of-order",
@@ -134,6 +156,10 @@ impl ApiError {
             ApiError::BodyTooLarge { .. } => "Request body too large",
             ApiError::Unauthorized => "Not signed in",
             ApiError::SignInFailed => "Sign-in failed",
+            ApiError::TooManySignIns { .. } => "Too many sign-in attempts",
+            ApiError::DeviceRevoked => "Device revoked",
+            ApiError::Forbidden(_) => "Not allowed",
+            ApiError::DeviceNotFound => "Device not found",
             ApiError::WrongDevice => "Wrong device",
             ApiError::Push(PushError::Gap { .. }) => "Operations missing",
             ApiError::Push(PushError::OutOfOrder { .. }) => "Operations out of order",
@@ -164,6 +190,13 @@ impl ApiError {
                 "This request needs a valid session: sign in again to get a new token, then send it as Authorization: Bearer TOKEN.".to_owned()
             }
             ApiError::SignInFailed => "The email address or password is not right. Check both and try again.".to_owned(),
+            ApiError::TooManySignIns { retry_after_s } => format!(
+                "There have been too many failed sign-ins for this email address. Wait {} minutes, then try again; if you have forgotten the password, ask your admin to reset it.",
+                retry_after_s.div_ceil(60)
+            ),
+            ApiError::DeviceRevoked => "A supervisor has revoked this device. Wipe all Portal Desk data stored on it (the app does this by itself) and return it to your IT team; it cannot sign in again.".to_owned(),
+            ApiError::Forbidden(what) => format!("Your role may not {what}. Ask a supervisor if this needs doing."),
+            ApiError::DeviceNotFound => "No device with this id has been used by staff of your sites. Check the id in the device list.".to_owned(),
             ApiError::WrongDevice => {
                 "This session was started on another device. Push with the device id you signed in with, or sign in again on this device.".to_owned()
             }
@@ -188,6 +221,9 @@ impl ApiError {
             }
             ApiError::BodyTooLarge { max_bytes } => {
                 extra.insert("max_bytes".into(), json!(max_bytes));
+            }
+            ApiError::TooManySignIns { retry_after_s } => {
+                extra.insert("retry_after_s".into(), json!(retry_after_s));
             }
             ApiError::Push(PushError::Gap { expected, got }) => {
                 extra.insert("expected".into(), json!(expected));
@@ -227,6 +263,9 @@ impl IntoResponse for ApiError {
         }
         let mut response = (self.status_code(), self.problem().to_string()).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let ApiError::TooManySignIns { retry_after_s } = &self {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_s));
+        }
         response
     }
 }

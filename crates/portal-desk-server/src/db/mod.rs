@@ -86,6 +86,36 @@ pub struct Session {
     pub role: Role,
     /// The device the token is bound to.
     pub device: DeviceId,
+    /// Whether a supervisor has revoked the device: it must wipe its data.
+    pub device_revoked: bool,
+    /// When the token stops working.
+    pub expires_at_ms: u64,
+}
+
+/// A device, as supervisors see it in the device list.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DeviceSummary {
+    /// Its id.
+    pub id: DeviceId,
+    /// When it first signed in.
+    pub registered_at_ms: u64,
+    /// Its highest sequence number the server has dealt with.
+    pub last_seq: u64,
+    /// When it was revoked, if it was.
+    pub revoked_at_ms: Option<u64>,
+    /// Who has signed in on it, most recent first.
+    pub staff: Vec<DeviceUser>,
+}
+
+/// Someone who has signed in on a device.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DeviceUser {
+    /// Who.
+    pub id: StaffId,
+    /// Their name.
+    pub name: String,
+    /// When they last signed in there.
+    pub last_seen_at_ms: u64,
 }
 
 /// An operation's author, as the push rules need them: only staff who have signed in
@@ -148,6 +178,41 @@ pub trait Store: Send + Sync + 'static {
 
     /// The unexpired session with this token hash.
     async fn session(&self, token_hash: &str, now_ms: u64) -> Result<Option<Session>, DbError>;
+
+    /// Ends the session with this token hash (sign-out); says whether there was one.
+    async fn end_session(&self, token_hash: &str, audit: &AuditEntry) -> Result<bool, DbError>;
+
+    /// Replaces a live session by a new one for the same staff and device (token
+    /// refresh), in one transaction.
+    async fn refresh_session(&self, old_token_hash: &str, new: &NewSession, audit: &AuditEntry) -> Result<(), DbError>;
+
+    /// Whether the device has been revoked.
+    async fn device_revoked(&self, device: &DeviceId) -> Result<bool, DbError>;
+
+    /// How many sign-ins with this email failed since `since_ms`.
+    async fn failed_sign_ins_since(&self, email: &str, since_ms: u64) -> Result<u64, DbError>;
+
+    /// Counts a failed sign-in towards the rate limit, sweeps failures older than
+    /// `forget_before_ms`, and audits it, in one transaction.
+    async fn record_failed_sign_in(
+        &self,
+        email: &str,
+        forget_before_ms: u64,
+        audit: &AuditEntry,
+    ) -> Result<(), DbError>;
+
+    /// The devices on which staff of any of `sites` have signed in.
+    async fn devices_for_sites(&self, sites: &[SiteId]) -> Result<Vec<DeviceSummary>, DbError>;
+
+    /// Revokes a device (if not already revoked) and audits it; returns its summary, or
+    /// `None` if no staff of `sites` has used it.
+    async fn revoke_device(
+        &self,
+        device: &DeviceId,
+        by: &StaffId,
+        sites: &[SiteId],
+        audit: &AuditEntry,
+    ) -> Result<Option<DeviceSummary>, DbError>;
 
     /// Opens a push transaction. Pushes are serialised: while one is open, another waits.
     async fn begin_push(&self) -> Result<Box<dyn PushTx>, DbError>;

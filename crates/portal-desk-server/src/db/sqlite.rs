@@ -6,8 +6,8 @@
 //! the busy timeout) instead of failing half-way when it tries to upgrade a read lock.
 
 use super::{
-    to_i64, to_u64, Actor, ChangesPage, DbError, NewSession, NewStaff, Permission, PushTx, Role, Session,
-    StaffCredentials, Store, Viewer,
+    to_i64, to_u64, Actor, ChangesPage, DbError, DeviceSummary, DeviceUser, NewSession, NewStaff, Permission, PushTx,
+    Role, Session, StaffCredentials, Store, Viewer,
 };
 use crate::audit::{AuditEntry, StoredAuditEntry, GENESIS_HASH};
 use async_trait::async_trait;
@@ -17,6 +17,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Row, SqliteConnection, SqlitePool, Transaction};
 use std::path::Path;
 use std::time::Duration;
+
+/// The SQLite schema's migrations, in order; forward-only.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 /// The statement every writing transaction starts with.
 const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
@@ -45,7 +48,7 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(30));
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        MIGRATOR.run(&pool).await?;
         Ok(Self { pool })
     }
 
@@ -128,6 +131,61 @@ async fn staff_sites_on(conn: &mut SqliteConnection, staff: &StaffId) -> Result<
         .map(|row| Ok(SiteSummary { id: SiteId(row.try_get("id")?), name: row.try_get("name")? }))
         .collect::<Result<_, sqlx::Error>>()
         .map_err(DbError::from)
+}
+
+async fn device_ids_for_sites(conn: &mut SqliteConnection, sites: &[SiteId]) -> Result<Vec<DeviceId>, DbError> {
+    let mut ids = Vec::new();
+    for site in sites {
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT device_staff.device_id FROM device_staff \
+             JOIN staff_sites ON staff_sites.staff_id = device_staff.staff_id WHERE staff_sites.site_id = ? \
+             ORDER BY device_staff.device_id",
+        )
+        .bind(site.as_str())
+        .fetch_all(&mut *conn)
+        .await?;
+        for id in rows.into_iter().map(DeviceId) {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    Ok(ids)
+}
+
+async fn device_summary_on(conn: &mut SqliteConnection, device: &DeviceId) -> Result<Option<DeviceSummary>, DbError> {
+    let Some(row) = sqlx::query("SELECT id, registered_at_ms, last_seq, revoked_at_ms FROM devices WHERE id = ?")
+        .bind(device.as_str())
+        .fetch_optional(&mut *conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let users = sqlx::query(
+        "SELECT staff.id, staff.name, device_staff.last_seen_at_ms FROM device_staff \
+         JOIN staff ON staff.id = device_staff.staff_id WHERE device_staff.device_id = ? \
+         ORDER BY device_staff.last_seen_at_ms DESC",
+    )
+    .bind(device.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    let staff = users
+        .iter()
+        .map(|u| {
+            Ok(DeviceUser {
+                id: StaffId(u.try_get("id")?),
+                name: u.try_get("name")?,
+                last_seen_at_ms: to_u64(u.try_get("last_seen_at_ms")?, "time")?,
+            })
+        })
+        .collect::<Result<_, DbError>>()?;
+    Ok(Some(DeviceSummary {
+        id: DeviceId(row.try_get("id")?),
+        registered_at_ms: to_u64(row.try_get("registered_at_ms")?, "time")?,
+        last_seq: to_u64(row.try_get("last_seq")?, "last_seq")?,
+        revoked_at_ms: row.try_get::<Option<i64>, _>("revoked_at_ms")?.map(|t| to_u64(t, "time")).transpose()?,
+        staff,
+    }))
 }
 
 fn role_of(code: &str) -> Result<Role, DbError> {
@@ -262,8 +320,9 @@ impl Store for SqliteStore {
 
     async fn session(&self, token_hash: &str, now_ms: u64) -> Result<Option<Session>, DbError> {
         let row = sqlx::query(
-            "SELECT sessions.staff_id, sessions.device_id, staff.role FROM sessions \
-             JOIN staff ON staff.id = sessions.staff_id WHERE sessions.token_hash = ? AND sessions.expires_at_ms > ?",
+            "SELECT sessions.staff_id, sessions.device_id, sessions.expires_at_ms, staff.role, devices.revoked_at_ms \
+             FROM sessions JOIN staff ON staff.id = sessions.staff_id JOIN devices ON devices.id = sessions.device_id \
+             WHERE sessions.token_hash = ? AND sessions.expires_at_ms > ?",
         )
         .bind(token_hash)
         .bind(to_i64(now_ms, "time")?)
@@ -275,7 +334,107 @@ impl Store for SqliteStore {
             staff: StaffId(row.try_get("staff_id")?),
             device: DeviceId(row.try_get("device_id")?),
             role: role_of(&role)?,
+            device_revoked: row.try_get::<Option<i64>, _>("revoked_at_ms")?.is_some(),
+            expires_at_ms: to_u64(row.try_get("expires_at_ms")?, "expiry")?,
         }))
+    }
+
+    async fn end_session(&self, token_hash: &str, audit: &AuditEntry) -> Result<bool, DbError> {
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let ended = sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash).execute(&mut *tx).await?;
+        append_audit_on(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(ended.rows_affected() > 0)
+    }
+
+    async fn refresh_session(&self, old_token_hash: &str, new: &NewSession, audit: &AuditEntry) -> Result<(), DbError> {
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(old_token_hash).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, staff_id, device_id, created_at_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&new.token_hash)
+        .bind(new.staff.as_str())
+        .bind(new.device.as_str())
+        .bind(to_i64(new.now_ms, "time")?)
+        .bind(to_i64(new.expires_at_ms, "expiry")?)
+        .execute(&mut *tx)
+        .await?;
+        append_audit_on(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn device_revoked(&self, device: &DeviceId) -> Result<bool, DbError> {
+        let revoked: Option<Option<i64>> = sqlx::query_scalar("SELECT revoked_at_ms FROM devices WHERE id = ?")
+            .bind(device.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(revoked.flatten().is_some())
+    }
+
+    async fn failed_sign_ins_since(&self, email: &str, since_ms: u64) -> Result<u64, DbError> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_failures WHERE email = ? AND at_ms > ?")
+            .bind(email)
+            .bind(to_i64(since_ms, "time")?)
+            .fetch_one(&self.pool)
+            .await?;
+        to_u64(count, "failure count")
+    }
+
+    async fn record_failed_sign_in(
+        &self,
+        email: &str,
+        forget_before_ms: u64,
+        audit: &AuditEntry,
+    ) -> Result<(), DbError> {
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        sqlx::query("DELETE FROM sign_in_failures WHERE at_ms <= ?")
+            .bind(to_i64(forget_before_ms, "time")?)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO sign_in_failures (email, at_ms) VALUES (?, ?)")
+            .bind(email)
+            .bind(to_i64(audit.at_ms, "time")?)
+            .execute(&mut *tx)
+            .await?;
+        append_audit_on(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn devices_for_sites(&self, sites: &[SiteId]) -> Result<Vec<DeviceSummary>, DbError> {
+        let mut conn = self.pool.acquire().await?;
+        let mut devices = Vec::new();
+        for id in device_ids_for_sites(&mut conn, sites).await? {
+            if let Some(device) = device_summary_on(&mut conn, &id).await? {
+                devices.push(device);
+            }
+        }
+        Ok(devices)
+    }
+
+    async fn revoke_device(
+        &self,
+        device: &DeviceId,
+        by: &StaffId,
+        sites: &[SiteId],
+        audit: &AuditEntry,
+    ) -> Result<Option<DeviceSummary>, DbError> {
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        if !device_ids_for_sites(&mut tx, sites).await?.contains(device) {
+            return Ok(None);
+        }
+        sqlx::query("UPDATE devices SET revoked_at_ms = ?, revoked_by = ? WHERE id = ? AND revoked_at_ms IS NULL")
+            .bind(to_i64(audit.at_ms, "time")?)
+            .bind(by.as_str())
+            .bind(device.as_str())
+            .execute(&mut *tx)
+            .await?;
+        append_audit_on(&mut tx, audit).await?;
+        let summary = device_summary_on(&mut tx, device).await?;
+        tx.commit().await?;
+        Ok(summary)
     }
 
     async fn begin_push(&self) -> Result<Box<dyn PushTx>, DbError> {

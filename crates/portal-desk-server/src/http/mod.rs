@@ -1,6 +1,7 @@
 //! The router: the API under `/api/v1`, `/healthz`, and the built app for every other
 //! path, with tracing and the body limit around it.
 
+pub mod devices;
 pub mod extract;
 pub mod openapi;
 pub mod pull;
@@ -34,6 +35,10 @@ pub fn routes() -> Vec<RouteSpec> {
     vec![
         route("post", "/api/v1/sign-in", post(sign_in::sign_in)),
         route("get", "/api/v1/me", get(sign_in::me)),
+        route("post", "/api/v1/refresh", post(sign_in::refresh)),
+        route("post", "/api/v1/sign-out", post(sign_in::sign_out)),
+        route("get", "/api/v1/devices", get(devices::list)),
+        route("post", "/api/v1/devices/{device}/revoke", post(devices::revoke)),
         route("post", "/api/v1/push", post(push::push)),
         route("get", "/api/v1/pull", get(pull::pull)),
         route("get", "/api/v1/openapi.json", get(openapi::openapi)),

@@ -3,6 +3,7 @@
 
 mod cli;
 mod demo;
+mod devices;
 mod errors;
 mod openapi;
 mod pull;

@@ -14,7 +14,7 @@ async fn reopening_a_database_runs_no_migration_twice_and_keeps_its_data() {
     let reopened = SqliteStore::open(&path).await.expect("reopen");
     let migrations: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations").fetch_one(reopened.pool()).await.unwrap();
-    assert_eq!(migrations, 1);
+    assert_eq!(migrations, portal_desk_server::db::sqlite::MIGRATOR.iter().count() as i64);
     let records: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM records").fetch_one(reopened.pool()).await.unwrap();
     assert_eq!(records, 1);
     assert!(!reopened.is_empty().await.unwrap());
@@ -49,4 +49,34 @@ async fn a_tampered_audit_entry_breaks_the_chain() {
     assert_eq!(portal_desk_server::audit::verify(&log), Ok(2));
     log[0].entry.staff = Some("someone-else".into());
     assert!(portal_desk_server::audit::verify(&log).is_err());
+}
+
+#[tokio::test]
+async fn a_database_at_the_first_migration_is_upgraded_with_its_data_intact() {
+    use sqlx::migrate::Migrator;
+    use std::borrow::Cow;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&path).create_if_missing(true);
+    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    let first_only = Migrator {
+        migrations: Cow::Owned(portal_desk_server::db::sqlite::MIGRATOR.iter().take(1).cloned().collect()),
+        ..Migrator::DEFAULT
+    };
+    first_only.run(&pool).await.unwrap();
+    sqlx::query("INSERT INTO sites (id, name) VALUES ('riverside', 'Riverside Clinic')").execute(&pool).await.unwrap();
+    sqlx::query("INSERT INTO devices (id, last_seq, registered_at_ms) VALUES ('tablet-1', 7, 1)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+
+    let upgraded = SqliteStore::open(&path).await.expect("migrate the old database");
+    assert!(upgraded.site_exists(&"riverside".into()).await.unwrap());
+    let last_seq: i64 = sqlx::query_scalar("SELECT last_seq FROM devices WHERE id = 'tablet-1'")
+        .fetch_one(upgraded.pool())
+        .await
+        .unwrap();
+    assert_eq!(last_seq, 7);
+    assert!(!upgraded.device_revoked(&"tablet-1".into()).await.unwrap());
 }

@@ -1,0 +1,52 @@
+//! Devices, for supervisors: `GET /api/v1/devices` lists the tablets and desktops their
+//! sites' staff have used, and `POST /api/v1/devices/{device}/revoke` revokes a lost or
+//! stolen one, which then gets `/problems/device-revoked` and wipes its data.
+
+use crate::audit::AuditEntry;
+use crate::auth::Authenticated;
+use crate::db::{DeviceSummary, Role};
+use crate::error::ApiError;
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::Json;
+use portal_desk_core::{DeviceId, SiteId};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+/// The device list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceList {
+    /// The devices, by id.
+    pub devices: Vec<DeviceSummary>,
+}
+
+/// Devices are managed by supervisors (and admins) for their own sites.
+async fn managed_sites(state: &AppState, caller: &Authenticated) -> Result<Vec<SiteId>, ApiError> {
+    if caller.role == Role::Analyst {
+        return Err(ApiError::Forbidden("list or revoke devices".to_owned()));
+    }
+    let profile = state.store.staff_profile(&caller.staff).await?.ok_or(ApiError::Unauthorized)?;
+    Ok(profile.sites.into_iter().map(|s| s.id).collect())
+}
+
+/// Lists the devices staff of the caller's sites have signed in on.
+pub async fn list(State(state): State<AppState>, caller: Authenticated) -> Result<Json<DeviceList>, ApiError> {
+    let sites = managed_sites(&state, &caller).await?;
+    Ok(Json(DeviceList { devices: state.store.devices_for_sites(&sites).await? }))
+}
+
+/// Revokes a device: its sessions stop working and it cannot sign in again. Revoking
+/// an already revoked device changes nothing and answers the same.
+pub async fn revoke(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(device): Path<String>,
+) -> Result<Json<DeviceSummary>, ApiError> {
+    let sites = managed_sites(&state, &caller).await?;
+    let device = DeviceId::from(device);
+    let audit = AuditEntry::new(crate::now_ms(), "revoke_device", json!({ "revoked": device }))
+        .by(&caller.staff)
+        .on(&caller.device);
+    let summary = state.store.revoke_device(&device, &caller.staff, &sites, &audit).await?;
+    summary.map(Json).ok_or(ApiError::DeviceNotFound)
+}
