@@ -68,6 +68,8 @@ impl Rng {
 #[derive(Default, Serialize, Deserialize)]
 struct Stored {
     records: BTreeMap<RecordId, Record>,
+    /// The change log: each version and the record it changed.
+    log: Vec<(u64, RecordId)>,
     head: u64,
     last_seq: BTreeMap<DeviceId, u64>,
     outcomes: BTreeMap<DeviceId, BTreeMap<u64, (OpId, Outcome)>>,
@@ -127,6 +129,7 @@ impl Stored {
         if let Some(mut record) = changed {
             self.head += 1;
             record.version = self.head;
+            self.log.push((self.head, record.id.clone()));
             if concurrent == Some(true) {
                 oracle.expected_conflicts.insert(op.id.clone());
                 assert!(record.conflicts.iter().any(|c| c.op == op.id), "concurrent edit {} left no conflict", op.id);
@@ -321,9 +324,13 @@ impl World {
                 }
             }
             Message::PullAnswer(d, ticket, answer) => {
-                if self.devices[d].online && self.devices[d].replica.receive_pull(&ticket, answer) {
-                    let next = self.devices[d].replica.generate_pull();
-                    self.network.push_back(Message::Pull(d, next));
+                if self.devices[d].online {
+                    let more = self.devices[d].replica.receive_pull(&ticket, answer);
+                    self.check_caught_up(d);
+                    if more {
+                        let next = self.devices[d].replica.generate_pull();
+                        self.network.push_back(Message::Pull(d, next));
+                    }
                 }
             }
         }
@@ -440,6 +447,24 @@ impl World {
             }
         }
         panic!("the system did not settle");
+    }
+
+    /// Checked after every pull answer, not just at the end: a device holds every change
+    /// up to its cursor, at that version or a later one, so a late or repeated page can
+    /// never take it back in time. (A record changed again after the cursor is exempt:
+    /// its newer version is on a later page.)
+    fn check_caught_up(&self, d: usize) {
+        let replica = &self.devices[d].replica;
+        for (version, id) in self.server.log.iter().take_while(|(v, _)| *v <= replica.cursor) {
+            let held = replica.confirmed.get(id).map(|r| r.version);
+            let moved_on = self.server.records[id].version > replica.cursor;
+            assert!(
+                moved_on || held.is_some_and(|h| h >= *version),
+                "{} is at cursor {} but holds {id} at {held:?}, older than version {version}",
+                replica.device,
+                replica.cursor
+            );
+        }
     }
 
     fn check(&self) {

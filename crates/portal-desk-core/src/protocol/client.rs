@@ -255,7 +255,7 @@ mod tests {
         let op = tablet.make("op-1".into(), "ana".into(), case.clone(), create_body("Ada"), 1_000).clone();
         assert_eq!(tablet.view(&case).unwrap().field("patient_name"), Some("Ada"));
         let push = tablet.generate_push().unwrap();
-        assert_eq!(push.ops, [op.clone()]);
+        assert_eq!(push.ops, std::slice::from_ref(&op));
 
         // A pull asked for before the acknowledgement does not drop the change.
         let early = tablet.generate_pull();
