@@ -589,3 +589,22 @@ fn the_simulated_server_refuses_what_the_real_one_refuses() {
     gap.ops[0].seq = 5;
     assert!(world.server.push(&gap, world.now_ms, &mut world.oracle).is_none());
 }
+
+// Seeds that once failed, kept by name. Both were found while building the harness's
+// catch-up check; they stay here so the scenarios they found are always replayed.
+
+/// Seed 0 showed that a device may, mid-pull, be past a version of a record that has
+/// since changed again: the newer version is on a later page. The catch-up check
+/// exempts exactly that case and nothing more.
+#[test]
+fn seed_0_a_page_can_pass_a_record_that_changed_again() {
+    run(0, 250);
+}
+
+/// Seed 22 failed when a device let a late page replace a newer record it held (a
+/// deliberately broken `receive_pull`): the device went back in time for good, which
+/// the end-state check alone did not notice.
+#[test]
+fn seed_22_a_late_page_never_takes_a_device_back_in_time() {
+    run(22, 250);
+}
