@@ -1,11 +1,10 @@
-//! What the screens show for cases: the confirmed records with this device's pending
-//! operations on top (the core's `pending_view`), marked when not yet synced. Pure, so
-//! it is tested natively.
+//! What the screens show for cases: the confirmed records with this device's own
+//! operations on top (the core's `Replica` views), marked when not yet synced. Pure,
+//! so it is tested natively.
 
+use crate::settle::LocalState;
 use portal_desk_core::case::{CaseKind, CaseStatus, Channel, Priority};
-use portal_desk_core::protocol::pending_view;
-use portal_desk_core::{Op, Record, RecordId};
-use std::collections::BTreeMap;
+use portal_desk_core::{DeviceId, Op, Record, RecordId};
 
 /// One case as the screen shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,42 +49,41 @@ impl CaseView {
     }
 }
 
-/// Builds the views of every case from the confirmed records and the outbox (in
-/// sequence order). Archived cases are left out; the newest cases come first.
-pub fn case_views(records: Vec<Record>, outbox: &[Op]) -> Vec<CaseView> {
-    let mut pending: BTreeMap<RecordId, Vec<&Op>> = BTreeMap::new();
-    for op in outbox {
-        pending.entry(op.record.clone()).or_default().push(op);
-    }
-    let mut confirmed: BTreeMap<RecordId, Record> = records.into_iter().map(|r| (r.id.clone(), r)).collect();
-    let mut ids: Vec<RecordId> = confirmed.keys().cloned().collect();
-    ids.extend(pending.keys().filter(|id| !confirmed.contains_key(*id)).cloned());
-    let mut views: Vec<CaseView> = ids
-        .into_iter()
-        .filter_map(|id| {
-            let ops = pending.remove(&id).unwrap_or_default();
-            let base = confirmed.remove(&id);
-            let record = pending_view(base.as_ref(), ops.iter().copied())?;
-            Some(CaseView { record, unsynced: !ops.is_empty(), pending_ops: ops.into_iter().cloned().collect() })
-        })
-        .filter(|view| view.record.archived.is_none())
+/// Builds the view of every case on the device, through the core's replica: the
+/// confirmed records with acknowledged and pending operations on top. Archived cases
+/// are left out; the newest cases come first.
+pub fn case_views(state: LocalState, device: &DeviceId) -> Vec<CaseView> {
+    let outbox = state.outbox.clone();
+    let replica = state.replica(device);
+    let mut views: Vec<CaseView> = replica
+        .views()
+        .into_values()
+        .filter(|record| record.archived.is_none())
+        .map(|record| with_pending(record, &outbox))
         .collect();
     views.sort_by(|a, b| b.record.created_at.cmp(&a.record.created_at));
     views
 }
 
 /// The view of one case, if it exists on this device.
-pub fn case_view(id: &RecordId, record: Option<Record>, outbox: &[Op]) -> Option<CaseView> {
-    let ops: Vec<&Op> = outbox.iter().filter(|op| &op.record == id).collect();
-    let record = pending_view(record.as_ref(), ops.iter().copied())?;
-    Some(CaseView { record, unsynced: !ops.is_empty(), pending_ops: ops.into_iter().cloned().collect() })
+pub fn case_view(id: &RecordId, state: LocalState, device: &DeviceId) -> Option<CaseView> {
+    let outbox = state.outbox.clone();
+    let record = state.replica(device).view(id)?;
+    Some(with_pending(record, &outbox))
+}
+
+/// Marks a view with the operations on it still waiting in the outbox.
+fn with_pending(record: Record, outbox: &[Op]) -> CaseView {
+    let pending_ops: Vec<Op> = outbox.iter().filter(|op| op.record == record.id).cloned().collect();
+    CaseView { unsynced: !pending_ops.is_empty(), pending_ops, record }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use portal_desk_core::case::Collection;
-    use portal_desk_core::{DeviceId, Hlc, OpBody, OpId, StaffId};
+    use portal_desk_core::case::{CaseStatus, Collection};
+    use portal_desk_core::protocol::client::AckedOp;
+    use portal_desk_core::{Hlc, OpBody, OpId, StaffId};
 
     fn op(seq: u64, record: &str, body: OpBody) -> Op {
         Op {
@@ -106,11 +104,16 @@ mod tests {
         op(seq, record, OpBody::Create { collection: Collection::Case, site: "riverside".into(), fields })
     }
 
+    fn device() -> DeviceId {
+        DeviceId::from("tablet")
+    }
+
     #[test]
     fn pending_creates_show_up_marked_unsynced_newest_first() {
-        let confirmed = case_view(&"a".into(), None, &[create(1, "a", "Ada")]).unwrap().record;
-        let outbox = [create(2, "b", "Bea"), op(3, "b", OpBody::AppendNote { text: "rang back".into() })];
-        let views = case_views(vec![confirmed], &outbox);
+        let mut ada = Record::create(&create(1, "a", "Ada")).unwrap();
+        ada.version = 1;
+        let outbox = vec![create(2, "b", "Bea"), op(3, "b", OpBody::AppendNote { text: "rang back".into() })];
+        let views = case_views(LocalState { records: vec![ada], acked: vec![], outbox }, &device());
         let names: Vec<_> = views.iter().map(CaseView::patient_name).collect();
         assert_eq!(names, ["Bea", "Ada"]);
         assert!(views[0].unsynced && !views[1].unsynced);
@@ -122,12 +125,21 @@ mod tests {
     }
 
     #[test]
+    fn an_acknowledged_case_stays_shown_and_counts_as_synced() {
+        let acked = vec![AckedOp { op: create(1, "a", "Ada"), ack: 1 }];
+        let views = case_views(LocalState { records: vec![], acked, outbox: vec![] }, &device());
+        assert_eq!(views.len(), 1);
+        assert!(!views[0].unsynced);
+    }
+
+    #[test]
     fn a_pending_edit_shows_over_the_confirmed_record() {
-        let confirmed = case_view(&"a".into(), None, &[create(1, "a", "Ada")]).unwrap().record;
+        let confirmed = Record::create(&create(1, "a", "Ada")).unwrap();
         let seen = confirmed.fields["status"].clock.clone();
         let edit =
             op(2, "a", OpBody::SetField { field: "status".into(), value: "in_progress".into(), replaces: Some(seen) });
-        let view = case_view(&"a".into(), Some(confirmed), &[edit]).unwrap();
+        let state = LocalState { records: vec![confirmed], acked: vec![], outbox: vec![edit] };
+        let view = case_view(&"a".into(), state, &device()).unwrap();
         assert_eq!(view.status(), CaseStatus::InProgress);
         assert!(view.unsynced);
         assert!(view.record.conflicts.is_empty());
@@ -135,6 +147,6 @@ mod tests {
 
     #[test]
     fn unknown_case_has_no_view() {
-        assert!(case_view(&"nope".into(), None, &[]).is_none());
+        assert!(case_view(&"nope".into(), LocalState::default(), &device()).is_none());
     }
 }

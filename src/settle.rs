@@ -1,110 +1,175 @@
-//! Settling the outbox after a push: which operations leave it, and which move to the
-//! rejected list with the server's reason. Pure, so it is tested natively.
+//! The stored pieces of the device's sync state fed through the core's own state
+//! machine ([`Replica`]), so the app and the core's simulation follow exactly the same
+//! rules: what leaves the outbox after a push, what stays shown until a pull brings
+//! it back, what a pull page changes. Pure, so it is tested natively.
+//!
+//! The store keeps the replica's parts in separate IndexedDB stores and reads only the
+//! parts a step needs; these functions build a partial [`Replica`] from them, run the
+//! core's step, and say what to write back.
 
-use portal_desk_core::protocol::PushResponse;
-use portal_desk_core::{Op, Outcome};
-use serde::{Deserialize, Serialize};
+use portal_desk_core::protocol::client::{AckedOp, PullTicket, RejectedOp, Replica};
+use portal_desk_core::protocol::{PullResponse, PushResponse};
+use portal_desk_core::{Clock, DeviceId, Op, Record, RecordId};
+use std::collections::BTreeMap;
 
-/// An operation the server refused, kept on the device with the reason so that the
-/// person can see what happened to their change. Never silently dropped.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RejectedOp {
-    /// The operation as it was made.
-    pub op: Op,
-    /// The server's stable code, e.g. `illegal_transition`.
-    pub code: String,
-    /// The server's sentence for the person who made the change.
-    pub reason: String,
-    /// When the device learnt of the rejection (milliseconds since the Unix epoch).
-    pub rejected_at_ms: u64,
-}
-
-/// What to do to the outbox after one push.
+/// What to write after a push answer.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Settlement {
-    /// Every outbox entry with a sequence number up to and including this one leaves
-    /// the outbox: the server has dealt with it (applied or rejected).
-    pub acked_through: u64,
-    /// The operations among them that the server rejected; they move to the rejected store.
+pub struct PushSettlement {
+    /// Every outbox entry up to and including this sequence number leaves the outbox:
+    /// the server has dealt with it.
+    pub done_through: u64,
+    /// Operations the server applied; they stay shown until a pull brings them back.
+    pub acked: Vec<AckedOp>,
+    /// Operations the server rejected, with its reason. Never silently dropped.
     pub rejected: Vec<RejectedOp>,
+    /// The new count of acknowledging answers.
+    pub acks: u64,
 }
 
-impl Settlement {
-    /// Whether this settlement moves the outbox forward at all.
-    pub fn is_progress(&self, first_sent_seq: u64) -> bool {
-        self.acked_through >= first_sent_seq
+/// Settles a push answer. `done` holds the outbox operations with sequence numbers up
+/// to `response.applied_through`; `acks` is the stored acknowledgement count.
+pub fn settle_push(device: &DeviceId, done: Vec<Op>, acks: u64, response: &PushResponse) -> PushSettlement {
+    let mut replica = Replica::new(device.clone());
+    replica.outbox = done;
+    replica.acks = acks;
+    let rejected = replica.receive_push(response);
+    PushSettlement { done_through: response.applied_through, acked: replica.acked, rejected, acks: replica.acks }
+}
+
+/// The state a pull page needs, read from the store.
+#[derive(Clone, Debug)]
+pub struct PullState {
+    /// The device's clock.
+    pub clock: Clock,
+    /// The stored versions of the records on the page (those the device already has).
+    pub held: Vec<Record>,
+    /// Every acknowledged operation still shown.
+    pub acked: Vec<AckedOp>,
+    /// The stored cursor.
+    pub cursor: u64,
+}
+
+/// What to write after a pull page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PullSettlement {
+    /// Records to store (the newer of held and received).
+    pub records: Vec<Record>,
+    /// The new cursor.
+    pub cursor: u64,
+    /// The clock, having witnessed the page.
+    pub clock: Clock,
+    /// The acknowledged operations still to show; the rest are now confirmed.
+    pub acked: Vec<AckedOp>,
+    /// Whether another page is waiting.
+    pub more: bool,
+}
+
+/// Takes in one pull page, asked for with `ticket`.
+pub fn settle_pull(device: &DeviceId, state: PullState, ticket: &PullTicket, page: PullResponse) -> PullSettlement {
+    let mut replica = Replica::new(device.clone());
+    replica.clock = state.clock;
+    replica.confirmed = state.held.into_iter().map(|r| (r.id.clone(), r)).collect();
+    replica.acked = state.acked;
+    replica.cursor = state.cursor;
+    let more = replica.receive_pull(ticket, page);
+    PullSettlement {
+        records: replica.confirmed.into_values().collect(),
+        cursor: replica.cursor,
+        clock: replica.clock,
+        acked: replica.acked,
+        more,
     }
 }
 
-/// Works out, from the operations sent and the server's answer, what leaves the outbox.
-///
-/// Only results up to `applied_through` count: the server may answer for fewer
-/// operations than were sent (it stops at the first it could not deal with), and the
-/// rest stay in the outbox to be sent again.
-pub fn settle(sent: &[Op], response: &PushResponse, now_ms: u64) -> Settlement {
-    let rejected = response
-        .results
-        .iter()
-        .filter(|result| result.seq <= response.applied_through)
-        .filter_map(|result| match &result.outcome {
-            Outcome::Applied => None,
-            Outcome::Rejected { code, reason } => {
-                let op = sent.iter().find(|op| op.seq == result.seq && op.id == result.op)?;
-                Some(RejectedOp { op: op.clone(), code: code.clone(), reason: reason.clone(), rejected_at_ms: now_ms })
-            }
-        })
-        .collect();
-    Settlement { acked_through: response.applied_through, rejected }
+/// Everything the screens need to show records: confirmed state, acknowledged
+/// operations not yet pulled back, and the outbox, read together.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LocalState {
+    /// Confirmed records.
+    pub records: Vec<Record>,
+    /// Applied operations still shown on top.
+    pub acked: Vec<AckedOp>,
+    /// Operations waiting to be pushed.
+    pub outbox: Vec<Op>,
+}
+
+impl LocalState {
+    /// The core's replica for reading views (the clock and counters are not needed).
+    pub fn replica(self, device: &DeviceId) -> Replica {
+        let mut replica = Replica::new(device.clone());
+        replica.confirmed = self.records.into_iter().map(|r| (r.id.clone(), r)).collect::<BTreeMap<RecordId, Record>>();
+        replica.acked = self.acked;
+        replica.outbox = self.outbox;
+        replica
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use portal_desk_core::case::Collection;
     use portal_desk_core::protocol::OpResult;
-    use portal_desk_core::{DeviceId, Hlc, OpBody, OpId, RecordId, StaffId};
+    use portal_desk_core::{Hlc, OpBody, OpId, Outcome, StaffId};
 
-    fn op(seq: u64) -> Op {
+    fn op(seq: u64, body: OpBody) -> Op {
         Op {
             id: OpId::from(format!("op-{seq}")),
             device: DeviceId::from("tablet"),
             seq,
-            hlc: Hlc { wall_ms: seq, counter: 0, device: DeviceId::from("tablet") },
+            hlc: Hlc { wall_ms: 1_000 + seq, counter: 0, device: DeviceId::from("tablet") },
             actor: StaffId::from("asha"),
             record: RecordId::from("case-1"),
-            body: OpBody::AppendNote { text: format!("note {seq}") },
+            body,
         }
     }
 
-    fn result(seq: u64, outcome: Outcome) -> OpResult {
-        OpResult { op: OpId::from(format!("op-{seq}")), seq, outcome }
+    fn create() -> Op {
+        let fields = [("patient_name", "Ada"), ("kind", "sign_up")].map(|(k, v)| (k.to_owned(), v.to_owned())).into();
+        op(1, OpBody::Create { collection: Collection::Case, site: "riverside".into(), fields })
+    }
+
+    fn result(op: &Op, outcome: Outcome) -> OpResult {
+        OpResult { op: op.id.clone(), seq: op.seq, outcome }
     }
 
     #[test]
     fn applied_ops_are_acked_and_rejected_ones_keep_their_reason() {
-        let sent = [op(1), op(2), op(3)];
-        let rejected = Outcome::Rejected { code: "illegal_transition".into(), reason: "A closed case…".into() };
+        let done = vec![create(), op(2, OpBody::AppendNote { text: " ".into() })];
+        let rejected = Outcome::Rejected { code: "invalid_field".into(), reason: "Write something".into() };
         let response = PushResponse {
-            applied_through: 3,
-            results: vec![result(1, Outcome::Applied), result(2, rejected), result(3, Outcome::Applied)],
+            applied_through: 2,
+            results: vec![result(&done[0], Outcome::Applied), result(&done[1], rejected)],
         };
-        let settlement = settle(&sent, &response, 99);
-        assert_eq!(settlement.acked_through, 3);
-        assert_eq!(settlement.rejected.len(), 1);
-        assert_eq!(settlement.rejected[0].op, sent[1]);
-        assert_eq!(settlement.rejected[0].code, "illegal_transition");
-        assert_eq!(settlement.rejected[0].rejected_at_ms, 99);
+        let settled = settle_push(&"tablet".into(), done.clone(), 4, &response);
+        assert_eq!(settled.done_through, 2);
+        assert_eq!(settled.acks, 5);
+        assert_eq!(settled.acked, vec![AckedOp { op: done[0].clone(), ack: 5 }]);
+        assert_eq!(settled.rejected.len(), 1);
+        assert_eq!(settled.rejected[0].op, done[1]);
+        assert_eq!(settled.rejected[0].reason, "Write something");
     }
 
     #[test]
-    fn results_beyond_applied_through_are_ignored() {
-        let sent = [op(1), op(2)];
-        let rejected = Outcome::Rejected { code: "x".into(), reason: "y".into() };
-        let response =
-            PushResponse { applied_through: 1, results: vec![result(1, Outcome::Applied), result(2, rejected)] };
-        let settlement = settle(&sent, &response, 0);
-        assert_eq!(settlement.acked_through, 1);
-        assert!(settlement.rejected.is_empty());
-        assert!(settlement.is_progress(1));
-        assert!(!settlement.is_progress(2));
+    fn an_acked_change_stays_shown_until_a_pull_asked_after_the_ack_completes() {
+        let device = DeviceId::from("tablet");
+        let created = create();
+        let response = PushResponse { applied_through: 1, results: vec![result(&created, Outcome::Applied)] };
+        let pushed = settle_push(&device, vec![created.clone()], 0, &response);
+
+        // Shown from the acked list while the server's copy has not arrived.
+        let local = LocalState { records: vec![], acked: pushed.acked.clone(), outbox: vec![] };
+        assert!(local.replica(&device).view(&created.record).is_some());
+
+        let mut record = Record::create(&created).unwrap();
+        record.version = 1;
+        let state = PullState { clock: Clock::new(device.clone()), held: vec![], acked: pushed.acked, cursor: 0 };
+        let ticket = PullTicket { cursor: 0, acks_before: pushed.acks };
+        let page = PullResponse { records: vec![record.clone()], cursor: 1, more: false };
+        let pulled = settle_pull(&device, state, &ticket, page);
+        assert_eq!(pulled.records, vec![record]);
+        assert_eq!(pulled.cursor, 1);
+        assert!(pulled.acked.is_empty(), "the pull brought the change back");
+        assert!(pulled.clock.last.wall_ms >= created.hlc.wall_ms, "the clock witnessed the page");
+        assert!(!pulled.more);
     }
 }

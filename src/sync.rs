@@ -9,7 +9,6 @@
 use crate::api::{self, ApiError};
 use crate::browser::now_ms;
 use crate::session::Session;
-use crate::settle::settle;
 use crate::store::{Store, StoreError};
 use leptos::prelude::*;
 use portal_desk_core::protocol::{PullResponse, PushRequest, PushResponse, MAX_PULL_RECORDS, MAX_PUSH_OPS};
@@ -121,14 +120,12 @@ pub async fn sync_once<T: Transport>(store: &Store, transport: &T, session: &Ses
         let request = PushRequest { device: store.device().clone(), ops: batch };
         match transport.push(&session.token, &request).await {
             Ok(response) => {
-                let settlement = settle(&request.ops, &response, now_ms());
-                store.settle(&settlement).await?;
-                if !settlement.is_progress(first_seq) {
+                let settled = store.settle_push(&response).await?;
+                if settled.done_through < first_seq {
                     return Err(SyncError::NoProgress);
                 }
-                let dealt_with = request.ops.iter().filter(|op| op.seq <= settlement.acked_through).count();
-                report.pushed += dealt_with;
-                report.rejected += settlement.rejected.len();
+                report.pushed += request.ops.iter().filter(|op| op.seq <= settled.done_through).count();
+                report.rejected += settled.rejected.len();
             }
             Err(ApiError::Gap { expected }) => {
                 let outbox = store.outbox_batch(MAX_PUSH_OPS as u32).await?;
@@ -142,16 +139,15 @@ pub async fn sync_once<T: Transport>(store: &Store, transport: &T, session: &Ses
             Err(error) => return Err(error.into()),
         }
     }
-    let mut cursor = store.cursor(&session.staff.id).await?;
     loop {
-        let page = transport.pull(&session.token, cursor, MAX_PULL_RECORDS).await?;
-        store.apply_pull_page(&session.staff.id, &page).await?;
+        let ticket = store.pull_ticket(&session.staff.id).await?;
+        let page = transport.pull(&session.token, ticket.cursor, MAX_PULL_RECORDS).await?;
         report.pulled += page.records.len();
+        let (more, cursor) = store.apply_pull_page(&session.staff.id, &ticket, page).await?;
         // A server that keeps saying "more" without moving the cursor would loop forever.
-        if !page.more || page.cursor == cursor {
+        if !more || cursor == ticket.cursor {
             break;
         }
-        cursor = page.cursor;
     }
     Ok(report)
 }

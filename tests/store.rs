@@ -1,10 +1,9 @@
 //! Browser tests of the IndexedDB store: the one-transaction write of an operation with
-//! its counters, applying a pull page, and settling a push.
+//! its counters, settling a push, and applying a pull page.
 #![cfg(target_arch = "wasm32")]
 
 mod support;
 
-use portal_desk::settle::settle;
 use portal_desk::store::Store;
 use portal_desk_core::protocol::{OpResult, PullResponse, PushResponse};
 use portal_desk_core::{OpBody, Outcome, RecordId};
@@ -51,17 +50,49 @@ async fn the_device_id_and_counters_survive_reopening() {
 }
 
 #[wasm_bindgen_test]
-async fn a_pull_page_stores_its_records_and_the_cursor_together() {
+async fn a_pull_page_stores_its_records_and_the_cursor_and_retires_what_it_brought_back() {
     let store = fresh_store().await;
     let ops = store.record_changes(&asha(), vec![(RecordId::from("c"), create("Ada"))]).await.unwrap();
+    let ack = PushResponse {
+        applied_through: 1,
+        results: vec![OpResult { op: ops[0].id.clone(), seq: 1, outcome: Outcome::Applied }],
+    };
+    store.settle_push(&ack).await.unwrap();
+    let before = store.local_state().await.unwrap();
+    assert_eq!(before.acked.len(), 1, "an applied change stays shown until a pull brings it back");
+
+    let ticket = store.pull_ticket(&asha()).await.unwrap();
     let page = PullResponse { records: vec![confirmed(&ops, 7)], cursor: 7, more: false };
+    let (more, cursor) = store.apply_pull_page(&asha(), &ticket, page.clone()).await.unwrap();
 
-    store.apply_pull_page(&asha(), &page).await.unwrap();
-
+    assert_eq!((more, cursor), (false, 7));
     assert_eq!(store.cursor(&asha()).await.unwrap(), 7);
     assert_eq!(store.cursor(&"ben".into()).await.unwrap(), 0, "each person keeps their own cursor");
-    let (records, _) = store.records_and_outbox().await.unwrap();
-    assert_eq!(records, page.records);
+    let after = store.local_state().await.unwrap();
+    assert_eq!(after.records, page.records);
+    assert!(after.acked.is_empty() && after.outbox.is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn an_older_copy_of_a_record_never_replaces_a_newer_one() {
+    let store = fresh_store().await;
+    let ops = store.record_changes(&asha(), vec![(RecordId::from("c"), create("Ada"))]).await.unwrap();
+    let newer = confirmed(&ops, 9);
+    let mut older = confirmed(&ops, 3);
+    older.fields.get_mut("patient_name").unwrap().value = "Stale".into();
+    let ticket = store.pull_ticket(&asha()).await.unwrap();
+    store
+        .apply_pull_page(&asha(), &ticket, PullResponse { records: vec![newer.clone()], cursor: 9, more: false })
+        .await
+        .unwrap();
+    store
+        .apply_pull_page(&asha(), &ticket, PullResponse { records: vec![older], cursor: 3, more: false })
+        .await
+        .unwrap();
+
+    let state = store.local_state().await.unwrap();
+    assert_eq!(state.records, vec![newer]);
+    assert_eq!(store.cursor(&asha()).await.unwrap(), 9);
 }
 
 #[wasm_bindgen_test]
@@ -92,10 +123,14 @@ async fn settling_removes_what_the_server_dealt_with_and_keeps_rejections_with_t
         ],
     };
 
-    store.settle(&settle(&ops, &response, 1_000)).await.unwrap();
+    let settled = store.settle_push(&response).await.unwrap();
+    assert_eq!(settled.done_through, 2);
 
     let outbox = store.outbox().await.unwrap();
     assert_eq!(outbox, ops[2..], "only the operation the server has not seen stays");
+    let state = store.local_state().await.unwrap();
+    assert_eq!(state.acked.len(), 1);
+    assert_eq!(state.acked[0].op, ops[0], "the applied one stays shown until a pull");
     let rejected = store.rejected().await.unwrap();
     assert_eq!(rejected.len(), 1);
     assert_eq!(rejected[0].op, ops[1]);

@@ -124,10 +124,10 @@ async fn changes_made_offline_stay_until_the_server_is_back_then_arrive_once() {
     let report = sync_once(&store, &server, &session()).await.unwrap();
     assert_eq!(report.pushed, 2);
     assert_eq!(store.counts().await.unwrap(), (0, 0));
-    let (records, outbox) = store.records_and_outbox().await.unwrap();
-    assert!(outbox.is_empty());
-    assert_eq!(records.len(), 1);
-    assert_eq!(records[0].timeline.len(), 1, "the note arrived exactly once");
+    let state = store.local_state().await.unwrap();
+    assert!(state.outbox.is_empty() && state.acked.is_empty());
+    assert_eq!(state.records.len(), 1);
+    assert_eq!(state.records[0].timeline.len(), 1, "the note arrived exactly once");
 
     // Sending again changes nothing: the outbox is empty and the record is the same.
     sync_once(&store, &server, &session()).await.unwrap();
@@ -185,7 +185,7 @@ async fn a_server_that_lost_earlier_changes_is_reported_not_looped_on() {
         applied_through: 1,
         results: vec![OpResult { op: outbox[0].id.clone(), seq: 1, outcome: Outcome::Applied }],
     };
-    store.settle(&portal_desk::settle::settle(&outbox, &ack, 0)).await.unwrap();
+    store.settle_push(&ack).await.unwrap();
 
     let error = sync_once(&store, &server, &session()).await.unwrap_err();
     assert_eq!(error, SyncError::MissingOnServer { expected: 1, oldest: 2 });
@@ -213,6 +213,5 @@ async fn pulls_page_until_the_server_has_no_more() {
     let report = sync_once(&store, &server, &session()).await.unwrap();
     assert_eq!(report.pulled, 3);
     assert_eq!(store.cursor(&asha()).await.unwrap(), 3);
-    let (records, _) = store.records_and_outbox().await.unwrap();
-    assert_eq!(records.len(), 3);
+    assert_eq!(store.local_state().await.unwrap().records.len(), 3);
 }

@@ -38,7 +38,10 @@ pub fn CasePage() -> impl IntoView {
         status.data_version.track();
         let id = id();
         let store = store.get();
-        async move { store.record_and_outbox(&id).await.map(|(record, outbox)| case_view(&id, record, &outbox)) }
+        async move {
+            let device = store.device().clone();
+            store.local_state_of(&id).await.map(|state| case_view(&id, state, &device))
+        }
     });
     // The latest view that loaded, kept while a refresh is under way so the forms stay.
     let current = move || case.get().and_then(Result::ok).flatten();

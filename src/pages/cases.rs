@@ -17,7 +17,10 @@ pub fn CasesPage() -> impl IntoView {
     let cases = LocalResource::new(move || {
         status.data_version.track();
         let store = store.get();
-        async move { store.records_and_outbox().await.map(|(records, outbox)| case_views(records, &outbox)) }
+        async move {
+            let device = store.device().clone();
+            store.local_state().await.map(|state| case_views(state, &device))
+        }
     });
     let site = move || session.with(|s| s.as_ref().map(|s| s.site_name()).unwrap_or_default());
     // A tablet shared across sites may hold another site's records; show only the

@@ -7,8 +7,10 @@ use serde::Serialize;
 
 /// This device's id.
 pub const DEVICE: &str = "device";
-/// The sequence number the next operation gets.
-pub const NEXT_SEQ: &str = "next_seq";
+/// The last sequence number issued to an operation.
+pub const LAST_SEQ: &str = "last_seq";
+/// How many push answers acknowledged something; orders acknowledgements against pulls.
+pub const ACKS: &str = "acks";
 /// The device's hybrid logical clock.
 pub const CLOCK: &str = "clock";
 /// The signed-in session.

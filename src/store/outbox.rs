@@ -1,25 +1,30 @@
 //! The outbox: every change a person makes, written durably before the screen says it
-//! is saved, and kept until the server has dealt with it.
+//! is saved, and kept until the server has dealt with it; then applied changes wait in
+//! `acked` for a pull to bring them back, and rejected ones move to `rejected`.
 
 use super::{meta, schema, Store, StoreError};
 use crate::browser::{new_uuid, now_ms};
-use crate::settle::{RejectedOp, Settlement};
+use crate::settle::{settle_push, PushSettlement};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
+use indexed_db_futures::KeyRange;
+use portal_desk_core::protocol::client::{RejectedOp, Replica};
+use portal_desk_core::protocol::PushResponse;
 use portal_desk_core::{Clock, Op, OpBody, OpId, RecordId, StaffId};
 
-/// The outbox key of an operation. IndexedDB keys must be JS numbers, not BigInts, so
-/// the sequence number goes in as a float (exact up to 2^53).
-fn seq_key(seq: u64) -> f64 {
+/// The key of an operation in the outbox, acked and rejected stores. IndexedDB keys
+/// must be JS numbers, not BigInts, so the sequence number goes in as a float (exact
+/// up to 2^53).
+pub(super) fn seq_key(seq: u64) -> f64 {
     seq as f64
 }
 
 impl Store {
     /// Records one person's changes as operations, durably, in ONE readwrite
-    /// transaction over the outbox and meta: the sequence numbers and clock ticks are
-    /// taken from meta inside it, so two writes can never share a number, and either
-    /// every operation and the new counters are stored or nothing is. Only when this
-    /// resolves may the screen say the change is saved on this device.
+    /// transaction over the outbox and meta: the sequence numbers and clock ticks come
+    /// from meta inside it (through the core's `Replica::make`), so two writes can never
+    /// share a number, and either every operation and the new counters are stored or
+    /// nothing is. Only when this resolves may the screen say the change is saved.
     pub async fn record_changes(
         &self,
         actor: &StaffId,
@@ -29,22 +34,23 @@ impl Store {
         // IndexedDB requests may be awaited inside it.
         let now = now_ms();
         let ids: Vec<OpId> = changes.iter().map(|_| OpId::from(new_uuid())).collect();
-        let device = self.device().clone();
+        let mut replica = Replica::new(self.device().clone());
 
         let tx = self.db().transaction([schema::OUTBOX, schema::META]).with_mode(TransactionMode::Readwrite).build()?;
         let outbox = tx.object_store(schema::OUTBOX)?;
         let meta_store = tx.object_store(schema::META)?;
-        let mut seq: u64 = meta::get(&meta_store, meta::NEXT_SEQ).await?.unwrap_or(1);
-        let mut clock: Clock = meta::get(&meta_store, meta::CLOCK).await?.unwrap_or_else(|| Clock::new(device.clone()));
+        replica.last_seq = meta::get(&meta_store, meta::LAST_SEQ).await?.unwrap_or(0);
+        if let Some(clock) = meta::get::<Clock>(&meta_store, meta::CLOCK).await? {
+            replica.clock = clock;
+        }
         let mut ops = Vec::with_capacity(changes.len());
         for ((record, body), id) in changes.into_iter().zip(ids) {
-            let op = Op { id, device: device.clone(), seq, hlc: clock.tick(now), actor: actor.clone(), record, body };
-            outbox.put(&op).with_key(seq_key(seq)).without_key_type().serde()?.await?;
+            let op = replica.make(id, actor.clone(), record, body, now).clone();
+            outbox.put(&op).with_key(seq_key(op.seq)).without_key_type().serde()?.await?;
             ops.push(op);
-            seq += 1;
         }
-        meta::put(&meta_store, meta::NEXT_SEQ, &seq).await?;
-        meta::put(&meta_store, meta::CLOCK, &clock).await?;
+        meta::put(&meta_store, meta::LAST_SEQ, &replica.last_seq).await?;
+        meta::put(&meta_store, meta::CLOCK, &replica.clock).await?;
         tx.commit().await?;
         Ok(ops)
     }
@@ -73,22 +79,40 @@ impl Store {
         Ok((waiting as usize, rejected as usize))
     }
 
-    /// Applies the server's answer to a push in one transaction: everything up to
-    /// `acked_through` leaves the outbox, and the rejected operations among them are
-    /// kept, with the reason, in the rejected store.
-    pub async fn settle(&self, settlement: &Settlement) -> Result<(), StoreError> {
-        let tx =
-            self.db().transaction([schema::OUTBOX, schema::REJECTED]).with_mode(TransactionMode::Readwrite).build()?;
+    /// Takes in the server's answer to a push, in one transaction: everything up to
+    /// `applied_through` leaves the outbox; applied operations move to `acked` (still
+    /// shown until a pull brings them back) and rejected ones to `rejected`, with the
+    /// server's reason.
+    pub async fn settle_push(&self, response: &PushResponse) -> Result<PushSettlement, StoreError> {
+        let device = self.device().clone();
+        let stores = [schema::OUTBOX, schema::ACKED, schema::REJECTED, schema::META];
+        let tx = self.db().transaction(stores).with_mode(TransactionMode::Readwrite).build()?;
         let outbox = tx.object_store(schema::OUTBOX)?;
+        let acked = tx.object_store(schema::ACKED)?;
         let rejected = tx.object_store(schema::REJECTED)?;
+        let meta_store = tx.object_store(schema::META)?;
+        // Built by hand: indexed_db_futures 0.6.4 turns `..=x` into an OPEN upper bound
+        // (x excluded), which would leave the last dealt-with operation in the outbox.
+        let through = || KeyRange::UpperBound(seq_key(response.applied_through), false);
+        let done = if response.applied_through == 0 {
+            Vec::new()
+        } else {
+            outbox.get_all().with_query::<f64, _>(through()).serde()?.await?.collect::<Result<Vec<Op>, _>>()?
+        };
+        let acks: u64 = meta::get(&meta_store, meta::ACKS).await?.unwrap_or(0);
+        let settlement = settle_push(&device, done, acks, response);
+        for entry in &settlement.acked {
+            acked.put(entry).with_key(seq_key(entry.op.seq)).without_key_type().serde()?.await?;
+        }
         for entry in &settlement.rejected {
             rejected.put(entry).with_key(seq_key(entry.op.seq)).without_key_type().serde()?.await?;
         }
-        if settlement.acked_through > 0 {
-            outbox.delete(..=seq_key(settlement.acked_through)).primitive()?.await?;
+        if response.applied_through > 0 {
+            outbox.delete::<f64, _>(through()).primitive()?.await?;
         }
+        meta::put(&meta_store, meta::ACKS, &settlement.acks).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(settlement)
     }
 
     /// The operations the server rejected, oldest first.

@@ -1,79 +1,102 @@
 //! Confirmed server state: pull pages land here, and the screens read it together with
-//! the outbox to show what the person expects to see.
+//! the acknowledged operations and the outbox to show what the person expects to see.
 
 use super::{meta, schema, Store, StoreError};
-use crate::browser::now_ms;
+use crate::settle::{settle_pull, LocalState, PullState};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
+use portal_desk_core::protocol::client::{AckedOp, PullTicket};
 use portal_desk_core::protocol::PullResponse;
-use portal_desk_core::{Clock, Hlc, Op, Record, RecordId, StaffId};
-
-/// The latest clock anywhere in a page, so local edits made after a pull sort after
-/// everything the person has seen.
-fn latest_clock(records: &[Record]) -> Option<&Hlc> {
-    records
-        .iter()
-        .flat_map(|r| {
-            std::iter::once(&r.created_at)
-                .chain(r.fields.values().map(|f| &f.clock))
-                .chain(r.timeline.iter().map(|e| &e.clock))
-        })
-        .max()
-}
+use portal_desk_core::{Clock, Op, Record, RecordId, StaffId};
 
 impl Store {
     /// Where `staff`'s next pull starts.
     pub async fn cursor(&self, staff: &StaffId) -> Result<u64, StoreError> {
+        Ok(self.pull_ticket(staff).await?.cursor)
+    }
+
+    /// What to ask the next pull for, read just before sending it: `staff`'s cursor,
+    /// and how many acknowledgements had arrived, so the answer can retire them.
+    pub async fn pull_ticket(&self, staff: &StaffId) -> Result<PullTicket, StoreError> {
         let tx = self.db().transaction(schema::META).build()?;
         let meta_store = tx.object_store(schema::META)?;
-        Ok(meta::get(&meta_store, &meta::cursor_key(staff)).await?.unwrap_or(0))
+        let cursor = meta::get(&meta_store, &meta::cursor_key(staff)).await?.unwrap_or(0);
+        let acks_before = meta::get(&meta_store, meta::ACKS).await?.unwrap_or(0);
+        Ok(PullTicket { cursor, acks_before })
     }
 
-    /// Applies one pull page in one transaction: every record and the new cursor, so a
-    /// page is never half applied. The device's clock observes the page's latest clock.
-    pub async fn apply_pull_page(&self, staff: &StaffId, page: &PullResponse) -> Result<(), StoreError> {
-        let now = now_ms();
-        let latest = latest_clock(&page.records).cloned();
+    /// Applies one pull page in one transaction: the records (the newer of held and
+    /// received), the new cursor, the clock having witnessed the page, and the acked
+    /// operations the page has brought back. Returns whether more pages wait, and the
+    /// new cursor.
+    pub async fn apply_pull_page(
+        &self,
+        staff: &StaffId,
+        ticket: &PullTicket,
+        page: PullResponse,
+    ) -> Result<(bool, u64), StoreError> {
         let device = self.device().clone();
-
-        let tx =
-            self.db().transaction([schema::RECORDS, schema::META]).with_mode(TransactionMode::Readwrite).build()?;
+        let cursor_key = meta::cursor_key(staff);
+        let stores = [schema::RECORDS, schema::ACKED, schema::META];
+        let tx = self.db().transaction(stores).with_mode(TransactionMode::Readwrite).build()?;
         let records = tx.object_store(schema::RECORDS)?;
+        let acked = tx.object_store(schema::ACKED)?;
         let meta_store = tx.object_store(schema::META)?;
+
+        let mut held = Vec::new();
         for record in &page.records {
-            records.put(record).with_key(record.id.as_str()).without_key_type().serde()?.await?;
-        }
-        meta::put(&meta_store, &meta::cursor_key(staff), &page.cursor).await?;
-        if let Some(latest) = latest {
-            let mut clock: Clock = meta::get(&meta_store, meta::CLOCK).await?.unwrap_or_else(|| Clock::new(device));
-            // A clock far ahead is the server's business to refuse; here it only
-            // means local edits keep following this device's own time.
-            if clock.observe(&latest, now).is_ok() {
-                meta::put(&meta_store, meta::CLOCK, &clock).await?;
+            if let Some(existing) = records.get(record.id.as_str()).serde()?.await? {
+                held.push(existing);
             }
         }
+        let state = PullState {
+            clock: meta::get(&meta_store, meta::CLOCK).await?.unwrap_or_else(|| Clock::new(device.clone())),
+            held,
+            acked: acked.get_all().serde()?.await?.collect::<Result<Vec<AckedOp>, _>>()?,
+            cursor: meta::get(&meta_store, &cursor_key).await?.unwrap_or(0),
+        };
+        let settled = settle_pull(&device, state, ticket, page);
+
+        for record in &settled.records {
+            records.put(record).with_key(record.id.as_str()).without_key_type().serde()?.await?;
+        }
+        acked.clear()?.await?;
+        for entry in &settled.acked {
+            acked.put(entry).with_key(super::outbox::seq_key(entry.op.seq)).without_key_type().serde()?.await?;
+        }
+        meta::put(&meta_store, &cursor_key, &settled.cursor).await?;
+        meta::put(&meta_store, meta::CLOCK, &settled.clock).await?;
         tx.commit().await?;
-        Ok(())
+        Ok((settled.more, settled.cursor))
     }
 
-    /// Every confirmed record and every pending operation, read in one transaction so
-    /// the two agree.
-    pub async fn records_and_outbox(&self) -> Result<(Vec<Record>, Vec<Op>), StoreError> {
-        let tx = self.db().transaction([schema::RECORDS, schema::OUTBOX]).build()?;
+    /// Every confirmed record, acknowledged operation and pending operation, read in
+    /// one transaction so they agree.
+    pub async fn local_state(&self) -> Result<LocalState, StoreError> {
+        let tx = self.db().transaction([schema::RECORDS, schema::ACKED, schema::OUTBOX]).build()?;
         let records = tx.object_store(schema::RECORDS)?.get_all().serde()?.await?;
-        let records = records.collect::<Result<Vec<Record>, _>>()?;
-        let ops = tx.object_store(schema::OUTBOX)?.get_all().serde()?.await?;
-        let ops = ops.collect::<Result<Vec<Op>, _>>()?;
-        Ok((records, ops))
+        let acked = tx.object_store(schema::ACKED)?.get_all().serde()?.await?;
+        let outbox = tx.object_store(schema::OUTBOX)?.get_all().serde()?.await?;
+        Ok(LocalState {
+            records: records.collect::<Result<Vec<Record>, _>>()?,
+            acked: acked.collect::<Result<Vec<AckedOp>, _>>()?,
+            outbox: outbox.collect::<Result<Vec<Op>, _>>()?,
+        })
     }
 
-    /// One confirmed record (if the server has confirmed it) and every pending
-    /// operation, read in one transaction.
-    pub async fn record_and_outbox(&self, id: &RecordId) -> Result<(Option<Record>, Vec<Op>), StoreError> {
-        let tx = self.db().transaction([schema::RECORDS, schema::OUTBOX]).build()?;
+    /// The same for one record: its confirmed state (if any) and the operations on it.
+    pub async fn local_state_of(&self, id: &RecordId) -> Result<LocalState, StoreError> {
+        let tx = self.db().transaction([schema::RECORDS, schema::ACKED, schema::OUTBOX]).build()?;
         let record: Option<Record> = tx.object_store(schema::RECORDS)?.get(id.as_str()).serde()?.await?;
-        let ops = tx.object_store(schema::OUTBOX)?.get_all().serde()?.await?;
-        let ops = ops.collect::<Result<Vec<Op>, _>>()?;
-        Ok((record, ops))
+        let acked = tx.object_store(schema::ACKED)?.get_all().serde()?.await?;
+        let outbox = tx.object_store(schema::OUTBOX)?.get_all().serde()?.await?;
+        let mut state = LocalState {
+            records: record.into_iter().collect(),
+            acked: acked.collect::<Result<Vec<AckedOp>, _>>()?,
+            outbox: outbox.collect::<Result<Vec<Op>, _>>()?,
+        };
+        state.acked.retain(|a| &a.op.record == id);
+        state.outbox.retain(|op| &op.record == id);
+        Ok(state)
     }
 }

@@ -13,9 +13,13 @@ pub const VERSION: u32 = 1;
 pub const RECORDS: &str = "records";
 /// Pending operations, keyed by their sequence number (a JS number).
 pub const OUTBOX: &str = "outbox";
+/// Operations the server applied whose effect a pull has not yet brought back, keyed
+/// by sequence number; still shown on top of the confirmed records.
+pub const ACKED: &str = "acked";
 /// Operations the server rejected, with its reason, keyed by sequence number.
 pub const REJECTED: &str = "rejected";
-/// The device's bookkeeping: id, next sequence number, clock, cursors, session.
+/// The device's bookkeeping: id, last sequence number, clock, acknowledgement count,
+/// pull cursors, session, time of the last sync.
 pub const META: &str = "meta";
 
 /// Opens the database `name`, running whatever migration steps it lacks.
@@ -35,9 +39,9 @@ fn migrate(event: VersionChangeEvent, db: Database) -> indexed_db_futures::Resul
     Ok(())
 }
 
-/// Version 1: the four stores, all with out-of-line keys.
+/// Version 1: the five stores, all with out-of-line keys.
 fn v1_initial(db: &Database) -> indexed_db_futures::Result<()> {
-    for store in [RECORDS, OUTBOX, REJECTED, META] {
+    for store in [RECORDS, OUTBOX, ACKED, REJECTED, META] {
         db.create_object_store(store).build()?;
     }
     Ok(())
