@@ -4,6 +4,7 @@
 //! The level is never typed in: it is worked out from the evidence, so that a P9 on a
 //! record always has a photo ID, video or in-person check and a named person behind it.
 
+use crate::checklist::ChecklistRun;
 use crate::ids::StaffId;
 use serde::{Deserialize, Serialize};
 
@@ -134,6 +135,47 @@ pub fn assess_identity(evidence: &[EvidenceRecord]) -> IdentityAssessment {
     IdentityAssessment { level, verified_by, missing_for_next: missing }
 }
 
+/// The identity evidence an attested identity-verification checklist run records
+/// (template `identity_verification_p9`), each piece with who checked it and when.
+/// Nothing counts until someone has attested the run in their own name: a half-done
+/// check is not evidence. Photo ID compared with the person also matches their name.
+pub fn evidence_from_checklist(run: &ChecklistRun) -> Vec<EvidenceRecord> {
+    if run.template != "identity_verification_p9" || run.value("verified_by").is_none() {
+        return Vec::new();
+    }
+    let mut evidence = Vec::new();
+    let mut add = |step: &str, found: Evidence| {
+        if let Some(register) = run.steps.get(step).filter(|r| !r.value.is_empty()) {
+            evidence.push(EvidenceRecord {
+                evidence: found,
+                verified_by: register.by.clone(),
+                at_ms: register.clock.wall_ms,
+            });
+        }
+    };
+    match run.value("photo_id") {
+        Some("video_check") => add("photo_id", Evidence::VideoCheck),
+        Some("in_person_vouching") => add("photo_id", Evidence::InPersonVouching),
+        Some(kind) => {
+            let document = match kind {
+                "passport" => Some(PhotoIdKind::Passport),
+                "driving_licence" => Some(PhotoIdKind::DrivingLicence),
+                "residence_permit" => Some(PhotoIdKind::ResidencePermit),
+                "national_id_card" => Some(PhotoIdKind::NationalIdCard),
+                _ => None,
+            };
+            if let Some(document) = document {
+                add("photo_id", Evidence::NameMatched);
+                add("photo_id", Evidence::PhotoIdSeen { document });
+            }
+        }
+        None => {}
+    }
+    add("dob_confirmed", Evidence::DateOfBirthMatched);
+    add("nhs_number_matched", Evidence::NhsNumberMatched);
+    evidence
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,5 +246,63 @@ mod tests {
         let assessment = assess_identity(&evidence);
         assert_eq!(assessment.level, Some(IdentityLevel::P0));
         assert_eq!(assessment.missing_for_next, ["Match the date of birth", "Match the NHS number"]);
+    }
+
+    fn run_with(steps: &[(&str, &str, &str)]) -> ChecklistRun {
+        let clock = |wall_ms| crate::hlc::Hlc { wall_ms, counter: 0, device: "tablet".into() };
+        ChecklistRun {
+            template: "identity_verification_p9".into(),
+            version: 1,
+            started_by: "ana".into(),
+            started_at: clock(1_763_790_000_000),
+            steps: steps
+                .iter()
+                .enumerate()
+                .map(|(i, (step, value, by))| {
+                    let register = crate::record::Register {
+                        value: (*value).into(),
+                        clock: clock(1_763_790_000_000 + i as u64 * 1_000),
+                        by: (*by).into(),
+                    };
+                    ((*step).to_owned(), register)
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn an_attested_identity_checklist_gives_photo_id_evidence_with_who_checked_it() {
+        let run = run_with(&[
+            ("photo_id", "passport", "carol"),
+            ("dob_confirmed", "done", "carol"),
+            ("nhs_number_matched", "done", "ana"),
+            ("address_confirmed", "done", "carol"),
+            ("verified_by", "carol", "carol"),
+        ]);
+        let evidence = evidence_from_checklist(&run);
+        let kinds: Vec<&Evidence> = evidence.iter().map(|e| &e.evidence).collect();
+        assert_eq!(
+            kinds,
+            [
+                &Evidence::NameMatched,
+                &Evidence::PhotoIdSeen { document: PhotoIdKind::Passport },
+                &Evidence::DateOfBirthMatched,
+                &Evidence::NhsNumberMatched,
+            ]
+        );
+        assert_eq!(evidence[3].verified_by, StaffId::from("ana"));
+        // With the portal's email and mobile confirmations, that is P9.
+        let mut all = vec![
+            by(Evidence::EmailConfirmed, "portal", 1_763_780_000_000),
+            by(Evidence::MobileConfirmed, "portal", 1_763_780_000_000),
+        ];
+        all.extend(evidence);
+        assert_eq!(assess_identity(&all).level, Some(IdentityLevel::P9));
+    }
+
+    #[test]
+    fn an_unattested_identity_checklist_is_not_evidence_yet() {
+        let run = run_with(&[("photo_id", "passport", "carol"), ("dob_confirmed", "done", "carol")]);
+        assert!(evidence_from_checklist(&run).is_empty());
     }
 }

@@ -177,6 +177,19 @@ pub fn plan_push<'a>(device: &DeviceId, last_applied: u64, ops: &'a [Op]) -> Res
     Ok(steps)
 }
 
+/// Builds one page of a pull, as the server does: `changed` holds the records the
+/// caller may see whose version is after `cursor`, in version order (at least
+/// `limit + 1` of them when there are that many, so that `more` can be told), and
+/// `head` is the change log's latest version. The next cursor is the last record's
+/// version when the page is full, otherwise the head, so records the caller may not
+/// see never make it ask again.
+pub fn pull_page(mut changed: Vec<Record>, head: u64, cursor: u64, limit: usize) -> PullResponse {
+    let more = changed.len() > limit;
+    changed.truncate(limit);
+    let cursor = if more { changed.last().map_or(cursor, |r| r.version) } else { head.max(cursor) };
+    PullResponse { records: changed, cursor, more }
+}
+
 /// What a device shows for one record: the server's confirmed state with the device's
 /// own pending operations applied on top, in sequence order. Pending operations the
 /// server would reject are skipped here; the server's answer will say why.
@@ -237,5 +250,28 @@ mod tests {
     fn repeats_within_a_batch_are_refused() {
         let ops = [op(1), op(1)];
         assert_eq!(plan_push(&"tablet".into(), 0, &ops), Err(PushError::OutOfOrder { seq: 1 }));
+    }
+
+    fn record(version: u64) -> Record {
+        let fields = [("patient_name", "Ada"), ("kind", "sign_up")].map(|(k, v)| (k.to_owned(), v.to_owned())).into();
+        let create = Op {
+            body: OpBody::Create { collection: crate::case::Collection::Case, site: "s1".into(), fields },
+            record: RecordId::from(format!("case-{version}")),
+            ..op(1)
+        };
+        let mut record = Record::create(&create).unwrap();
+        record.version = version;
+        record
+    }
+
+    #[test]
+    fn a_full_page_resumes_after_its_last_record_and_a_short_one_at_the_head() {
+        let full = pull_page(vec![record(3), record(5), record(6)], 9, 2, 2);
+        assert_eq!((full.records.len(), full.cursor, full.more), (2, 5, true));
+        // Records the caller may not see (7 to 9) were filtered out: the cursor still
+        // moves to the head so they are not asked for again.
+        let short = pull_page(vec![record(6)], 9, 5, 2);
+        assert_eq!((short.records.len(), short.cursor, short.more), (1, 9, false));
+        assert_eq!(pull_page(vec![], 4, 7, 2).cursor, 7);
     }
 }

@@ -195,6 +195,30 @@ pub fn check_route(born: CivilDate, request: CivilDate, route: LegalRoute) -> Re
     Ok(assessment)
 }
 
+/// How many days before a child's 11th birthday staff are warned that their proxy's
+/// access is about to be restricted.
+pub const ELEVENTH_BIRTHDAY_WARNING_DAYS: i64 = 30;
+
+/// The warning to show on a proxy-access case on `today`, if the child turns 11 within
+/// [`ELEVENTH_BIRTHDAY_WARNING_DAYS`] (or already has, and the access still needs
+/// reviewing), so that the family hears of it before the access changes.
+pub fn eleventh_birthday_warning(born: CivilDate, today: CivilDate) -> Option<String> {
+    let birthday = born.add_years(11);
+    let days = birthday.days_since_epoch() - today.days_since_epoch();
+    match days {
+        d if d > ELEVENTH_BIRTHDAY_WARNING_DAYS => None,
+        d if d > 0 => Some(format!(
+            "The patient turns 11 on {birthday} ({d} days): proxy access will be restricted automatically; \
+             contact the family about the child's own access"
+        )),
+        0 => Some("The patient turns 11 today: proxy access is now restricted; review it with the child".to_owned()),
+        _ if born.years_until(today) < 16 => Some(format!(
+            "The patient turned 11 on {birthday}: proxy access must now be decided on the child's competence"
+        )),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,5 +282,16 @@ mod tests {
         for route in LegalRoute::ALL {
             assert_eq!(LegalRoute::from_code(route.code()), Some(route));
         }
+    }
+
+    #[test]
+    fn the_eleventh_birthday_is_announced_a_month_ahead() {
+        let born = date("2016-02-29");
+        assert_eq!(eleventh_birthday_warning(born, date("2027-01-29")), None);
+        let soon = eleventh_birthday_warning(born, date("2027-02-20")).unwrap();
+        assert!(soon.contains("turns 11 on 2027-03-01 (9 days)"), "{soon}");
+        assert!(eleventh_birthday_warning(born, date("2027-03-01")).unwrap().contains("today"));
+        assert!(eleventh_birthday_warning(born, date("2030-01-01")).unwrap().contains("competence"));
+        assert_eq!(eleventh_birthday_warning(born, date("2033-01-01")), None);
     }
 }
