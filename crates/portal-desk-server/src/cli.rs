@@ -10,7 +10,7 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(name = "portal-desk-server", version, about)]
 pub struct Cli {
-    /// The database: sqlite://PATH (created if missing).
+    /// The database: sqlite://PATH (created if missing) or postgres://USER@HOST/DATABASE.
     #[arg(long, env = "PORTAL_DESK_DATABASE_URL", default_value = "sqlite://data/portal-desk.db", global = true)]
     pub database_url: DatabaseUrl,
 

@@ -10,20 +10,20 @@ pub enum DatabaseUrl {
     /// A SQLite file: `sqlite://PATH` (relative to the working directory) or
     /// `sqlite:///ABSOLUTE/PATH`. The file and its folder are created if missing.
     Sqlite(PathBuf),
+    /// A PostgreSQL database: `postgres://USER:PASSWORD@HOST:PORT/DATABASE`, for running
+    /// several servers on one database.
+    Postgres(String),
 }
 
 /// Why a database URL was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum DatabaseUrlError {
     /// A scheme this build cannot use.
-    #[error("'{0}' is not a database URL this server can use: give sqlite://PATH (for example sqlite://data/portal-desk.db)")]
+    #[error("'{0}' is not a database URL this server can use: give sqlite://PATH (for example sqlite://data/portal-desk.db) or postgres://USER@HOST/DATABASE")]
     Unsupported(String),
     /// `sqlite://` with no path.
     #[error("the SQLite URL names no file: give sqlite://PATH (for example sqlite://data/portal-desk.db)")]
     NoPath,
-    /// PostgreSQL is not supported yet.
-    #[error("PostgreSQL is not supported by this build yet: use sqlite://PATH")]
-    PostgresNotYet,
 }
 
 impl FromStr for DatabaseUrl {
@@ -39,7 +39,7 @@ impl FromStr for DatabaseUrl {
             return Ok(DatabaseUrl::Sqlite(PathBuf::from(path)));
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Err(DatabaseUrlError::PostgresNotYet);
+            return Ok(DatabaseUrl::Postgres(url.to_owned()));
         }
         Err(DatabaseUrlError::Unsupported(url.to_owned()))
     }
@@ -49,6 +49,15 @@ impl fmt::Display for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DatabaseUrl::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
+            // Never print the password.
+            DatabaseUrl::Postgres(url) => match (url.find("://"), url.rfind('@')) {
+                (Some(scheme_end), Some(at)) if at > scheme_end => {
+                    let credentials = &url[scheme_end + 3..at];
+                    let user = credentials.split(':').next().unwrap_or_default();
+                    write!(f, "{}{user}{}", &url[..scheme_end + 3], &url[at..])
+                }
+                _ => f.write_str(url),
+            },
         }
     }
 }
@@ -68,5 +77,12 @@ mod tests {
     fn other_urls_are_refused_with_a_way_forward() {
         assert_eq!("sqlite://".parse::<DatabaseUrl>(), Err(DatabaseUrlError::NoPath));
         assert!("mysql://x".parse::<DatabaseUrl>().unwrap_err().to_string().contains("sqlite://PATH"));
+    }
+
+    #[test]
+    fn postgres_urls_are_accepted_and_shown_without_the_password() {
+        let url: DatabaseUrl = "postgres://desk:s3cret@db.internal:5432/portal".parse().unwrap();
+        assert_eq!(url, DatabaseUrl::Postgres("postgres://desk:s3cret@db.internal:5432/portal".into()));
+        assert_eq!(url.to_string(), "postgres://desk@db.internal:5432/portal");
     }
 }

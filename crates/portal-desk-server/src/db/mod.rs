@@ -3,8 +3,10 @@
 //! [`Store`] holds the short, self-contained reads and writes; [`PushTx`] is one open
 //! push transaction, so the push rules in [`crate::sync`] are written once and every
 //! database only supplies the primitive steps. SQLite ([`sqlite::SqliteStore`]) is the
-//! embedded default; a PostgreSQL implementation fits beside it behind the same traits.
+//! embedded default; PostgreSQL ([`postgres::PostgresStore`]) serves several servers
+//! sharing one database.
 
+pub mod postgres;
 pub mod sqlite;
 
 use crate::audit::AuditEntry;
@@ -282,6 +284,7 @@ pub type SharedStore = Arc<dyn Store>;
 pub async fn open(url: &crate::config::DatabaseUrl) -> Result<SharedStore, DbError> {
     match url {
         crate::config::DatabaseUrl::Sqlite(path) => Ok(Arc::new(sqlite::SqliteStore::open(path).await?)),
+        crate::config::DatabaseUrl::Postgres(url) => Ok(Arc::new(postgres::PostgresStore::open(url).await?)),
     }
 }
 
@@ -293,4 +296,29 @@ pub(crate) fn to_u64(value: i64, what: &str) -> Result<u64, DbError> {
 /// Converts a count or sequence number for storage.
 pub(crate) fn to_i64(value: u64, what: &str) -> Result<i64, DbError> {
     i64::try_from(value).map_err(|_| DbError::Corrupt(format!("{what} is too large to store ({value})")))
+}
+
+/// Whether the database refused a duplicate of something unique.
+pub(crate) fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
+}
+
+/// Whether the database refused a reference to something missing.
+pub(crate) fn is_foreign_key_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(e) if e.is_foreign_key_violation())
+}
+
+/// Decodes stored JSON; bad JSON means the database was changed behind our back.
+pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, DbError> {
+    serde_json::from_str(text).map_err(|e| DbError::Corrupt(format!("{what}: {e}")))
+}
+
+/// Encodes a value for storage.
+pub(crate) fn encode_json<T: serde::Serialize>(value: &T) -> Result<String, DbError> {
+    serde_json::to_string(value).map_err(|e| DbError::Corrupt(format!("cannot encode JSON: {e}")))
+}
+
+/// Parses a stored role.
+pub(crate) fn role_of(code: &str) -> Result<Role, DbError> {
+    Role::from_code(code).ok_or_else(|| DbError::Corrupt(format!("unknown role '{code}'")))
 }

@@ -6,8 +6,9 @@
 //! the busy timeout) instead of failing half-way when it tries to upgrade a read lock.
 
 use super::{
-    to_i64, to_u64, Actor, ChangesPage, DbError, DeviceSummary, DeviceUser, NewSession, NewStaff, Permission, PushTx,
-    Role, Session, StaffCredentials, Store, Viewer,
+    decode_json, encode_json, is_foreign_key_violation, is_unique_violation, role_of, to_i64, to_u64, Actor,
+    ChangesPage, DbError, DeviceSummary, DeviceUser, NewSession, NewStaff, Permission, PushTx, Session,
+    StaffCredentials, Store, Viewer,
 };
 use crate::audit::{AuditEntry, StoredAuditEntry, GENESIS_HASH};
 use async_trait::async_trait;
@@ -56,22 +57,6 @@ impl SqliteStore {
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
-}
-
-fn is_unique_violation(error: &sqlx::Error) -> bool {
-    matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
-}
-
-fn is_foreign_key_violation(error: &sqlx::Error) -> bool {
-    matches!(error, sqlx::Error::Database(e) if e.is_foreign_key_violation())
-}
-
-fn decode_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, DbError> {
-    serde_json::from_str(text).map_err(|e| DbError::Corrupt(format!("{what}: {e}")))
-}
-
-fn encode_json<T: serde::Serialize>(value: &T) -> Result<String, DbError> {
-    serde_json::to_string(value).map_err(|e| DbError::Corrupt(format!("cannot encode JSON: {e}")))
 }
 
 async fn append_audit_on(conn: &mut SqliteConnection, entry: &AuditEntry) -> Result<(), DbError> {
@@ -186,10 +171,6 @@ async fn device_summary_on(conn: &mut SqliteConnection, device: &DeviceId) -> Re
         revoked_at_ms: row.try_get::<Option<i64>, _>("revoked_at_ms")?.map(|t| to_u64(t, "time")).transpose()?,
         staff,
     }))
-}
-
-fn role_of(code: &str) -> Result<Role, DbError> {
-    Role::from_code(code).ok_or_else(|| DbError::Corrupt(format!("unknown role '{code}'")))
 }
 
 #[async_trait]

@@ -8,6 +8,7 @@ mod errors;
 mod openapi;
 mod pull;
 mod push;
+mod replicas;
 mod sign_in;
 mod static_files;
 mod storage;

@@ -3,7 +3,6 @@
 use crate::support::{staff_id, Outbox, TestServer};
 use axum::http::{Method, StatusCode};
 use portal_desk_core::OpBody;
-use portal_desk_server::db::Store;
 
 #[tokio::test]
 async fn pull_returns_only_the_callers_sites() {

@@ -6,7 +6,6 @@ use axum::http::StatusCode;
 use portal_desk_core::hlc::MAX_DRIFT_MS;
 use portal_desk_core::protocol::MAX_PUSH_OPS;
 use portal_desk_core::{Hlc, OpBody};
-use portal_desk_server::db::Store;
 
 #[tokio::test]
 async fn push_applies_ops_and_a_replayed_batch_is_acknowledged_not_applied_twice() {

@@ -5,7 +5,7 @@ use axum::http::{Method, StatusCode};
 use portal_desk_core::protocol::{SignInResponse, StaffProfile};
 use portal_desk_server::audit::{self, AuditEntry};
 use portal_desk_server::auth;
-use portal_desk_server::db::{NewSession, Store};
+use portal_desk_server::db::NewSession;
 use portal_desk_server::now_ms;
 use serde_json::json;
 
@@ -20,8 +20,7 @@ async fn sign_in_with_the_right_password_returns_a_device_bound_token_and_profil
     assert_eq!(response.staff.sites.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), ["riverside"]);
     let twelve_hours = 12 * 60 * 60 * 1000;
     assert!(response.expires_at_ms.abs_diff(now_ms() + twelve_hours) < 60_000);
-    let stored_hash: String =
-        sqlx::query_scalar("SELECT token_hash FROM sessions").fetch_one(server.store.pool()).await.unwrap();
+    let stored_hash = server.db.text("SELECT token_hash FROM sessions").await;
     assert_eq!(stored_hash, auth::token_hash(&response.token), "only the token's hash is stored");
     assert_eq!(server.count("SELECT COUNT(*) FROM device_staff WHERE device_id = 'tablet-1'").await, 1);
 }

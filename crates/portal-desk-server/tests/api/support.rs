@@ -1,5 +1,9 @@
-//! The test harness: a fresh server on its own temporary SQLite database, driven in
-//! process with `oneshot`, with staff and operation builders and problem checks.
+//! The test harness: a fresh server on its own fresh database, driven in process with
+//! `oneshot`, with staff and operation builders and problem checks.
+//!
+//! The database is a temporary SQLite file, or, when `PORTAL_DESK_TEST_POSTGRES_URL`
+//! names a PostgreSQL server, a new database created on it for this test alone — so
+//! the whole suite runs on either.
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
@@ -9,6 +13,7 @@ use portal_desk_core::case::Collection;
 use portal_desk_core::protocol::{PullResponse, PushResponse, SignInResponse};
 use portal_desk_core::{DeviceId, Hlc, Op, OpBody, RecordId, SiteId, StaffId};
 use portal_desk_server::auth::{self, HashCost};
+use portal_desk_server::db::postgres::PostgresStore;
 use portal_desk_server::db::sqlite::SqliteStore;
 use portal_desk_server::db::{NewStaff, Role, Store};
 use portal_desk_server::{app, now_ms, AppState};
@@ -35,10 +40,78 @@ pub const STAFF: &[(&str, &str, Role, &[&str])] = &[
 pub struct TestServer {
     /// The router under test.
     pub app: Router,
-    /// The store behind it, for looking at the tables directly.
-    pub store: SqliteStore,
-    /// The temporary folder holding the database and the app's files.
-    pub dir: TempDir,
+    /// The store behind it.
+    pub store: Arc<dyn Store>,
+    /// The same database, for looking at the tables directly.
+    pub db: TestDb,
+    /// The temporary folder holding the database and the app's files; kept so that it
+    /// lives as long as the server.
+    _dir: TempDir,
+}
+
+/// The database under a test server.
+#[derive(Clone, Debug)]
+pub enum TestDb {
+    /// A temporary SQLite file.
+    Sqlite(SqliteStore),
+    /// A fresh database on the PostgreSQL server named by `PORTAL_DESK_TEST_POSTGRES_URL`.
+    Postgres(PostgresStore),
+}
+
+impl TestDb {
+    /// A fresh database: PostgreSQL when the environment names a server, else SQLite.
+    pub async fn fresh(dir: &std::path::Path) -> Self {
+        match std::env::var("PORTAL_DESK_TEST_POSTGRES_URL") {
+            Ok(url) if !url.is_empty() => TestDb::Postgres(fresh_postgres(&url).await),
+            _ => TestDb::Sqlite(SqliteStore::open(&dir.join("portal-desk.db")).await.expect("open database")),
+        }
+    }
+
+    /// The store, shared.
+    pub fn store(&self) -> Arc<dyn Store> {
+        match self {
+            TestDb::Sqlite(store) => Arc::new(store.clone()),
+            TestDb::Postgres(store) => Arc::new(store.clone()),
+        }
+    }
+
+    /// Runs a statement; the error, if any, as text.
+    pub async fn execute(&self, sql: &str) -> Result<u64, String> {
+        match self {
+            TestDb::Sqlite(store) => sqlx::query(sql).execute(store.pool()).await.map(|r| r.rows_affected()),
+            TestDb::Postgres(store) => sqlx::query(sql).execute(store.pool()).await.map(|r| r.rows_affected()),
+        }
+        .map_err(|e| e.to_string())
+    }
+
+    /// One integer from SQL.
+    pub async fn count(&self, sql: &str) -> i64 {
+        match self {
+            TestDb::Sqlite(store) => sqlx::query_scalar(sql).fetch_one(store.pool()).await,
+            TestDb::Postgres(store) => sqlx::query_scalar(sql).fetch_one(store.pool()).await,
+        }
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    /// One text value from SQL.
+    pub async fn text(&self, sql: &str) -> String {
+        match self {
+            TestDb::Sqlite(store) => sqlx::query_scalar(sql).fetch_one(store.pool()).await,
+            TestDb::Postgres(store) => sqlx::query_scalar(sql).fetch_one(store.pool()).await,
+        }
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+}
+
+/// Creates a uniquely named database on the server at `url` and opens it.
+pub async fn fresh_postgres(url: &str) -> PostgresStore {
+    use sqlx::Connection;
+    let admin: sqlx::postgres::PgConnectOptions = url.parse().expect("PORTAL_DESK_TEST_POSTGRES_URL");
+    let name = format!("portal_desk_test_{}", auth::new_id().replace('-', ""));
+    let mut conn = sqlx::PgConnection::connect_with(&admin).await.expect("connect to the test PostgreSQL");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create a test database");
+    conn.close().await.ok();
+    PostgresStore::open_with(admin.database(&name)).await.expect("open the test database")
 }
 
 /// A response, read in full.
@@ -105,7 +178,8 @@ impl TestServer {
     /// A fresh server.
     pub async fn new() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let store = SqliteStore::open(&dir.path().join("portal-desk.db")).await.expect("open database");
+        let db = TestDb::fresh(dir.path()).await;
+        let store = db.store();
         for (id, name) in [("riverside", "Riverside Clinic"), ("hilltop", "Hilltop Health Centre")] {
             store.add_site(&SiteId::from(id), name).await.expect("add site");
         }
@@ -125,8 +199,8 @@ impl TestServer {
         std::fs::write(static_dir.join("index.html"), "<!doctype html><title>Portal Desk</title>").expect("index");
         std::fs::write(static_dir.join("sw.js"), "self.addEventListener('fetch', () => {});").expect("sw");
         std::fs::write(static_dir.join("portal-desk-0123456789abcdef.js"), "export {};").expect("asset");
-        let state = AppState::new(Arc::new(store.clone()), static_dir, HashCost::Minimal);
-        Self { app: app(state), store, dir }
+        let state = AppState::new(store.clone(), static_dir, HashCost::Minimal);
+        Self { app: app(state), store, db, _dir: dir }
     }
 
     /// Sends a request; `body` is sent as JSON when given.
@@ -194,7 +268,7 @@ impl TestServer {
 
     /// A count from SQL, for checking what was (not) written.
     pub async fn count(&self, sql: &str) -> i64 {
-        sqlx::query_scalar(sql).fetch_one(self.store.pool()).await.expect("count")
+        self.db.count(sql).await
     }
 }
 

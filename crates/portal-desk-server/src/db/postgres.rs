@@ -1,0 +1,623 @@
+//! The PostgreSQL store, for when one machine is not enough: several stateless servers
+//! share one database. Migrations come from `migrations/postgres/`.
+//!
+//! Every push first locks the change-log row, so pushes apply one at a time across all
+//! servers, exactly as on SQLite, and versions become visible strictly in order. Audit
+//! appends lock the chain's head row, so each entry chains from the one before it.
+
+use super::{
+    decode_json, encode_json, is_foreign_key_violation, is_unique_violation, role_of, to_i64, to_u64, Actor,
+    ChangesPage, DbError, DeviceSummary, DeviceUser, NewSession, NewStaff, Permission, PushTx, Session,
+    StaffCredentials, Store, Viewer,
+};
+use crate::audit::{AuditEntry, StoredAuditEntry};
+use async_trait::async_trait;
+use portal_desk_core::protocol::{SiteSummary, StaffProfile};
+use portal_desk_core::{DeviceId, Op, Outcome, Record, RecordId, SiteId, StaffId};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgConnection, PgPool, Row, Transaction};
+use std::time::Duration;
+
+/// The PostgreSQL schema's migrations, in order; forward-only.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// A PostgreSQL database.
+#[derive(Clone, Debug)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to `url` and migrates the database. Several servers may start at once:
+    /// the migrator takes an advisory lock.
+    pub async fn open(url: &str) -> Result<Self, DbError> {
+        Self::open_with(url.parse()?).await
+    }
+
+    /// Connects with `options` and migrates the database.
+    pub async fn open_with(options: PgConnectOptions) -> Result<Self, DbError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// The connection pool, for tests that look at the tables directly.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+async fn append_audit_on(conn: &mut PgConnection, entry: &AuditEntry) -> Result<(), DbError> {
+    // Taking the head row's lock makes concurrent appends queue; each then reads the
+    // hash its predecessor wrote.
+    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(&mut *conn)
+        .await?;
+    let seq: i64 = head.try_get("seq")?;
+    let prev: String = head.try_get("hash")?;
+    let hash = entry.chained_hash(&prev);
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash).execute(&mut *conn).await?;
+    sqlx::query(
+        "INSERT INTO audit (seq, at_ms, staff_id, device_id, action, detail, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(seq)
+    .bind(to_i64(entry.at_ms, "audit time")?)
+    .bind(entry.staff.as_ref().map(StaffId::as_str))
+    .bind(entry.device.as_ref().map(DeviceId::as_str))
+    .bind(&entry.action)
+    .bind(entry.detail.to_string())
+    .bind(&prev)
+    .bind(&hash)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn register_device_staff_on(
+    conn: &mut PgConnection,
+    device: &DeviceId,
+    staff: &StaffId,
+    now_ms: u64,
+) -> Result<(), DbError> {
+    let now = to_i64(now_ms, "time")?;
+    sqlx::query("INSERT INTO devices (id, last_seq, registered_at_ms) VALUES ($1, 0, $2) ON CONFLICT (id) DO NOTHING")
+        .bind(device.as_str())
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO device_staff (device_id, staff_id, first_seen_at_ms, last_seen_at_ms) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (device_id, staff_id) DO UPDATE SET last_seen_at_ms = excluded.last_seen_at_ms",
+    )
+    .bind(device.as_str())
+    .bind(staff.as_str())
+    .bind(now)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn staff_sites_on(conn: &mut PgConnection, staff: &StaffId) -> Result<Vec<SiteSummary>, DbError> {
+    let rows = sqlx::query(
+        "SELECT sites.id, sites.name FROM staff_sites JOIN sites ON sites.id = staff_sites.site_id \
+         WHERE staff_sites.staff_id = $1 ORDER BY sites.name",
+    )
+    .bind(staff.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| Ok(SiteSummary { id: SiteId(row.try_get("id")?), name: row.try_get("name")? }))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(DbError::from)
+}
+
+async fn device_ids_for_sites(conn: &mut PgConnection, sites: &[SiteId]) -> Result<Vec<DeviceId>, DbError> {
+    let mut ids = Vec::new();
+    for site in sites {
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT device_staff.device_id FROM device_staff \
+             JOIN staff_sites ON staff_sites.staff_id = device_staff.staff_id WHERE staff_sites.site_id = $1 \
+             ORDER BY device_staff.device_id",
+        )
+        .bind(site.as_str())
+        .fetch_all(&mut *conn)
+        .await?;
+        for id in rows.into_iter().map(DeviceId) {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    Ok(ids)
+}
+
+async fn device_summary_on(conn: &mut PgConnection, device: &DeviceId) -> Result<Option<DeviceSummary>, DbError> {
+    let Some(row) = sqlx::query("SELECT id, registered_at_ms, last_seq, revoked_at_ms FROM devices WHERE id = $1")
+        .bind(device.as_str())
+        .fetch_optional(&mut *conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let users = sqlx::query(
+        "SELECT staff.id, staff.name, device_staff.last_seen_at_ms FROM device_staff \
+         JOIN staff ON staff.id = device_staff.staff_id WHERE device_staff.device_id = $1 \
+         ORDER BY device_staff.last_seen_at_ms DESC",
+    )
+    .bind(device.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    let staff = users
+        .iter()
+        .map(|u| {
+            Ok(DeviceUser {
+                id: StaffId(u.try_get("id")?),
+                name: u.try_get("name")?,
+                last_seen_at_ms: to_u64(u.try_get("last_seen_at_ms")?, "time")?,
+            })
+        })
+        .collect::<Result<_, DbError>>()?;
+    Ok(Some(DeviceSummary {
+        id: DeviceId(row.try_get("id")?),
+        registered_at_ms: to_u64(row.try_get("registered_at_ms")?, "time")?,
+        last_seq: to_u64(row.try_get("last_seq")?, "last_seq")?,
+        revoked_at_ms: row.try_get::<Option<i64>, _>("revoked_at_ms")?.map(|t| to_u64(t, "time")).transpose()?,
+        staff,
+    }))
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn is_empty(&self) -> Result<bool, DbError> {
+        let count: i64 = sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM sites) + (SELECT COUNT(*) FROM staff)")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(count == 0)
+    }
+
+    async fn add_site(&self, id: &SiteId, name: &str) -> Result<(), DbError> {
+        let result = sqlx::query("INSERT INTO sites (id, name) VALUES ($1, $2)")
+            .bind(id.as_str())
+            .bind(name)
+            .execute(&self.pool)
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) if is_unique_violation(&e) => Err(DbError::AlreadyExists(format!("a site with id '{id}' exists"))),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn site_exists(&self, id: &SiteId) -> Result<bool, DbError> {
+        let found: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sites WHERE id = $1)")
+            .bind(id.as_str())
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(found)
+    }
+
+    async fn add_staff(&self, staff: &NewStaff, now_ms: u64) -> Result<(), DbError> {
+        let mut tx = self.pool.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO staff (id, email, name, role, password_hash, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(staff.id.as_str())
+        .bind(&staff.email)
+        .bind(&staff.name)
+        .bind(staff.role.code())
+        .bind(&staff.password_hash)
+        .bind(to_i64(now_ms, "time")?)
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Ok(_) => {}
+            Err(e) if is_unique_violation(&e) => {
+                return Err(DbError::AlreadyExists(format!("a member of staff with email '{}' exists", staff.email)))
+            }
+            Err(e) => return Err(e.into()),
+        }
+        for site in &staff.sites {
+            let linked = sqlx::query("INSERT INTO staff_sites (staff_id, site_id) VALUES ($1, $2)")
+                .bind(staff.id.as_str())
+                .bind(site.as_str())
+                .execute(&mut *tx)
+                .await;
+            match linked {
+                Ok(_) => {}
+                Err(e) if is_foreign_key_violation(&e) => {
+                    return Err(DbError::Missing(format!("there is no site with id '{site}'")))
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn staff_credentials(&self, email: &str) -> Result<Option<StaffCredentials>, DbError> {
+        let row = sqlx::query("SELECT id, password_hash FROM staff WHERE email = $1")
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| {
+            Ok(StaffCredentials { id: StaffId(row.try_get("id")?), password_hash: row.try_get("password_hash")? })
+        })
+        .transpose()
+    }
+
+    async fn staff_profile(&self, staff: &StaffId) -> Result<Option<StaffProfile>, DbError> {
+        let mut conn = self.pool.acquire().await?;
+        let Some(row) = sqlx::query("SELECT id, name, email, role FROM staff WHERE id = $1")
+            .bind(staff.as_str())
+            .fetch_optional(&mut *conn)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let sites = staff_sites_on(&mut conn, staff).await?;
+        Ok(Some(StaffProfile {
+            id: StaffId(row.try_get("id")?),
+            name: row.try_get("name")?,
+            email: row.try_get("email")?,
+            role: row.try_get("role")?,
+            sites,
+        }))
+    }
+
+    async fn register_device_staff(&self, device: &DeviceId, staff: &StaffId, now_ms: u64) -> Result<(), DbError> {
+        let mut tx = self.pool.begin().await?;
+        register_device_staff_on(&mut tx, device, staff, now_ms).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn start_session(&self, session: &NewSession, audit: &AuditEntry) -> Result<(), DbError> {
+        let mut tx = self.pool.begin().await?;
+        register_device_staff_on(&mut tx, &session.device, &session.staff, session.now_ms).await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, staff_id, device_id, created_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&session.token_hash)
+        .bind(session.staff.as_str())
+        .bind(session.device.as_str())
+        .bind(to_i64(session.now_ms, "time")?)
+        .bind(to_i64(session.expires_at_ms, "expiry")?)
+        .execute(&mut *tx)
+        .await?;
+        // Expired sessions are of no use to anyone; sign-in is a natural moment to sweep them.
+        sqlx::query("DELETE FROM sessions WHERE expires_at_ms <= $1")
+            .bind(to_i64(session.now_ms, "time")?)
+            .execute(&mut *tx)
+            .await?;
+        append_audit_on(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn session(&self, token_hash: &str, now_ms: u64) -> Result<Option<Session>, DbError> {
+        let row = sqlx::query(
+            "SELECT sessions.staff_id, sessions.device_id, sessions.expires_at_ms, staff.role, devices.revoked_at_ms \
+             FROM sessions JOIN staff ON staff.id = sessions.staff_id JOIN devices ON devices.id = sessions.device_id \
+             WHERE sessions.token_hash = $1 AND sessions.expires_at_ms > $2",
+        )
+        .bind(token_hash)
+        .bind(to_i64(now_ms, "time")?)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let role: String = row.try_get("role")?;
+        Ok(Some(Session {
+            staff: StaffId(row.try_get("staff_id")?),
+            device: DeviceId(row.try_get("device_id")?),
+            role: role_of(&role)?,
+            device_revoked: row.try_get::<Option<i64>, _>("revoked_at_ms")?.is_some(),
+            expires_at_ms: to_u64(row.try_get("expires_at_ms")?, "expiry")?,
+        }))
+    }
+
+    async fn end_session(&self, token_hash: &str, audit: &AuditEntry) -> Result<bool, DbError> {
+        let mut tx = self.pool.begin().await?;
+        let ended =
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut *tx).await?;
+        append_audit_on(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(ended.rows_affected() > 0)
+    }
+
+    async fn refresh_session(&self, old_token_hash: &str, new: &NewSession, audit: &AuditEntry) -> Result<(), DbError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(old_token_hash).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, staff_id, device_id, created_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&new.token_hash)
+        .bind(new.staff.as_str())
+        .bind(new.device.as_str())
+        .bind(to_i64(new.now_ms, "time")?)
+        .bind(to_i64(new.expires_at_ms, "expiry")?)
+        .execute(&mut *tx)
+        .await?;
+        append_audit_on(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn device_revoked(&self, device: &DeviceId) -> Result<bool, DbError> {
+        let revoked: Option<Option<i64>> = sqlx::query_scalar("SELECT revoked_at_ms FROM devices WHERE id = $1")
+            .bind(device.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(revoked.flatten().is_some())
+    }
+
+    async fn failed_sign_ins_since(&self, email: &str, since_ms: u64) -> Result<u64, DbError> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_failures WHERE email = $1 AND at_ms > $2")
+            .bind(email)
+            .bind(to_i64(since_ms, "time")?)
+            .fetch_one(&self.pool)
+            .await?;
+        to_u64(count, "failure count")
+    }
+
+    async fn record_failed_sign_in(
+        &self,
+        email: &str,
+        forget_before_ms: u64,
+        audit: &AuditEntry,
+    ) -> Result<(), DbError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM sign_in_failures WHERE at_ms <= $1")
+            .bind(to_i64(forget_before_ms, "time")?)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO sign_in_failures (email, at_ms) VALUES ($1, $2)")
+            .bind(email)
+            .bind(to_i64(audit.at_ms, "time")?)
+            .execute(&mut *tx)
+            .await?;
+        append_audit_on(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn devices_for_sites(&self, sites: &[SiteId]) -> Result<Vec<DeviceSummary>, DbError> {
+        let mut conn = self.pool.acquire().await?;
+        let mut devices = Vec::new();
+        for id in device_ids_for_sites(&mut conn, sites).await? {
+            if let Some(device) = device_summary_on(&mut conn, &id).await? {
+                devices.push(device);
+            }
+        }
+        Ok(devices)
+    }
+
+    async fn revoke_device(
+        &self,
+        device: &DeviceId,
+        by: &StaffId,
+        sites: &[SiteId],
+        audit: &AuditEntry,
+    ) -> Result<Option<DeviceSummary>, DbError> {
+        let mut tx = self.pool.begin().await?;
+        if !device_ids_for_sites(&mut tx, sites).await?.contains(device) {
+            return Ok(None);
+        }
+        sqlx::query("UPDATE devices SET revoked_at_ms = $1, revoked_by = $2 WHERE id = $3 AND revoked_at_ms IS NULL")
+            .bind(to_i64(audit.at_ms, "time")?)
+            .bind(by.as_str())
+            .bind(device.as_str())
+            .execute(&mut *tx)
+            .await?;
+        append_audit_on(&mut tx, audit).await?;
+        let summary = device_summary_on(&mut tx, device).await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    async fn begin_push(&self) -> Result<Box<dyn PushTx>, DbError> {
+        let mut tx = self.pool.begin().await?;
+        // The global push lock: held until this transaction commits or rolls back.
+        sqlx::query("SELECT version FROM change_log WHERE id = 1 FOR UPDATE").execute(&mut *tx).await?;
+        Ok(Box::new(PostgresPushTx { tx }))
+    }
+
+    async fn changes_after(&self, viewer: &Viewer, cursor: u64, limit: usize) -> Result<ChangesPage, DbError> {
+        // One snapshot for both reads, so the head matches the records read.
+        let mut tx = self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?;
+        let head: i64 = sqlx::query_scalar("SELECT version FROM change_log WHERE id = 1").fetch_one(&mut *tx).await?;
+        // The same rule as `access::may_read`, in SQL so that pages fill with visible records.
+        let rows = sqlx::query(
+            "SELECT body, version FROM records \
+             WHERE version > $1 \
+               AND site_id IN (SELECT site_id FROM staff_sites WHERE staff_id = $2) \
+               AND (restricted = FALSE OR $3 OR created_by = $4 OR owner = $5) \
+             ORDER BY version LIMIT $6",
+        )
+        .bind(to_i64(cursor, "cursor")?)
+        .bind(viewer.staff.as_str())
+        .bind(viewer.role.may(Permission::ViewRestrictedCases))
+        .bind(viewer.staff.as_str())
+        .bind(viewer.staff.as_str())
+        .bind(to_i64(limit as u64, "limit")?)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let records = rows
+            .iter()
+            .map(|row| {
+                let body: String = row.try_get("body")?;
+                let mut record: Record = decode_json(&body, "stored record")?;
+                record.version = to_u64(row.try_get("version")?, "record version")?;
+                Ok(record)
+            })
+            .collect::<Result<Vec<_>, DbError>>()?;
+        Ok(ChangesPage { records, head: to_u64(head, "change-log version")? })
+    }
+
+    async fn append_audit(&self, entry: &AuditEntry) -> Result<(), DbError> {
+        let mut tx = self.pool.begin().await?;
+        append_audit_on(&mut tx, entry).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn audit_log(&self) -> Result<Vec<StoredAuditEntry>, DbError> {
+        let rows = sqlx::query(
+            "SELECT seq, at_ms, staff_id, device_id, action, detail, prev_hash, hash FROM audit ORDER BY seq",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let detail: String = row.try_get("detail")?;
+                Ok(StoredAuditEntry {
+                    seq: to_u64(row.try_get("seq")?, "audit seq")?,
+                    entry: AuditEntry {
+                        at_ms: to_u64(row.try_get("at_ms")?, "audit time")?,
+                        staff: row.try_get::<Option<String>, _>("staff_id")?.map(StaffId),
+                        device: row.try_get::<Option<String>, _>("device_id")?.map(DeviceId),
+                        action: row.try_get("action")?,
+                        detail: decode_json(&detail, "audit detail")?,
+                    },
+                    prev_hash: row.try_get("prev_hash")?,
+                    hash: row.try_get("hash")?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// A push transaction on PostgreSQL, holding the push lock until it commits or drops.
+struct PostgresPushTx {
+    tx: Transaction<'static, sqlx::Postgres>,
+}
+
+#[async_trait]
+impl PushTx for PostgresPushTx {
+    async fn last_seq(&mut self, device: &DeviceId) -> Result<u64, DbError> {
+        let seq: Option<i64> = sqlx::query_scalar("SELECT last_seq FROM devices WHERE id = $1")
+            .bind(device.as_str())
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        to_u64(seq.unwrap_or(0), "last_seq")
+    }
+
+    async fn stored_outcome(
+        &mut self,
+        device: &DeviceId,
+        seq: u64,
+    ) -> Result<Option<(Option<String>, Outcome)>, DbError> {
+        let row = sqlx::query("SELECT op_id, outcome FROM ops WHERE device_id = $1 AND seq = $2")
+            .bind(device.as_str())
+            .bind(to_i64(seq, "seq")?)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let outcome: String = row.try_get("outcome")?;
+        Ok(Some((row.try_get("op_id")?, decode_json(&outcome, "stored outcome")?)))
+    }
+
+    async fn op_id_used(&mut self, device: &DeviceId, op_id: &str) -> Result<bool, DbError> {
+        let found: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM ops WHERE device_id = $1 AND op_id = $2)")
+            .bind(device.as_str())
+            .bind(op_id)
+            .fetch_one(&mut *self.tx)
+            .await?;
+        Ok(found)
+    }
+
+    async fn actor(&mut self, device: &DeviceId, staff: &StaffId) -> Result<Option<Actor>, DbError> {
+        let role: Option<String> = sqlx::query_scalar(
+            "SELECT staff.role FROM device_staff JOIN staff ON staff.id = device_staff.staff_id \
+             WHERE device_staff.device_id = $1 AND device_staff.staff_id = $2",
+        )
+        .bind(device.as_str())
+        .bind(staff.as_str())
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        let Some(role) = role else { return Ok(None) };
+        let sites = staff_sites_on(&mut self.tx, staff).await?.into_iter().map(|s| s.id).collect();
+        Ok(Some(Actor { role: role_of(&role)?, sites }))
+    }
+
+    async fn record(&mut self, id: &RecordId) -> Result<Option<Record>, DbError> {
+        let row = sqlx::query("SELECT body, version FROM records WHERE id = $1")
+            .bind(id.as_str())
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let body: String = row.try_get("body")?;
+        let mut record: Record = decode_json(&body, "stored record")?;
+        record.version = to_u64(row.try_get("version")?, "record version")?;
+        Ok(Some(record))
+    }
+
+    async fn store_record(&mut self, record: &mut Record) -> Result<u64, DbError> {
+        let version: i64 =
+            sqlx::query_scalar("UPDATE change_log SET version = version + 1 WHERE id = 1 RETURNING version")
+                .fetch_one(&mut *self.tx)
+                .await?;
+        record.version = to_u64(version, "change-log version")?;
+        sqlx::query(
+            "INSERT INTO records (id, site_id, version, restricted, created_by, owner, body) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (id) DO UPDATE SET version = excluded.version, restricted = excluded.restricted, \
+             owner = excluded.owner, body = excluded.body",
+        )
+        .bind(record.id.as_str())
+        .bind(record.site.as_str())
+        .bind(version)
+        .bind(record.is_restricted())
+        .bind(record.created_by.as_str())
+        .bind(record.field("owner"))
+        .bind(encode_json(record)?)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(record.version)
+    }
+
+    async fn record_op(&mut self, op: &Op, op_id: Option<&str>, outcome: &Outcome, now_ms: u64) -> Result<(), DbError> {
+        sqlx::query(
+            "INSERT INTO ops (device_id, seq, op_id, actor, record_id, op, outcome, received_at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(op.device.as_str())
+        .bind(to_i64(op.seq, "seq")?)
+        .bind(op_id)
+        .bind(op.actor.as_str())
+        .bind(op.record.as_str())
+        .bind(encode_json(op)?)
+        .bind(encode_json(outcome)?)
+        .bind(to_i64(now_ms, "time")?)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn set_last_seq(&mut self, device: &DeviceId, seq: u64, now_ms: u64) -> Result<(), DbError> {
+        sqlx::query(
+            "INSERT INTO devices (id, last_seq, registered_at_ms) VALUES ($1, $2, $3) \
+             ON CONFLICT (id) DO UPDATE SET last_seq = excluded.last_seq",
+        )
+        .bind(device.as_str())
+        .bind(to_i64(seq, "seq")?)
+        .bind(to_i64(now_ms, "time")?)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn append_audit(&mut self, entry: &AuditEntry) -> Result<(), DbError> {
+        append_audit_on(&mut self.tx, entry).await
+    }
+
+    async fn commit(self: Box<Self>) -> Result<(), DbError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
