@@ -5,7 +5,7 @@ use crate::access;
 use crate::audit::AuditEntry;
 use crate::db::{Actor, DbError, PushTx, Store, Viewer};
 use portal_desk_core::hlc::check_drift;
-use portal_desk_core::protocol::{plan_push, OpResult, PullResponse, PushError, PushResponse, PushStep};
+use portal_desk_core::protocol::{plan_push, pull_page, OpResult, PullResponse, PushError, PushResponse, PushStep};
 use portal_desk_core::{apply_op, DeviceId, Op, OpBody, Outcome, StaffId};
 use serde_json::json;
 use std::collections::HashMap;
@@ -172,14 +172,10 @@ async fn check(
     Ok(access::write_refusal(&op.actor, actor.role, op, stored).map(|reason| rejected("forbidden", reason)))
 }
 
-/// One page of a pull: the visible records after `cursor`, at most `limit` of them.
-/// The returned cursor is the highest version examined — the last record's when the
-/// page is full, otherwise the change log's head — so records the caller may not see
-/// never make it ask again.
+/// One page of a pull: the visible records after `cursor`, at most `limit` of them,
+/// paged by the core's [`pull_page`] (the cursor reaches the change log's head when the
+/// page is not full, so records the caller may not see never make it ask again).
 pub async fn pull(store: &dyn Store, viewer: &Viewer, cursor: u64, limit: usize) -> Result<PullResponse, DbError> {
-    let mut page = store.changes_after(viewer, cursor, limit + 1).await?;
-    let more = page.records.len() > limit;
-    page.records.truncate(limit);
-    let next_cursor = if more { page.records.last().map_or(cursor, |r| r.version) } else { page.head.max(cursor) };
-    Ok(PullResponse { records: page.records, cursor: next_cursor, more })
+    let page = store.changes_after(viewer, cursor, limit + 1).await?;
+    Ok(pull_page(page.records, page.head, cursor, limit))
 }
