@@ -3,6 +3,19 @@
 //! Nothing in this crate performs I/O or reads a clock: callers pass the current time
 //! in, so every rule is tested natively in milliseconds and behaves the same in the
 //! browser (wasm) and on the server.
+//!
+//! Where to look:
+//! - Sync spine: [`ids`], [`hlc`] (hybrid logical clocks), [`op`] (operations),
+//!   [`record`] (records and the merge rules, entered through [`apply_op`]),
+//!   [`protocol`] (messages and the server's pure decisions) and [`protocol::client`]
+//!   (the device's state machine).
+//! - Vocabulary and model: [`case`] (kinds, statuses, fields), [`patient`], [`staff`]
+//!   (roles and permissions), [`site`] (sites, devices, capacity), [`checklist`] and
+//!   [`templates`] (the standard operating procedures).
+//! - Rules of the field: [`nhs_number`], [`validate`], [`identity`] (P0/P5/P9),
+//!   [`proxy`] (legal routes by age), [`duplicates`].
+//! - Time: [`date`] (civil dates without a date crate), [`calendar`] (site opening
+//!   hours, bank holidays, closures) and [`sla`] (service-level clocks, 7-day sign-off).
 
 pub mod calendar;
 pub mod case;
