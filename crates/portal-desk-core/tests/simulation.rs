@@ -242,6 +242,7 @@ impl World {
                 let d = self.rng.below(DEVICES);
                 if self.devices[d].online {
                     if let Some(push) = self.devices[d].replica.generate_push() {
+                        self.devices[d].replica.mark_sent(&push);
                         self.network.push_back(Message::Push(d, push));
                     }
                 }

@@ -53,6 +53,32 @@ pub struct PullTicket {
     pub acks_before: u64,
 }
 
+/// Why a change is still in the outbox or still shown on top of the confirmed records,
+/// for the outbox screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Waiting {
+    /// Never sent: the device has been offline since the change was made.
+    NotSent,
+    /// Sent, but no answer has come back; it is sent again until one does.
+    AwaitingAnswer,
+    /// The server accepted it; the device is waiting to download the result.
+    AwaitingDownload,
+}
+
+impl Waiting {
+    /// The sentence the outbox screen shows.
+    pub fn explain(self) -> &'static str {
+        match self {
+            Waiting::NotSent => "Saved on this device. It will be sent when the device is back online.",
+            Waiting::AwaitingAnswer => {
+                "Sent, but the server has not answered yet. It will be sent again; it cannot be applied twice."
+            }
+            Waiting::AwaitingDownload => "Accepted by the server. Waiting to download the latest version of the case.",
+        }
+    }
+}
+
 /// One device's sync state.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Replica {
@@ -74,6 +100,9 @@ pub struct Replica {
     pub cursor: u64,
     /// Operations the server refused, with why.
     pub rejected: Vec<RejectedOp>,
+    /// The highest sequence number ever sent in a push (see [`Replica::mark_sent`]).
+    #[serde(default)]
+    pub sent_through: u64,
 }
 
 impl Replica {
@@ -89,6 +118,7 @@ impl Replica {
             confirmed: BTreeMap::new(),
             cursor: 0,
             rejected: Vec::new(),
+            sent_through: 0,
         }
     }
 
@@ -144,6 +174,24 @@ impl Replica {
         }
         let ops = self.outbox.iter().take(MAX_PUSH_OPS).cloned().collect();
         Some(PushRequest { device: self.device.clone(), ops })
+    }
+
+    /// Notes that a push has been handed to the transport, so the outbox screen can say
+    /// that its changes are waiting for an answer rather than not yet sent.
+    pub fn mark_sent(&mut self, request: &PushRequest) {
+        if let Some(last) = request.ops.last() {
+            self.sent_through = self.sent_through.max(last.seq);
+        }
+    }
+
+    /// Every change still waiting, oldest first, with why.
+    pub fn waiting(&self) -> Vec<(&Op, Waiting)> {
+        let acked = self.acked.iter().map(|a| (&a.op, Waiting::AwaitingDownload));
+        let outbox = self.outbox.iter().map(|op| {
+            let why = if op.seq <= self.sent_through { Waiting::AwaitingAnswer } else { Waiting::NotSent };
+            (op, why)
+        });
+        acked.chain(outbox).collect()
     }
 
     /// Takes in the server's answer to a push (any push: a late, repeated or reordered
@@ -324,5 +372,32 @@ mod tests {
         let body = OpBody::SetField { field: "patient_name".into(), value: "Ada King".into(), replaces: seen };
         let edit = slow.make("op-2".into(), "ana".into(), case, body, 1_000).clone();
         assert!(edit.hlc > create.hlc);
+    }
+
+    #[test]
+    fn the_outbox_says_why_each_change_is_waiting() {
+        let mut tablet = Replica::new("tablet".into());
+        let case = RecordId::from("case-1");
+        let create = tablet.make("op-1".into(), "ana".into(), case.clone(), create_body("Ada"), 1_000).clone();
+        let push = tablet.generate_push().unwrap();
+        tablet.mark_sent(&push);
+        tablet.make("op-2".into(), "ana".into(), case, OpBody::AppendNote { text: "Rang back".into() }, 2_000);
+        let why: Vec<Waiting> = tablet.waiting().into_iter().map(|(_, w)| w).collect();
+        assert_eq!(why, [Waiting::AwaitingAnswer, Waiting::NotSent]);
+        tablet.receive_push(&PushResponse { applied_through: 1, results: vec![applied(&create)] });
+        let why: Vec<(u64, Waiting)> = tablet.waiting().into_iter().map(|(op, w)| (op.seq, w)).collect();
+        assert_eq!(why, [(1, Waiting::AwaitingDownload), (2, Waiting::NotSent)]);
+        assert!(Waiting::NotSent.explain().contains("back online"));
+    }
+
+    #[test]
+    fn the_state_reloads_from_json_including_older_saves() {
+        let mut tablet = Replica::new("tablet".into());
+        tablet.make("op-1".into(), "ana".into(), "case-1".into(), create_body("Ada"), 1_000);
+        let saved = serde_json::to_value(&tablet).unwrap();
+        assert_eq!(serde_json::from_value::<Replica>(saved.clone()).unwrap(), tablet);
+        let mut older = saved;
+        older.as_object_mut().unwrap().remove("sent_through");
+        assert_eq!(serde_json::from_value::<Replica>(older).unwrap().sent_through, 0);
     }
 }
