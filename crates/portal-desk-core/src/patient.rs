@@ -5,6 +5,7 @@ use crate::date::CivilDate;
 use crate::identity::{assess_identity, EvidenceRecord, IdentityAssessment};
 use crate::ids::RecordId;
 use crate::nhs_number::NhsNumber;
+use crate::record::Record;
 use crate::validate;
 use serde::{Deserialize, Serialize};
 
@@ -47,6 +48,32 @@ impl Patient {
     /// Given then family name, as shown on screen and read aloud.
     pub fn display_name(&self) -> String {
         format!("{} {}", self.given_name.trim(), self.family_name.trim()).trim().to_owned()
+    }
+
+    /// The patient a case is about, from the patient details on the case, so that
+    /// duplicate checks can run over every case a tablet holds. The name is split at
+    /// its last space (given names, then family name); the id is the case's `patient`
+    /// link if set, otherwise the case's own id. `None` if the case names no patient.
+    pub fn from_case(case: &Record) -> Option<Patient> {
+        let name = case.field("patient_name")?.trim();
+        if name.is_empty() {
+            return None;
+        }
+        let (given, family) = name.rsplit_once(' ').map_or(("", name), |(g, f)| (g.trim(), f));
+        let text = |field: &str| case.field(field).filter(|v| !v.is_empty()).map(str::to_owned);
+        Some(Patient {
+            id: text("patient").map_or_else(|| case.id.clone(), RecordId::from),
+            given_name: given.to_owned(),
+            family_name: family.to_owned(),
+            date_of_birth: case.field("patient_dob").and_then(|d| d.parse().ok()),
+            nhs_number: case.field("patient_nhs_number").and_then(|n| NhsNumber::parse(n).ok()),
+            email: text("patient_email"),
+            mobile: text("patient_mobile"),
+            postcode: text("patient_postcode"),
+            preferred_language: text("preferred_language"),
+            communication_needs: text("communication_needs").into_iter().collect(),
+            identity_evidence: Vec::new(),
+        })
     }
 
     /// The identity level reached from the evidence recorded.
@@ -125,5 +152,36 @@ pub(crate) mod tests {
         assert!(problems[0].contains("in the future"));
         assert!(problems[1].contains("test NHS number"));
         assert!(problems[2].contains("start with 07"));
+    }
+
+    #[test]
+    fn a_case_names_its_patient_for_duplicate_checks() {
+        use crate::case::Collection;
+        use crate::op::{Op, OpBody};
+        let fields = [
+            ("patient_name", "Augusta Ada King"),
+            ("kind", "sign_up"),
+            ("patient_dob", "1985-12-10"),
+            ("patient_nhs_number", "4857773457"),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .into();
+        let create = Op {
+            id: "op-1".into(),
+            device: "tablet".into(),
+            seq: 1,
+            hlc: crate::hlc::Hlc { wall_ms: 1_795_424_400_000, counter: 0, device: "tablet".into() },
+            actor: "ana".into(),
+            record: "case-1".into(),
+            body: OpBody::Create { collection: Collection::Case, site: "riverside".into(), fields },
+        };
+        let case = Record::create(&create).unwrap();
+        let from_case = Patient::from_case(&case).unwrap();
+        assert_eq!((from_case.given_name.as_str(), from_case.family_name.as_str()), ("Augusta Ada", "King"));
+        assert_eq!(from_case.id, RecordId::from("case-1"));
+        assert_eq!(from_case.nhs_number.unwrap().as_str(), "4857773457");
+        let registered = patient("p9", "Augusta Ada", "King", "1985-12-10", None);
+        let found = crate::duplicates::find_duplicates(&registered, &[Patient::from_case(&case).unwrap()]);
+        assert_eq!(found[0].patient, RecordId::from("case-1"));
     }
 }

@@ -384,7 +384,10 @@ impl Record {
         if let Err(rejected) = self.check_step_value(op, run_id, step_id, value) {
             return rejected;
         }
-        let Some(run) = self.checklists.get_mut(run_id) else { return Outcome::Applied };
+        // check_step_value has just found the run; this only guards against a future edit.
+        let Some(run) = self.checklists.get_mut(run_id) else {
+            return Outcome::rejected("no_such_checklist", "This checklist has not been started on this case");
+        };
         if !value.is_empty() {
             let template = templates::find(&run.template, run.version);
             let missing = template
