@@ -14,9 +14,23 @@ pub struct Cli {
     #[arg(long, env = "PORTAL_DESK_DATABASE_URL", default_value = "sqlite://data/portal-desk.db", global = true)]
     pub database_url: DatabaseUrl,
 
+    /// How logs are written to standard error: `text` for people, `json` (one object
+    /// a line) for log collectors.
+    #[arg(long, env = "PORTAL_DESK_LOG_FORMAT", value_enum, default_value = "text", global = true)]
+    pub log_format: LogFormat,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Log formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object a line.
+    Json,
 }
 
 /// The server's commands.

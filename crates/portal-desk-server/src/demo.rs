@@ -350,7 +350,7 @@ pub async fn seed(store: &dyn Store, cost: HashCost, now_ms: u64) -> Result<bool
         }
     }
     let pusher = Pusher { staff: staff("admin@portal-desk.example"), device };
-    let response = sync::push(store, &pusher, &outbox.ops, now_ms).await?;
+    let (response, _) = sync::push(store, &pusher, &outbox.ops, now_ms).await?;
     if let Some(bad) = response.results.iter().find(|r| r.outcome != Outcome::Applied) {
         return Err(DemoError::Invalid(format!("operation {} was not applied: {:?}", bad.seq, bad.outcome)));
     }

@@ -79,6 +79,9 @@ pub enum ApiError {
     /// The app's files have not been built into the static directory.
     #[error("the app has not been built")]
     AppNotBuilt,
+    /// The database does not answer; the load balancer should send traffic elsewhere.
+    #[error("not ready: {0}")]
+    NotReady(String),
     /// Something failed inside the server; details go to the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -120,6 +123,7 @@ impl ApiError {
             ApiError::NoSuchApi(_) | ApiError::AppNotBuilt => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -145,6 +149,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => "/problems/method-not-allowed",
             ApiError::AppNotBuilt => "/problems/app-not-built",
             ApiError::Internal(_) => "/problems/internal",
+            ApiError::NotReady(_) => "/problems/not-ready",
         }
     }
 
@@ -169,6 +174,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => "Method not allowed",
             ApiError::AppNotBuilt => "App not built",
             ApiError::Internal(_) => "Internal server error",
+            ApiError::NotReady(_) => "Not ready",
         }
     }
 
@@ -209,6 +215,7 @@ impl ApiError {
             ApiError::AppNotBuilt => {
                 "The app's files were not found in the server's static directory. Build the app (see the README) or start the server with --static-dir pointing at the built app.".to_owned()
             }
+            ApiError::NotReady(_) => "This server cannot reach its database. Try another server, or try again shortly.".to_owned(),
             ApiError::Internal(_) => "Something went wrong on the server. Try again shortly; if it keeps happening, tell your admin the time it happened.".to_owned(),
         }
     }
@@ -257,9 +264,9 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Internal(reason) = &self {
-            // The only place the cause of a 500 is recorded; the client gets no detail.
-            tracing::error!(%reason, "internal error");
+        if let ApiError::Internal(reason) | ApiError::NotReady(reason) = &self {
+            // The only place the cause of a 5xx is recorded; the client gets no detail.
+            tracing::error!(%reason, "{}", self.title());
         }
         let mut response = (self.status_code(), self.problem().to_string()).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));

@@ -13,11 +13,13 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod http;
+pub mod metrics;
 pub mod sync;
 
 use auth::HashCost;
 use db::SharedStore;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub use http::app;
@@ -31,6 +33,8 @@ pub struct AppState {
     pub static_dir: PathBuf,
     /// How hard new password hashes work (the stored hash decides how they verify).
     pub hash_cost: HashCost,
+    /// Request and sync counters for `/metrics`.
+    pub metrics: Arc<metrics::Metrics>,
     /// The hash a sign-in with an unknown email is checked against, so that it takes
     /// as long as one with a wrong password.
     pub decoy_hash: String,
@@ -39,7 +43,7 @@ pub struct AppState {
 impl AppState {
     /// State for a server on `store` serving the app from `static_dir`.
     pub fn new(store: SharedStore, static_dir: PathBuf, hash_cost: HashCost) -> Self {
-        Self { store, static_dir, hash_cost, decoy_hash: auth::decoy_hash(hash_cost) }
+        Self { store, static_dir, hash_cost, metrics: Arc::default(), decoy_hash: auth::decoy_hash(hash_cost) }
     }
 }
 

@@ -5,7 +5,7 @@ use anyhow::{bail, Context};
 use clap::Parser;
 use portal_desk_core::SiteId;
 use portal_desk_server::auth::{self, HashCost, MIN_PASSWORD_CHARS};
-use portal_desk_server::cli::{AuditCommand, Cli, Command, RoleArg, ServeArgs, SiteCommand, UserCommand};
+use portal_desk_server::cli::{AuditCommand, Cli, Command, LogFormat, RoleArg, ServeArgs, SiteCommand, UserCommand};
 use portal_desk_server::db::{self, NewStaff, Role, SharedStore};
 use portal_desk_server::{app, audit, demo, now_ms, AppState};
 use std::io::{BufRead, IsTerminal, Write};
@@ -13,14 +13,14 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("portal_desk_server=info,tower_http=info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("portal_desk_server=info,tower_http=info"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().init(),
+    }
     let store = db::open(&cli.database_url).await.with_context(|| format!("cannot open {}", cli.database_url))?;
     match cli.command {
         Command::Serve(args) => serve(store, args).await,

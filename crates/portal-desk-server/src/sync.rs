@@ -4,6 +4,7 @@
 use crate::access;
 use crate::audit::AuditEntry;
 use crate::db::{Actor, DbError, PushTx, Store, Viewer};
+use crate::metrics::PushStats;
 use portal_desk_core::hlc::check_drift;
 use portal_desk_core::protocol::{plan_push, pull_page, OpResult, PullResponse, PushError, PushResponse, PushStep};
 use portal_desk_core::{apply_op, DeviceId, Op, OpBody, Outcome, StaffId};
@@ -38,18 +39,23 @@ fn rejected(code: &str, reason: impl Into<String>) -> Outcome {
 /// first outcome, new operations are checked and applied in sequence order, and every
 /// operation dealt with is recorded, so that the same batch sent again, or partly
 /// again, changes nothing. A refused batch writes nothing.
-pub async fn push(store: &dyn Store, pusher: &Pusher, ops: &[Op], now_ms: u64) -> Result<PushResponse, PushFailure> {
+pub async fn push(
+    store: &dyn Store,
+    pusher: &Pusher,
+    ops: &[Op],
+    now_ms: u64,
+) -> Result<(PushResponse, PushStats), PushFailure> {
     let mut tx = store.begin_push().await?;
     let last_seq = tx.last_seq(&pusher.device).await?;
     let steps = plan_push(&pusher.device, last_seq, ops)?;
     let mut actors: HashMap<StaffId, Option<Actor>> = HashMap::new();
     let mut results = Vec::with_capacity(steps.len());
     let mut applied_through = last_seq;
-    let (mut applied, mut refused, mut replayed) = (0usize, 0usize, 0usize);
+    let mut stats = PushStats::default();
     for step in steps {
         match step {
             PushStep::Replay(op) => {
-                replayed += 1;
+                stats.replayed += 1;
                 let outcome = match tx.stored_outcome(&op.device, op.seq).await? {
                     Some((Some(stored_id), outcome)) if stored_id == op.id.as_str() => outcome,
                     Some((None, outcome)) => outcome,
@@ -67,11 +73,12 @@ pub async fn push(store: &dyn Store, pusher: &Pusher, ops: &[Op], now_ms: u64) -
                 results.push(OpResult { op: op.id.clone(), seq: op.seq, outcome });
             }
             PushStep::Apply(op) => {
-                let outcome = apply_one(tx.as_mut(), &mut actors, op, now_ms).await?;
-                match outcome {
-                    Outcome::Applied => applied += 1,
-                    Outcome::Rejected { .. } => refused += 1,
+                let (outcome, conflicts) = apply_one(tx.as_mut(), &mut actors, op, now_ms).await?;
+                match &outcome {
+                    Outcome::Applied => stats.applied += 1,
+                    Outcome::Rejected { code, .. } => stats.rejected.push(code.clone()),
                 }
+                stats.conflicts += conflicts;
                 applied_through = op.seq;
                 results.push(OpResult { op: op.id.clone(), seq: op.seq, outcome });
             }
@@ -80,19 +87,25 @@ pub async fn push(store: &dyn Store, pusher: &Pusher, ops: &[Op], now_ms: u64) -
     if applied_through != last_seq {
         tx.set_last_seq(&pusher.device, applied_through, now_ms).await?;
     }
-    let detail = json!({ "ops": ops.len(), "applied": applied, "rejected": refused, "replayed": replayed });
+    let detail = json!({
+        "ops": ops.len(),
+        "applied": stats.applied,
+        "rejected": stats.rejected.len(),
+        "replayed": stats.replayed,
+    });
     tx.append_audit(&AuditEntry::new(now_ms, "push", detail).by(&pusher.staff).on(&pusher.device)).await?;
     tx.commit().await?;
-    Ok(PushResponse { applied_through, results })
+    Ok((PushResponse { applied_through, results }, stats))
 }
 
-/// Checks and applies one new operation, recording it with its outcome.
+/// Checks and applies one new operation, recording it with its outcome; also says how
+/// many conflicts it revealed.
 async fn apply_one(
     tx: &mut dyn PushTx,
     actors: &mut HashMap<StaffId, Option<Actor>>,
     op: &Op,
     now_ms: u64,
-) -> Result<Outcome, DbError> {
+) -> Result<(Outcome, u64), DbError> {
     if tx.op_id_used(&op.device, op.id.as_str()).await? {
         let outcome = rejected(
             "duplicate_op_id",
@@ -102,21 +115,24 @@ async fn apply_one(
             ),
         );
         tx.record_op(op, None, &outcome, now_ms).await?;
-        return Ok(outcome);
+        return Ok((outcome, 0));
     }
     let stored = tx.record(&op.record).await?;
+    let conflicts_before = stored.as_ref().map_or(0, |r| r.conflicts.len());
+    let mut conflicts = 0;
     let outcome = match check(tx, actors, op, stored.as_ref(), now_ms).await? {
         Some(refusal) => refusal,
         None => {
             let (changed, outcome) = apply_op(stored, op);
             if let Some(mut record) = changed {
+                conflicts = record.conflicts.len().saturating_sub(conflicts_before) as u64;
                 tx.store_record(&mut record).await?;
             }
             outcome
         }
     };
     tx.record_op(op, Some(op.id.as_str()), &outcome, now_ms).await?;
-    Ok(outcome)
+    Ok((outcome, conflicts))
 }
 
 /// The server's own checks before the core's merge rules: a sane clock, a known

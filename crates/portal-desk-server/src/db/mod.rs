@@ -151,6 +151,9 @@ pub struct ChangesPage {
 /// The storage interface. Every method is one transaction unless it says otherwise.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
+    /// Whether the database answers (for `/readyz`).
+    async fn ping(&self) -> Result<(), DbError>;
+
     /// Whether the database holds no sites and no staff (the demo seeds only then).
     async fn is_empty(&self) -> Result<bool, DbError>;
 

@@ -174,6 +174,11 @@ async fn device_summary_on(conn: &mut PgConnection, device: &DeviceId) -> Result
 
 #[async_trait]
 impl Store for PostgresStore {
+    async fn ping(&self) -> Result<(), DbError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
     async fn is_empty(&self) -> Result<bool, DbError> {
         let count: i64 = sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM sites) + (SELECT COUNT(*) FROM staff)")
             .fetch_one(&self.pool)

@@ -11,8 +11,11 @@ pub mod static_files;
 
 use crate::error::ApiError;
 use crate::AppState;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::header;
 use axum::http::Uri;
+use axum::middleware;
+use axum::response::IntoResponse;
 use axum::routing::{any, get, post, MethodRouter};
 use axum::Router;
 use tower_http::trace::TraceLayer;
@@ -43,6 +46,8 @@ pub fn routes() -> Vec<RouteSpec> {
         route("get", "/api/v1/pull", get(pull::pull)),
         route("get", "/api/v1/openapi.json", get(openapi::openapi)),
         route("get", "/healthz", get(healthz)),
+        route("get", "/readyz", get(readyz)),
+        route("get", "/metrics", get(metrics)),
     ]
 }
 
@@ -52,6 +57,7 @@ pub fn app(state: AppState) -> Router {
     for spec in routes() {
         router = router.route(spec.path, spec.handler);
     }
+    router = router.route_layer(middleware::from_fn_with_state(state.metrics.clone(), crate::metrics::track));
     router
         // Any other /api path is a client asking for an API that is not there: answer
         // with a problem, never with the app's index.html.
@@ -64,8 +70,20 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Liveness: the process answers.
 async fn healthz() -> &'static str {
     "ok"
+}
+
+/// Readiness: the database answers too, so a load balancer may send traffic here.
+async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
+    state.store.ping().await.map_err(|e| ApiError::NotReady(e.to_string()))?;
+    Ok("ready")
+}
+
+/// Prometheus metrics for this process.
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())
 }
 
 async fn no_such_api(uri: Uri) -> ApiError {

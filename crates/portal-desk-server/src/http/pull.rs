@@ -45,6 +45,7 @@ pub async fn pull(
     }
     let viewer = Viewer { staff: caller.staff.clone(), role: caller.role };
     let page = sync::pull(state.store.as_ref(), &viewer, cursor, limit).await?;
+    state.metrics.observe_pull(page.records.len());
     let detail = json!({ "cursor": cursor, "records": page.records.len(), "next_cursor": page.cursor });
     state
         .store

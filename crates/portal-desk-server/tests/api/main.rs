@@ -6,6 +6,7 @@ mod demo;
 mod devices;
 mod errors;
 mod openapi;
+mod operations;
 mod pull;
 mod push;
 mod replicas;

@@ -41,3 +41,11 @@ async fn healthz_says_ok() {
     assert_eq!(response.status, StatusCode::OK);
     assert_eq!(response.text(), "ok");
 }
+
+#[tokio::test]
+async fn readyz_says_ready_when_the_database_answers() {
+    let server = TestServer::new().await;
+    let response = server.send(Method::GET, "/readyz", None, None).await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(response.text(), "ready");
+}
