@@ -293,8 +293,9 @@ impl Record {
                 let Some(current) = current.filter(|_| concurrent) else {
                     return Outcome::rejected("illegal_transition", reason);
                 };
-                // The change was legal from the status its author saw; someone moved the
-                // case on meanwhile. Keep both sides for a person to choose.
+                // Its author had not seen the current status: the app offers only the
+                // changes legal from the status shown, and someone moved the case on
+                // meanwhile. Keep both sides for a person to choose.
                 self.push_conflict(Conflict {
                     op: op.id.clone(),
                     field: field.to_owned(),
@@ -476,6 +477,24 @@ impl Record {
         let kind = self.case_kind()?;
         let priority = self.field("priority").and_then(Priority::from_code).unwrap_or(Priority::Normal);
         Some(sla_status(calendar, kind, priority, self.created_at.wall_ms, &self.status_changes(), now_ms))
+    }
+
+    /// When the escalation target's answer is due: the moment the case was last
+    /// escalated plus the expected response time, in clock hours (the person escalated
+    /// to, such as a safeguarding lead, keeps their own hours). `None` unless the case
+    /// is escalated now with an expected response time.
+    pub fn escalation_response_due_ms(&self) -> Option<u64> {
+        if self.status() != CaseStatus::Escalated {
+            return None;
+        }
+        let hours: u64 = self.field("escalation_response_hours")?.parse().ok()?;
+        let escalated_at = self
+            .status_history
+            .iter()
+            .rev()
+            .find(|e| e.to == CaseStatus::Escalated.code())
+            .map_or(self.created_at.wall_ms, |e| e.clock.wall_ms);
+        Some(escalated_at + hours * 3_600_000)
     }
 
     /// The 7-day sign-off rule for this case: the deadline and the state at `now_ms`,
@@ -861,5 +880,16 @@ mod tests {
         let old_conflict = r#"{"op":"e2","field":"summary","kept":{"value":"a","clock":{"wall_ms":2,"counter":0,"device":"b"},"by":"s"},"other":{"value":"b","clock":{"wall_ms":1,"counter":0,"device":"c"},"by":"t"}}"#;
         let conflict: Conflict = serde_json::from_str(old_conflict).unwrap();
         assert_eq!((conflict.step, conflict.reason), (None, None));
+    }
+
+    #[test]
+    fn an_escalation_is_due_its_expected_response_time_after_escalating() {
+        let mut record = new_case();
+        let set_hours = set("h", "b", 1_500, "escalation_response_hours", "4", None);
+        assert_eq!(record.apply(&set_hours), Outcome::Applied);
+        assert_eq!(record.escalation_response_due_ms(), None);
+        let seen = record.fields["status"].clock.clone();
+        record.apply(&set("e1", "b", 1_795_424_400_000, "status", "escalated", Some(seen)));
+        assert_eq!(record.escalation_response_due_ms(), Some(1_795_424_400_000 + 4 * 3_600_000));
     }
 }
