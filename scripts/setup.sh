@@ -7,7 +7,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TRUNK_VERSION_REQ='~0.21'
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -36,8 +36,7 @@ setup_build() {
     say "Adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
   }
-  # Debian's binaryen gives Trunk a wasm-opt it need not download.
-  apt_install binaryen
+  setup_build_tools
   if ! trunk --version 2>/dev/null | grep -q '^trunk 0\.21\.'; then
     say "Building Trunk $TRUNK_VERSION_REQ (about 6 minutes, once)"
     cargo install trunk --version "$TRUNK_VERSION_REQ" --locked --quiet
@@ -52,6 +51,24 @@ setup_build() {
   fi
 }
 
+# npm's binaryen gives Trunk a wasm-opt (version 132) it need not download. Debian's
+# binaryen 108 is too old: it mangles the reference-types tables that rustc 1.95 and
+# wasm-bindgen 0.2.130 emit, and the built app fails to start.
+setup_build_tools() {
+  command -v npm >/dev/null || apt_install nodejs npm
+  npm_ci_if_changed "$ROOT" "build tools"
+}
+
+# Runs `npm ci` in a folder unless its node_modules already match its package-lock.json.
+npm_ci_if_changed() {
+  local dir="$1" what="$2" stamp="$1/node_modules/.installed-lock"
+  if [ ! -f "$stamp" ] || ! cmp -s "$dir/package-lock.json" "$stamp"; then
+    say "Installing the $what (npm ci)"
+    (cd "$dir" && npm ci --no-fund --no-audit --loglevel=error)
+    cp "$dir/package-lock.json" "$stamp"
+  fi
+}
+
 setup_browser() {
   apt_install chromium chromium-driver
 }
@@ -61,18 +78,13 @@ setup_postgres() {
 }
 
 setup_e2e() {
-  command -v node >/dev/null || apt_install nodejs npm
-  local stamp="$ROOT/e2e/node_modules/.installed-lock"
-  if [ ! -f "$stamp" ] || ! cmp -s "$ROOT/e2e/package-lock.json" "$stamp"; then
-    say "Installing the end-to-end test packages (npm ci)"
-    (cd "$ROOT/e2e" && npm ci --no-fund --no-audit --loglevel=error)
-    cp "$ROOT/e2e/package-lock.json" "$stamp"
-  fi
+  command -v npm >/dev/null || apt_install nodejs npm
+  npm_ci_if_changed "$ROOT/e2e" "end-to-end test packages"
 }
 
 # Hash of everything the PWA build reads, so an unchanged app is not rebuilt.
 app_inputs_hash() {
-  (cd "$ROOT" && find src crates/portal-desk-core public style index.html Trunk.toml Cargo.toml Cargo.lock scripts/sw-precache.* \
+  (cd "$ROOT" && find src crates/portal-desk-core public style index.html Trunk.toml Cargo.toml Cargo.lock package-lock.json scripts/sw-precache.* \
       -type f -not -path '*/target/*' 2>/dev/null | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1)
 }
 
