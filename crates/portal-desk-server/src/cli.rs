@@ -119,4 +119,10 @@ pub enum UserCommand {
 pub enum AuditCommand {
     /// Check that the hash chain is intact; exits non-zero at the first break.
     Verify,
+    /// Write the whole log as CSV (to standard output unless --output is given).
+    Export {
+        /// The file to write.
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+    },
 }

@@ -4,10 +4,12 @@
 use anyhow::{bail, Context};
 use clap::Parser;
 use portal_desk_core::SiteId;
+use portal_desk_server::audit::AuditEntry;
 use portal_desk_server::auth::{self, HashCost, MIN_PASSWORD_CHARS};
 use portal_desk_server::cli::{AuditCommand, Cli, Command, LogFormat, RoleArg, ServeArgs, SiteCommand, UserCommand};
 use portal_desk_server::db::{self, NewStaff, Role, SharedStore};
 use portal_desk_server::{app, audit, demo, now_ms, AppState};
+use serde_json::json;
 use std::io::{BufRead, IsTerminal, Write};
 use tracing_subscriber::EnvFilter;
 
@@ -29,6 +31,7 @@ async fn main() -> anyhow::Result<()> {
             add_user(store, sites, role, name, &email).await
         }
         Command::Audit { command: AuditCommand::Verify } => verify_audit(store).await,
+        Command::Audit { command: AuditCommand::Export { output } } => export_audit(store, output).await,
     }
 }
 
@@ -98,6 +101,7 @@ async fn add_site(store: SharedStore, name: &str) -> anyhow::Result<()> {
         n += 1;
     }
     store.add_site(&SiteId::from(id.as_str()), name).await?;
+    store.append_audit(&AuditEntry::new(now_ms(), "add_site", json!({ "site": id, "name": name }))).await?;
     println!("{id}");
     Ok(())
 }
@@ -135,6 +139,8 @@ async fn add_user(
         sites: sites.into_iter().map(SiteId::from).collect(),
     };
     store.add_staff(&staff, now_ms()).await?;
+    let detail = json!({ "staff": id, "email": staff.email, "role": staff.role.code(), "sites": staff.sites });
+    store.append_audit(&AuditEntry::new(now_ms(), "add_staff", detail)).await?;
     println!("{id}");
     Ok(())
 }
@@ -149,6 +155,15 @@ fn read_password() -> anyhow::Result<String> {
     let mut line = String::new();
     stdin.lock().read_line(&mut line).context("cannot read the password from standard input")?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+async fn export_audit(store: SharedStore, output: Option<std::path::PathBuf>) -> anyhow::Result<()> {
+    let csv = audit::to_csv(&store.audit_log().await?);
+    match output {
+        Some(path) => std::fs::write(&path, csv).with_context(|| format!("cannot write {}", path.display()))?,
+        None => std::io::stdout().write_all(csv.as_bytes())?,
+    }
+    Ok(())
 }
 
 async fn verify_audit(store: SharedStore) -> anyhow::Result<()> {

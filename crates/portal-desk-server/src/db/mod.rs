@@ -219,6 +219,15 @@ pub trait Store: Send + Sync + 'static {
         audit: &AuditEntry,
     ) -> Result<Option<DeviceSummary>, DbError>;
 
+    /// Audits reported record views, each once per (device, view id), in one
+    /// transaction. A view by someone who never signed in on the device is refused.
+    async fn record_views(
+        &self,
+        device: &DeviceId,
+        views: &[crate::audit::ReportedView],
+        now_ms: u64,
+    ) -> Result<crate::audit::ViewsRecorded, DbError>;
+
     /// Opens a push transaction. Pushes are serialised: while one is open, another waits.
     async fn begin_push(&self) -> Result<Box<dyn PushTx>, DbError>;
 

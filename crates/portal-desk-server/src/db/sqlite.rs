@@ -10,7 +10,7 @@ use super::{
     ChangesPage, DbError, DeviceSummary, DeviceUser, NewSession, NewStaff, Permission, PushTx, Session,
     StaffCredentials, Store, Viewer,
 };
-use crate::audit::{AuditEntry, StoredAuditEntry, GENESIS_HASH};
+use crate::audit::{AuditEntry, RefusedView, ReportedView, StoredAuditEntry, ViewsRecorded, GENESIS_HASH};
 use async_trait::async_trait;
 use portal_desk_core::protocol::{SiteSummary, StaffProfile};
 use portal_desk_core::{DeviceId, Op, Outcome, Record, RecordId, SiteId, StaffId};
@@ -421,6 +421,54 @@ impl Store for SqliteStore {
         let summary = device_summary_on(&mut tx, device).await?;
         tx.commit().await?;
         Ok(summary)
+    }
+
+    async fn record_views(
+        &self,
+        device: &DeviceId,
+        views: &[ReportedView],
+        now_ms: u64,
+    ) -> Result<ViewsRecorded, DbError> {
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let mut result = ViewsRecorded::default();
+        for view in views {
+            let signed_in: Option<String> =
+                sqlx::query_scalar("SELECT staff_id FROM device_staff WHERE device_id = ? AND staff_id = ?")
+                    .bind(device.as_str())
+                    .bind(view.by.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if signed_in.is_none() {
+                result.refused.push(RefusedView {
+                    view: view.id.clone(),
+                    reason: format!("{} has never signed in on this device", view.by),
+                });
+                continue;
+            }
+            let inserted = sqlx::query(
+                "INSERT INTO reported_views (device_id, view_id, received_at_ms) VALUES (?, ?, ?) \
+                 ON CONFLICT (device_id, view_id) DO NOTHING",
+            )
+            .bind(device.as_str())
+            .bind(&view.id)
+            .bind(to_i64(now_ms, "time")?)
+            .execute(&mut *tx)
+            .await?;
+            if inserted.rows_affected() == 0 {
+                result.duplicates += 1;
+                continue;
+            }
+            let detail = serde_json::json!({
+                "view": view.id,
+                "record": view.record,
+                "viewed_at_ms": view.at_ms,
+                "reason": view.reason,
+            });
+            append_audit_on(&mut tx, &AuditEntry::new(now_ms, "view", detail).by(&view.by).on(device)).await?;
+            result.recorded += 1;
+        }
+        tx.commit().await?;
+        Ok(result)
     }
 
     async fn begin_push(&self) -> Result<Box<dyn PushTx>, DbError> {

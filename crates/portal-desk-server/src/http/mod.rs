@@ -8,6 +8,7 @@ pub mod pull;
 pub mod push;
 pub mod sign_in;
 pub mod static_files;
+pub mod views;
 
 use crate::error::ApiError;
 use crate::AppState;
@@ -40,6 +41,7 @@ pub fn routes() -> Vec<RouteSpec> {
         route("get", "/api/v1/me", get(sign_in::me)),
         route("post", "/api/v1/refresh", post(sign_in::refresh)),
         route("post", "/api/v1/sign-out", post(sign_in::sign_out)),
+        route("post", "/api/v1/audit/views", post(views::report)),
         route("get", "/api/v1/devices", get(devices::list)),
         route("post", "/api/v1/devices/{device}/revoke", post(devices::revoke)),
         route("post", "/api/v1/push", post(push::push)),

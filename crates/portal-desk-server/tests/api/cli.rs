@@ -41,6 +41,10 @@ fn site_add_and_user_add_make_an_account_that_can_sign_in() {
     assert!(String::from_utf8_lossy(&duplicate.stderr).contains("exists"));
     let verified = stdout_of(&run(&database, &["audit", "verify"], ""));
     assert!(verified.contains("intact"));
+    let export = dir.path().join("audit.csv");
+    stdout_of(&run(&database, &["audit", "export", "--output", export.to_str().unwrap()], ""));
+    let csv = std::fs::read_to_string(&export).unwrap();
+    assert!(csv.starts_with("seq,at_ms,staff_id,device_id,action,detail,prev_hash,hash\r\n"), "{csv}");
 }
 
 #[test]

@@ -93,3 +93,41 @@ async fn sign_ins_and_failures_are_audited_in_an_intact_chain() {
     assert_eq!(log[1].entry.device.as_ref().map(|d| d.as_str()), Some("tablet-2"));
     assert_eq!(audit::verify(&log), Ok(2));
 }
+
+#[tokio::test]
+async fn reported_views_are_audited_once_each_and_attributed_to_the_viewer() {
+    let server = TestServer::new().await;
+    let asha = server.sign_in("asha@riverside.test", "shared-tablet").await;
+    let view = |id: &str, by: &str| json!({ "id": id, "record": "case-1", "by": staff_id(by), "at_ms": now_ms() - 60_000, "reason": "patient rang" });
+    let body = json!({
+        "device": "shared-tablet",
+        "views": [view("v1", "asha@riverside.test"), view("v2", "ben@riverside.test")],
+    });
+    let first: serde_json::Value =
+        server.send(Method::POST, "/api/v1/audit/views", Some(&asha.token), Some(&body)).await.ok();
+    assert_eq!(first["recorded"], 1);
+    assert_eq!(first["refused"][0]["view"], "v2", "Ben never signed in on this tablet");
+    let again: serde_json::Value =
+        server.send(Method::POST, "/api/v1/audit/views", Some(&asha.token), Some(&body)).await.ok();
+    assert_eq!((again["recorded"].as_u64(), again["duplicates"].as_u64()), (Some(0), Some(1)));
+    let log = server.store.audit_log().await.unwrap();
+    let views: Vec<_> = log.iter().filter(|e| e.entry.action == "view").collect();
+    assert_eq!(views.len(), 1);
+    assert_eq!(views[0].entry.staff.as_ref().unwrap(), &asha.staff);
+    assert_eq!(views[0].entry.detail["reason"], "patient rang");
+    assert_eq!(audit::verify(&log), Ok(log.len()));
+}
+
+#[tokio::test]
+async fn a_view_report_with_a_future_time_is_a_422_problem_and_audits_nothing() {
+    let server = TestServer::new().await;
+    let asha = server.sign_in("asha@riverside.test", "tablet-1").await;
+    let body = json!({
+        "device": "tablet-1",
+        "views": [{ "id": "v1", "record": "case-1", "by": asha.staff, "at_ms": now_ms() + 24 * 60 * 60 * 1000 }],
+    });
+    let response = server.send(Method::POST, "/api/v1/audit/views", Some(&asha.token), Some(&body)).await;
+    let problem = response.problem(StatusCode::UNPROCESSABLE_ENTITY, "/problems/invalid-request");
+    assert_eq!(problem["errors"][0]["path"], "views[0].at_ms");
+    assert_eq!(server.count("SELECT COUNT(*) FROM audit WHERE action = 'view'").await, 0);
+}
