@@ -5,6 +5,7 @@ mod cli;
 mod demo;
 mod devices;
 mod errors;
+mod hostile_input;
 mod openapi;
 mod operations;
 mod pull;
