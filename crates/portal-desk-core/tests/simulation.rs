@@ -25,7 +25,9 @@
 //! edit (one whose author had not seen the value it replaced) produced a conflict
 //! record, still open unless someone resolved it — and no other conflicts exist.
 //!
-//! `cargo test -p portal-desk-core --test simulation` runs 300 seeds. For a long run:
+//! `cargo test -p portal-desk-core --test simulation` runs 300 seeds, plus 100 seeds in
+//! which six devices fight over a few hot cases, plus long runs for the fast clock.
+//! For a long run:
 //! `SIM_SEEDS=20000 cargo test --release -p portal-desk-core --test simulation`
 //! (and `SIM_FIRST_SEED=n` to start elsewhere). A failing seed is printed; keep it as a
 //! named regression test at the bottom of this file.
@@ -185,6 +187,9 @@ struct Device {
 }
 
 struct World {
+    /// The share of edits (in percent) that open a new case; the rest change a case
+    /// the device shows. Fewer new cases means hotter cases and more conflicts.
+    create_percent: usize,
     stats: BTreeMap<String, u64>,
     rng: Rng,
     now_ms: u64,
@@ -212,6 +217,7 @@ impl World {
             .collect();
         // Monday 23 November 2026, 09:00 UTC.
         World {
+            create_percent: 8,
             stats: BTreeMap::new(),
             rng,
             now_ms: 1_795_424_400_000,
@@ -348,7 +354,7 @@ impl World {
         let views = self.devices[d].replica.views();
         let known: Vec<&Record> = views.values().collect();
         let choice = self.rng.below(100);
-        let body_and_record = if known.is_empty() || choice < 8 {
+        let body_and_record = if known.is_empty() || choice < self.create_percent {
             let kind = *self.rng.pick(&KINDS);
             let n = self.devices[d].made;
             let fields = [("patient_name", "Ada Lovelace"), ("kind", kind.code())]
@@ -358,6 +364,8 @@ impl World {
             Some((id, OpBody::Create { collection: Collection::Case, site: "riverside".into(), fields }))
         } else {
             let record = *self.rng.pick(&known);
+            // Choices 0 to 7 mean "create" at the usual rate; otherwise pick a change.
+            let choice = if choice < 8 { 8 + self.rng.below(92) } else { choice };
             self.change_to(d, record, choice)
         };
         let Some((record, body)) = body_and_record else { return };
@@ -503,7 +511,13 @@ impl World {
 
 /// Runs one seed to the end and checks it; returns what happened, counted.
 fn run(seed: u64, steps: usize) -> BTreeMap<String, u64> {
+    run_with(seed, steps, 8)
+}
+
+/// Runs one seed with a given share of edits that open new cases.
+fn run_with(seed: u64, steps: usize, create_percent: usize) -> BTreeMap<String, u64> {
     let mut world = World::new(seed);
+    world.create_percent = create_percent;
     for _ in 0..steps {
         world.step();
     }
@@ -520,9 +534,14 @@ fn run(seed: u64, steps: usize) -> BTreeMap<String, u64> {
 
 /// Runs seeds, fails with the first failing seed, and returns the totals.
 fn run_seeds(first: u64, count: u64, steps: usize) -> BTreeMap<String, u64> {
+    run_seeds_with(first, count, steps, 8)
+}
+
+/// Runs seeds with a given share of edits that open new cases.
+fn run_seeds_with(first: u64, count: u64, steps: usize, create_percent: usize) -> BTreeMap<String, u64> {
     let mut totals: BTreeMap<String, u64> = BTreeMap::new();
     for seed in first..first + count {
-        let outcome = std::panic::catch_unwind(|| run(seed, steps));
+        let outcome = std::panic::catch_unwind(|| run_with(seed, steps, create_percent));
         match outcome {
             Ok(stats) => {
                 for (what, n) in stats {
@@ -535,7 +554,10 @@ fn run_seeds(first: u64, count: u64, steps: usize) -> BTreeMap<String, u64> {
                     .cloned()
                     .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
                     .unwrap_or_default();
-                panic!("seed {seed} failed: {message}\nKeep it as a regression test: run({seed}, {steps})");
+                panic!(
+                    "seed {seed} failed: {message}\n\
+                     Keep it as a regression test: run_with({seed}, {steps}, {create_percent})"
+                );
             }
         }
     }
@@ -572,6 +594,15 @@ fn replicas_converge_and_every_operation_is_dealt_with_once_across_many_seeds() 
     ] {
         assert!(totals.get(what).copied().unwrap_or(0) > 0, "no '{what}' in the run: {totals:#?}");
     }
+}
+
+#[test]
+fn a_few_hot_cases_edited_everywhere_converge_with_every_conflict_recorded() {
+    // One edit in a hundred opens a case: six devices fight over a handful of cases and
+    // their checklists, so concurrent edits and resolutions are common.
+    let totals = run_seeds_with(env_u64("SIM_FIRST_SEED", 0) + 500_000, env_u64("SIM_SEEDS", 300) / 3, 250, 1);
+    let conflicts = totals["concurrent edits (conflicts recorded)"];
+    assert!(conflicts >= 100 && totals["conflicts resolved"] > 0, "too few conflicts for a hot run: {totals:#?}");
 }
 
 #[test]
