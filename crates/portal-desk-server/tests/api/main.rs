@@ -8,6 +8,7 @@ mod errors;
 mod hostile_input;
 mod openapi;
 mod operations;
+mod process;
 mod pull;
 mod push;
 mod replicas;

@@ -1,0 +1,250 @@
+//! The real server process: killed with SIGKILL in the middle of pushes, again and
+//! again, it loses no acknowledged operation and applies none twice; stopped with
+//! SIGTERM, it finishes the pushes in flight before it exits.
+
+use portal_desk_core::protocol::{PullResponse, PushResponse};
+use portal_desk_core::Op;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::{json, Value};
+use std::collections::HashSet;
+use std::io::Write;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const PASSWORD: &str = "a long enough password";
+
+/// A minimal HTTP/1.1 client (one request per connection), so the test needs nothing
+/// the server does not already depend on.
+async fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> std::io::Result<(u16, String)> {
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+    let body = body.map(Value::to_string).unwrap_or_default();
+    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await?;
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or(std::io::ErrorKind::UnexpectedEof)?;
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    Ok((status, body))
+}
+
+fn binary() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_portal-desk-server"));
+    command.env("RUST_LOG", "warn").stdout(Stdio::null()).stderr(Stdio::null());
+    command
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A database with one site and three analysts, made with the command line.
+fn prepare(dir: &std::path::Path) -> String {
+    let database = format!("sqlite://{}/pd.db", dir.display());
+    let site = binary().args(["site", "add", "Riverside"]).env("PORTAL_DESK_DATABASE_URL", &database).status().unwrap();
+    assert!(site.success());
+    for who in ["a", "b", "c"] {
+        let mut child = binary()
+            .args(["user", "add", "--site", "riverside", "--role", "analyst", &format!("{who}@example.test")])
+            .env("PORTAL_DESK_DATABASE_URL", &database)
+            .stdin(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(format!("{PASSWORD}\n").as_bytes()).unwrap();
+        assert!(child.wait().unwrap().success());
+    }
+    database
+}
+
+async fn start(database: &str, port: u16) -> Child {
+    let child = binary()
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--static-dir", "/nonexistent"])
+        .env("PORTAL_DESK_DATABASE_URL", database)
+        .spawn()
+        .expect("start the server");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while http(port, "GET", "/healthz", None, None).await.map(|(s, _)| s).ok() != Some(200) {
+        assert!(Instant::now() < deadline, "the server did not start");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child
+}
+
+/// One simulated tablet: an outbox of notes on its own case, and how far the server
+/// has acknowledged it.
+struct Tablet {
+    device: String,
+    staff: String,
+    token: String,
+    ops: Vec<Op>,
+    acknowledged: u64,
+}
+
+impl Tablet {
+    fn add_notes(&mut self, n: usize) {
+        for _ in 0..n {
+            let seq = self.ops.len() as u64 + 1;
+            let body = if seq == 1 {
+                json!({ "type": "create", "collection": "case", "site": "riverside",
+                        "fields": { "patient_name": "Crash Test", "kind": "sign_up" } })
+            } else {
+                json!({ "type": "append_note", "text": format!("note {seq}") })
+            };
+            let op = json!({
+                "id": format!("{}-{seq}", self.device), "device": self.device, "seq": seq,
+                "hlc": { "wall_ms": portal_desk_server::now_ms(), "counter": seq, "device": self.device },
+                "actor": self.staff, "record": format!("case-{}", self.device), "body": body,
+            });
+            self.ops.push(serde_json::from_value(op).unwrap());
+        }
+    }
+
+    /// Pushes what is not yet acknowledged, as a device does; stops at the first
+    /// connection error (the server was killed).
+    async fn push_until_done_or_dead(&mut self, port: u16, rounds: usize) {
+        for _ in 0..rounds {
+            let pending: Vec<&Op> = self.ops.iter().skip(self.acknowledged as usize).take(50).collect();
+            if pending.is_empty() {
+                return;
+            }
+            let body = json!({ "device": self.device, "ops": pending });
+            match http(port, "POST", "/api/v1/push", Some(&self.token), Some(&body)).await {
+                Ok((200, text)) => {
+                    let response: PushResponse = serde_json::from_str(&text).unwrap();
+                    assert!(response.applied_through >= self.acknowledged, "the server forgot acknowledged operations");
+                    self.acknowledged = response.applied_through;
+                }
+                Ok((status, text)) => panic!("push answered {status}: {text}"),
+                Err(_) => return,
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_the_server_mid_push_loses_no_acknowledged_operation_and_applies_none_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = prepare(dir.path());
+    let port = free_port();
+    let mut rng = StdRng::seed_from_u64(7);
+    let mut server = start(&database, port).await;
+    let mut tablets = Vec::new();
+    for who in ["a", "b", "c"] {
+        let device = format!("tablet-{who}");
+        let body = json!({ "email": format!("{who}@example.test"), "password": PASSWORD, "device": device });
+        let (status, text) = http(port, "POST", "/api/v1/sign-in", None, Some(&body)).await.unwrap();
+        assert_eq!(status, 200, "{text}");
+        let signed_in: Value = serde_json::from_str(&text).unwrap();
+        let staff = signed_in["staff"]["id"].as_str().unwrap().to_owned();
+        let token = signed_in["token"].as_str().unwrap().to_owned();
+        tablets.push(Tablet { device, staff, token, ops: Vec::new(), acknowledged: 0 });
+    }
+    let mut interrupted = 0;
+    for _ in 0..6 {
+        for tablet in &mut tablets {
+            tablet.add_notes(rng.gen_range(20..60));
+        }
+        let kill_after = Duration::from_millis(rng.gen_range(20..200));
+        let pushes = tablets.iter_mut().map(|tablet| tablet.push_until_done_or_dead(port, 1_000));
+        let killer = async {
+            tokio::time::sleep(kill_after).await;
+            server.kill().expect("SIGKILL the server");
+            server.wait().unwrap();
+        };
+        tokio::join!(futures_all(pushes), killer);
+        if tablets.iter().any(|t| t.acknowledged < t.ops.len() as u64) {
+            interrupted += 1;
+        }
+        server = start(&database, port).await;
+    }
+    assert!(interrupted >= 2, "the kills must land in the middle of pushes (only {interrupted} rounds did)");
+    futures_all(tablets.iter_mut().map(|tablet| tablet.push_until_done_or_dead(port, 1_000))).await;
+    for tablet in &tablets {
+        assert_eq!(
+            tablet.acknowledged,
+            tablet.ops.len() as u64,
+            "{} still has unacknowledged operations",
+            tablet.device
+        );
+    }
+    let (status, text) = http(port, "GET", "/api/v1/pull?cursor=0", Some(&tablets[0].token), None).await.unwrap();
+    assert_eq!(status, 200);
+    let pulled: PullResponse = serde_json::from_str(&text).unwrap();
+    assert_eq!(pulled.records.len(), 3);
+    for tablet in &tablets {
+        let record = pulled.records.iter().find(|r| r.id.as_str() == format!("case-{}", tablet.device)).unwrap();
+        let notes: Vec<_> = record.timeline.iter().map(|e| e.op.to_string()).collect();
+        let unique: HashSet<_> = notes.iter().collect();
+        assert_eq!(notes.len(), unique.len(), "a note was applied twice on {}", tablet.device);
+        assert_eq!(notes.len(), tablet.ops.len() - 1, "a note is missing on {}", tablet.device);
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_pushes_in_flight_finish() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = prepare(dir.path());
+    let port = free_port();
+    let server = start(&database, port).await;
+    let body = json!({ "email": "a@example.test", "password": PASSWORD, "device": "tablet-a" });
+    let (_, text) = http(port, "POST", "/api/v1/sign-in", None, Some(&body)).await.unwrap();
+    let signed_in: Value = serde_json::from_str(&text).unwrap();
+    let mut tablet = Tablet {
+        device: "tablet-a".into(),
+        staff: signed_in["staff"]["id"].as_str().unwrap().into(),
+        token: signed_in["token"].as_str().unwrap().into(),
+        ops: Vec::new(),
+        acknowledged: 0,
+    };
+    tablet.add_notes(200);
+    let pending: Vec<&Op> = tablet.ops.iter().collect();
+    let body = json!({ "device": tablet.device, "ops": pending });
+    let push = http(port, "POST", "/api/v1/push", Some(&tablet.token), Some(&body));
+    let terminate = async {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap()
+    };
+    let (pushed, _) = tokio::join!(push, terminate);
+    // The push was either answered in full before the server stopped, or never
+    // accepted (the listener had closed); never cut off half-way.
+    if let Ok((status, text)) = pushed {
+        assert_eq!(status, 200, "{text}");
+        assert_eq!(serde_json::from_str::<PushResponse>(&text).unwrap().applied_through, 200);
+    }
+    let mut server = server;
+    let exited = tokio::task::spawn_blocking(move || server.wait()).await.unwrap().unwrap();
+    assert!(exited.success(), "the server should exit cleanly on SIGTERM: {exited:?}");
+}
+
+/// Runs futures concurrently on this task.
+async fn futures_all<F: std::future::Future<Output = ()>>(futures: impl Iterator<Item = F>) {
+    let mut pinned: Vec<_> = futures.map(Box::pin).collect();
+    let mut done = vec![false; pinned.len()];
+    std::future::poll_fn(|cx| {
+        for (future, done) in pinned.iter_mut().zip(done.iter_mut()) {
+            if !*done && future.as_mut().poll(cx).is_ready() {
+                *done = true;
+            }
+        }
+        if done.iter().all(|d| *d) {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+}
