@@ -15,11 +15,12 @@ use portal_desk_core::case::CaseStatus;
 use portal_desk_core::{OpBody, RecordId, Register, StaffId};
 
 /// How a member of staff is named on this device: the person signed in is known by
-/// name; others by their id until the app has a staff directory.
+/// name; others by the start of their id (still attributable) until the app has a
+/// staff directory.
 fn staff_label(by: &StaffId, me: Option<(&StaffId, &str)>) -> String {
     match me {
         Some((id, name)) if id == by => format!("{name} (you)"),
-        _ => by.to_string(),
+        _ => format!("Colleague {}", by.as_str().chars().take(8).collect::<String>()),
     }
 }
 
@@ -131,8 +132,7 @@ pub fn CasePage() -> impl IntoView {
                 Some(Ok(Some(view))) => view! { <CaseDetails case=view/> }.into_any(),
             }}
             <Show when=found>
-                <section class="panel" aria-labelledby="status-heading">
-                    <h2 id="status-heading">"Change the status"</h2>
+                <section class="panel">
                     <form class="form form--inline" on:submit=change_status novalidate=true>
                         <div class="form-group" class:form-group--error=move || status_error.with(Option::is_some)>
                             <label class="label" for="status">"Status"</label>
@@ -164,8 +164,7 @@ pub fn CasePage() -> impl IntoView {
                         <button type="submit" class="button" disabled=move || pending.get()>"Change status"</button>
                     </form>
                 </section>
-                <section class="panel" aria-labelledby="add-note-heading">
-                    <h2 id="add-note-heading">"Add a note"</h2>
+                <section class="panel">
                     <form class="form" on:submit=add_note novalidate=true>
                         <div class="form-group" class:form-group--error=move || note_error.with(Option::is_some)>
                             <label class="label" for="note">"Add a note"</label>

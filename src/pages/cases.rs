@@ -56,7 +56,7 @@ fn CaseList(cases: Vec<CaseView>) -> impl IntoView {
     if cases.is_empty() {
         return view! {
             <div class="empty-state">
-                <h2>"No cases yet"</h2>
+                <h2>"Nothing to show yet"</h2>
                 <p>
                     "Choose “New case” to record an enquiry. Cases your team records appear here once this device has synced."
                 </p>
