@@ -11,7 +11,7 @@
 //!   (the device's state machine).
 //! - Vocabulary and model: [`case`] (kinds, statuses, fields), [`patient`], [`staff`]
 //!   (roles and permissions), [`site`] (sites, devices, capacity), [`checklist`] and
-//!   [`templates`] (the standard operating procedures).
+//!   [`templates`] (the standard operating procedures), [`kpi`] (sign-ups per day).
 //! - Rules of the field: [`nhs_number`], [`validate`], [`identity`] (P0/P5/P9),
 //!   [`proxy`] (legal routes by age), [`duplicates`].
 //! - Time: [`date`] (civil dates without a date crate), [`calendar`] (site opening
@@ -25,6 +25,7 @@ pub mod duplicates;
 pub mod hlc;
 pub mod identity;
 pub mod ids;
+pub mod kpi;
 pub mod nhs_number;
 pub mod op;
 pub mod patient;
