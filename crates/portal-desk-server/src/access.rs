@@ -4,7 +4,7 @@
 //! visible records).
 
 use crate::db::{Permission, Role};
-use portal_desk_core::case::CaseStatus;
+use portal_desk_core::case::{CaseKind, CaseStatus, Channel};
 use portal_desk_core::{Op, OpBody, Record, SiteId, StaffId};
 
 /// Whether `staff` (with `role`, working at `sites`) may read `record`: only records of
@@ -51,6 +51,21 @@ pub fn write_refusal(actor: &StaffId, role: Role, op: &Op, stored: Option<&Recor
         }
         _ => None,
     }
+}
+
+/// Why a kiosk at `kiosk_site` may not send `op`, if it may not: a kiosk only creates
+/// self-registration (sign-up) cases, taken at the kiosk, at its own site.
+pub fn kiosk_refusal(kiosk_site: &SiteId, op: &Op) -> Option<String> {
+    let allowed = match &op.body {
+        OpBody::Create { site, fields, .. } => {
+            site == kiosk_site
+                && fields.get("kind").map(String::as_str) == Some(CaseKind::SignUp.code())
+                && fields.get("channel").map(String::as_str) == Some(Channel::Kiosk.code())
+        }
+        _ => false,
+    };
+    (!allowed)
+        .then(|| "This device is a self-registration kiosk: it can only start sign-up cases at its own site".to_owned())
 }
 
 #[cfg(test)]

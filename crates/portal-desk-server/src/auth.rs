@@ -106,6 +106,8 @@ pub struct Authenticated {
     pub token_hash: String,
     /// When the token stops working.
     pub expires_at_ms: u64,
+    /// The site whose self-registration kiosk the device is, if it is one.
+    pub kiosk_site: Option<portal_desk_core::SiteId>,
 }
 
 impl FromRequestParts<AppState> for Authenticated {
@@ -125,8 +127,8 @@ impl FromRequestParts<AppState> for Authenticated {
         if session.device_revoked {
             return Err(ApiError::DeviceRevoked);
         }
-        let Session { staff, role, device, expires_at_ms, .. } = session;
-        Ok(Authenticated { staff, role, device, token_hash, expires_at_ms })
+        let Session { staff, role, device, expires_at_ms, kiosk_site, .. } = session;
+        Ok(Authenticated { staff, role, device, token_hash, expires_at_ms, kiosk_site })
     }
 }
 

@@ -112,6 +112,15 @@ pub enum UserCommand {
         /// Their email address, used to sign in.
         email: String,
     },
+    /// Replace the sites a member of staff works at. Their devices are told to drop
+    /// other sites' cases and re-sync at their next pull.
+    Sites {
+        /// A site they work at from now on (repeat for several).
+        #[arg(long = "site", required = true)]
+        sites: Vec<String>,
+        /// Their email address.
+        email: String,
+    },
 }
 
 /// Audit commands.

@@ -349,7 +349,7 @@ pub async fn seed(store: &dyn Store, cost: HashCost, now_ms: u64) -> Result<bool
             outbox.add(&author, &record, body);
         }
     }
-    let pusher = Pusher { staff: staff("admin@portal-desk.example"), device };
+    let pusher = Pusher { staff: staff("admin@portal-desk.example"), device, kiosk_site: None };
     let (response, _) = sync::push(store, &pusher, &outbox.ops, now_ms).await?;
     if let Some(bad) = response.results.iter().find(|r| r.outcome != Outcome::Applied) {
         return Err(DemoError::Invalid(format!("operation {} was not applied: {:?}", bad.seq, bad.outcome)));

@@ -58,6 +58,17 @@ pub enum ApiError {
     /// The device was revoked by a supervisor: it must wipe its local data.
     #[error("this device has been revoked")]
     DeviceRevoked,
+    /// A kiosk asked to read: kiosks only create self-registration cases.
+    #[error("a kiosk cannot read cases")]
+    KioskCannotRead,
+    /// The caller's sites changed since this device last pulled.
+    #[error("your sites have changed")]
+    SitesChanged {
+        /// Sites whose cases the device must now remove.
+        drop_sites: Vec<String>,
+        /// Sites whose cases the device may now hold.
+        new_sites: Vec<String>,
+    },
     /// The caller's role may not do this.
     #[error("your role may not do this: {0}")]
     Forbidden(String),
@@ -112,7 +123,8 @@ impl ApiError {
             ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unauthorized | ApiError::SignInFailed => StatusCode::UNAUTHORIZED,
             ApiError::TooManySignIns { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::DeviceRevoked | ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::DeviceRevoked | ApiError::Forbidden(_) | ApiError::KioskCannotRead => StatusCode::FORBIDDEN,
+            ApiError::SitesChanged { .. } => StatusCode::CONFLICT,
             ApiError::DeviceNotFound => StatusCode::NOT_FOUND,
             ApiError::WrongDevice => StatusCode::FORBIDDEN,
             ApiError::Push(PushError::Gap { .. }) => StatusCode::CONFLICT,
@@ -139,6 +151,8 @@ impl ApiError {
             ApiError::TooManySignIns { .. } => "/problems/too-many-sign-in-attempts",
             ApiError::DeviceRevoked => "/problems/device-revoked",
             ApiError::Forbidden(_) => "/problems/forbidden",
+            ApiError::KioskCannotRead => "/problems/kiosk-cannot-read",
+            ApiError::SitesChanged { .. } => "/problems/sites-changed",
             ApiError::DeviceNotFound => "/problems/device-not-found",
             ApiError::WrongDevice => "/problems/wrong-device",
             ApiError::Push(PushError::Gap { .. }) => "/problems/seq-gap",
@@ -164,6 +178,8 @@ impl ApiError {
             ApiError::TooManySignIns { .. } => "Too many sign-in attempts",
             ApiError::DeviceRevoked => "Device revoked",
             ApiError::Forbidden(_) => "Not allowed",
+            ApiError::KioskCannotRead => "Kiosks cannot read",
+            ApiError::SitesChanged { .. } => "Your sites have changed",
             ApiError::DeviceNotFound => "Device not found",
             ApiError::WrongDevice => "Wrong device",
             ApiError::Push(PushError::Gap { .. }) => "Operations missing",
@@ -201,6 +217,8 @@ impl ApiError {
                 retry_after_s.div_ceil(60)
             ),
             ApiError::DeviceRevoked => "A supervisor has revoked this device. Wipe all Portal Desk data stored on it (the app does this by itself) and return it to your IT team; it cannot sign in again.".to_owned(),
+            ApiError::KioskCannotRead => "This device is a self-registration kiosk: it can only create sign-up cases and can read nothing. Ask a supervisor to turn kiosk mode off to use it as a staff device.".to_owned(),
+            ApiError::SitesChanged { .. } => "The sites you work at have changed since this device last synced. Remove the local copies of cases from the sites in drop_sites, then pull again from cursor 0 to fetch everything you may now see.".to_owned(),
             ApiError::Forbidden(what) => format!("Your role may not {what}. Ask a supervisor if this needs doing."),
             ApiError::DeviceNotFound => "No device with this id has been used by staff of your sites. Check the id in the device list.".to_owned(),
             ApiError::WrongDevice => {
@@ -228,6 +246,11 @@ impl ApiError {
             }
             ApiError::BodyTooLarge { max_bytes } => {
                 extra.insert("max_bytes".into(), json!(max_bytes));
+            }
+            ApiError::SitesChanged { drop_sites, new_sites } => {
+                extra.insert("drop_sites".into(), json!(drop_sites));
+                extra.insert("new_sites".into(), json!(new_sites));
+                extra.insert("resync_from".into(), json!(0));
             }
             ApiError::TooManySignIns { retry_after_s } => {
                 extra.insert("retry_after_s".into(), json!(retry_after_s));

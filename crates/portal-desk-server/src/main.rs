@@ -30,6 +30,7 @@ async fn main() -> anyhow::Result<()> {
         Command::User { command: UserCommand::Add { sites, role, name, email } } => {
             add_user(store, sites, role, name, &email).await
         }
+        Command::User { command: UserCommand::Sites { sites, email } } => set_sites(store, sites, &email).await,
         Command::Audit { command: AuditCommand::Verify } => verify_audit(store).await,
         Command::Audit { command: AuditCommand::Export { output } } => export_audit(store, output).await,
     }
@@ -142,6 +143,17 @@ async fn add_user(
     let detail = json!({ "staff": id, "email": staff.email, "role": staff.role.code(), "sites": staff.sites });
     store.append_audit(&AuditEntry::new(now_ms(), "add_staff", detail)).await?;
     println!("{id}");
+    Ok(())
+}
+
+async fn set_sites(store: SharedStore, sites: Vec<String>, email: &str) -> anyhow::Result<()> {
+    let email = email.trim().to_lowercase();
+    let sites: Vec<SiteId> = sites.into_iter().map(SiteId::from).collect();
+    let audit = AuditEntry::new(now_ms(), "set_staff_sites", json!({ "email": email, "sites": sites }));
+    if !store.set_staff_sites(&email, &sites, &audit).await? {
+        bail!("there is no member of staff with email '{email}'");
+    }
+    println!("{email} now works at: {}", sites.iter().map(SiteId::as_str).collect::<Vec<_>>().join(", "));
     Ok(())
 }
 

@@ -7,7 +7,7 @@ use crate::db::{Actor, DbError, PushTx, Store, Viewer};
 use crate::metrics::PushStats;
 use portal_desk_core::hlc::check_drift;
 use portal_desk_core::protocol::{plan_push, pull_page, OpResult, PullResponse, PushError, PushResponse, PushStep};
-use portal_desk_core::{apply_op, DeviceId, Op, OpBody, Outcome, StaffId};
+use portal_desk_core::{apply_op, DeviceId, Op, OpBody, Outcome, SiteId, StaffId};
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -29,6 +29,8 @@ pub struct Pusher {
     pub staff: StaffId,
     /// The device the token is bound to (and the push names).
     pub device: DeviceId,
+    /// The site whose self-registration kiosk the device is, if it is one.
+    pub kiosk_site: Option<SiteId>,
 }
 
 fn rejected(code: &str, reason: impl Into<String>) -> Outcome {
@@ -73,7 +75,8 @@ pub async fn push(
                 results.push(OpResult { op: op.id.clone(), seq: op.seq, outcome });
             }
             PushStep::Apply(op) => {
-                let (outcome, conflicts) = apply_one(tx.as_mut(), &mut actors, op, now_ms).await?;
+                let (outcome, conflicts) =
+                    apply_one(tx.as_mut(), &mut actors, pusher.kiosk_site.as_ref(), op, now_ms).await?;
                 match &outcome {
                     Outcome::Applied => stats.applied += 1,
                     Outcome::Rejected { code, .. } => stats.rejected.push(code.clone()),
@@ -103,6 +106,7 @@ pub async fn push(
 async fn apply_one(
     tx: &mut dyn PushTx,
     actors: &mut HashMap<StaffId, Option<Actor>>,
+    kiosk_site: Option<&SiteId>,
     op: &Op,
     now_ms: u64,
 ) -> Result<(Outcome, u64), DbError> {
@@ -120,7 +124,7 @@ async fn apply_one(
     let stored = tx.record(&op.record).await?;
     let conflicts_before = stored.as_ref().map_or(0, |r| r.conflicts.len());
     let mut conflicts = 0;
-    let outcome = match check(tx, actors, op, stored.as_ref(), now_ms).await? {
+    let outcome = match check(tx, actors, kiosk_site, op, stored.as_ref(), now_ms).await? {
         Some(refusal) => refusal,
         None => {
             let (changed, outcome) = apply_op(stored, op);
@@ -141,12 +145,18 @@ async fn apply_one(
 async fn check(
     tx: &mut dyn PushTx,
     actors: &mut HashMap<StaffId, Option<Actor>>,
+    kiosk_site: Option<&SiteId>,
     op: &Op,
     stored: Option<&portal_desk_core::Record>,
     now_ms: u64,
 ) -> Result<Option<Outcome>, DbError> {
     if let Err(error) = check_drift(&op.hlc, now_ms) {
         return Ok(Some(rejected("clock_ahead", error.to_string())));
+    }
+    if let Some(kiosk_site) = kiosk_site {
+        if let Some(reason) = access::kiosk_refusal(kiosk_site, op) {
+            return Ok(Some(rejected("kiosk_create_only", reason)));
+        }
     }
     if !actors.contains_key(&op.actor) {
         let actor = tx.actor(&op.device, &op.actor).await?;

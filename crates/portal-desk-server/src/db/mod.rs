@@ -92,6 +92,8 @@ pub struct Session {
     pub device_revoked: bool,
     /// When the token stops working.
     pub expires_at_ms: u64,
+    /// The site whose kiosk the device is, if it is one.
+    pub kiosk_site: Option<SiteId>,
 }
 
 /// A device, as supervisors see it in the device list.
@@ -105,6 +107,8 @@ pub struct DeviceSummary {
     pub last_seq: u64,
     /// When it was revoked, if it was.
     pub revoked_at_ms: Option<u64>,
+    /// The site whose self-registration kiosk it is, if it is one.
+    pub kiosk_site: Option<SiteId>,
     /// Who has signed in on it, most recent first.
     pub staff: Vec<DeviceUser>,
 }
@@ -227,6 +231,26 @@ pub trait Store: Send + Sync + 'static {
         views: &[crate::audit::ReportedView],
         now_ms: u64,
     ) -> Result<crate::audit::ViewsRecorded, DbError>;
+
+    /// Makes a device a self-registration kiosk for `kiosk_site` (or an ordinary device
+    /// again with `None`) and audits it; returns its summary, or `None` if no staff of
+    /// `sites` has used it.
+    async fn set_kiosk(
+        &self,
+        device: &DeviceId,
+        kiosk_site: Option<&SiteId>,
+        sites: &[SiteId],
+        audit: &AuditEntry,
+    ) -> Result<Option<DeviceSummary>, DbError>;
+
+    /// Records the sites `staff` works at as of this pull on `device` (joined with
+    /// commas) and returns what they were at the previous pull, if there was one.
+    async fn swap_pull_scope(&self, device: &DeviceId, staff: &StaffId, sites: &str)
+        -> Result<Option<String>, DbError>;
+
+    /// Replaces the sites of the staff member with this email and audits it; `false`
+    /// if there is no such staff member, [`DbError::Missing`] if a site does not exist.
+    async fn set_staff_sites(&self, email: &str, sites: &[SiteId], audit: &AuditEntry) -> Result<bool, DbError>;
 
     /// Opens a push transaction. Pushes are serialised: while one is open, another waits.
     async fn begin_push(&self) -> Result<Box<dyn PushTx>, DbError>;

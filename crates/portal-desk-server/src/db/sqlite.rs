@@ -139,10 +139,11 @@ async fn device_ids_for_sites(conn: &mut SqliteConnection, sites: &[SiteId]) -> 
 }
 
 async fn device_summary_on(conn: &mut SqliteConnection, device: &DeviceId) -> Result<Option<DeviceSummary>, DbError> {
-    let Some(row) = sqlx::query("SELECT id, registered_at_ms, last_seq, revoked_at_ms FROM devices WHERE id = ?")
-        .bind(device.as_str())
-        .fetch_optional(&mut *conn)
-        .await?
+    let Some(row) =
+        sqlx::query("SELECT id, registered_at_ms, last_seq, revoked_at_ms, kiosk_site FROM devices WHERE id = ?")
+            .bind(device.as_str())
+            .fetch_optional(&mut *conn)
+            .await?
     else {
         return Ok(None);
     };
@@ -169,6 +170,7 @@ async fn device_summary_on(conn: &mut SqliteConnection, device: &DeviceId) -> Re
         registered_at_ms: to_u64(row.try_get("registered_at_ms")?, "time")?,
         last_seq: to_u64(row.try_get("last_seq")?, "last_seq")?,
         revoked_at_ms: row.try_get::<Option<i64>, _>("revoked_at_ms")?.map(|t| to_u64(t, "time")).transpose()?,
+        kiosk_site: row.try_get::<Option<String>, _>("kiosk_site")?.map(SiteId),
         staff,
     }))
 }
@@ -306,7 +308,7 @@ impl Store for SqliteStore {
 
     async fn session(&self, token_hash: &str, now_ms: u64) -> Result<Option<Session>, DbError> {
         let row = sqlx::query(
-            "SELECT sessions.staff_id, sessions.device_id, sessions.expires_at_ms, staff.role, devices.revoked_at_ms \
+            "SELECT sessions.staff_id, sessions.device_id, sessions.expires_at_ms, staff.role, devices.revoked_at_ms, devices.kiosk_site \
              FROM sessions JOIN staff ON staff.id = sessions.staff_id JOIN devices ON devices.id = sessions.device_id \
              WHERE sessions.token_hash = ? AND sessions.expires_at_ms > ?",
         )
@@ -322,6 +324,7 @@ impl Store for SqliteStore {
             role: role_of(&role)?,
             device_revoked: row.try_get::<Option<i64>, _>("revoked_at_ms")?.is_some(),
             expires_at_ms: to_u64(row.try_get("expires_at_ms")?, "expiry")?,
+            kiosk_site: row.try_get::<Option<String>, _>("kiosk_site")?.map(SiteId),
         }))
     }
 
@@ -469,6 +472,80 @@ impl Store for SqliteStore {
         }
         tx.commit().await?;
         Ok(result)
+    }
+
+    async fn set_kiosk(
+        &self,
+        device: &DeviceId,
+        kiosk_site: Option<&SiteId>,
+        sites: &[SiteId],
+        audit: &AuditEntry,
+    ) -> Result<Option<DeviceSummary>, DbError> {
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        if !device_ids_for_sites(&mut tx, sites).await?.contains(device) {
+            return Ok(None);
+        }
+        sqlx::query("UPDATE devices SET kiosk_site = ? WHERE id = ?")
+            .bind(kiosk_site.map(SiteId::as_str))
+            .bind(device.as_str())
+            .execute(&mut *tx)
+            .await?;
+        append_audit_on(&mut tx, audit).await?;
+        let summary = device_summary_on(&mut tx, device).await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    async fn swap_pull_scope(
+        &self,
+        device: &DeviceId,
+        staff: &StaffId,
+        sites: &str,
+    ) -> Result<Option<String>, DbError> {
+        // Sites rarely change: read first, and write (taking the write lock) only then.
+        let previous: Option<String> =
+            sqlx::query_scalar("SELECT sites FROM pull_scopes WHERE device_id = ? AND staff_id = ?")
+                .bind(device.as_str())
+                .bind(staff.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
+        if previous.as_deref() != Some(sites) {
+            sqlx::query(
+                "INSERT INTO pull_scopes (device_id, staff_id, sites) VALUES (?, ?, ?) \
+             ON CONFLICT (device_id, staff_id) DO UPDATE SET sites = excluded.sites",
+            )
+            .bind(device.as_str())
+            .bind(staff.as_str())
+            .bind(sites)
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(previous)
+    }
+
+    async fn set_staff_sites(&self, email: &str, sites: &[SiteId], audit: &AuditEntry) -> Result<bool, DbError> {
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let staff: Option<String> =
+            sqlx::query_scalar("SELECT id FROM staff WHERE email = ?").bind(email).fetch_optional(&mut *tx).await?;
+        let Some(staff) = staff else { return Ok(false) };
+        sqlx::query("DELETE FROM staff_sites WHERE staff_id = ?").bind(&staff).execute(&mut *tx).await?;
+        for site in sites {
+            let linked = sqlx::query("INSERT INTO staff_sites (staff_id, site_id) VALUES (?, ?)")
+                .bind(&staff)
+                .bind(site.as_str())
+                .execute(&mut *tx)
+                .await;
+            match linked {
+                Ok(_) => {}
+                Err(e) if is_foreign_key_violation(&e) => {
+                    return Err(DbError::Missing(format!("there is no site with id '{site}'")))
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        append_audit_on(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn begin_push(&self) -> Result<Box<dyn PushTx>, DbError> {

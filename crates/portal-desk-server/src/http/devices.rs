@@ -1,11 +1,13 @@
 //! Devices, for supervisors: `GET /api/v1/devices` lists the tablets and desktops their
-//! sites' staff have used, and `POST /api/v1/devices/{device}/revoke` revokes a lost or
-//! stolen one, which then gets `/problems/device-revoked` and wipes its data.
+//! sites' staff have used, `POST /api/v1/devices/{device}/revoke` revokes a lost or
+//! stolen one, which then gets `/problems/device-revoked` and wipes its data, and
+//! `POST /api/v1/devices/{device}/kiosk` turns one into a self-registration kiosk.
 
 use crate::audit::AuditEntry;
 use crate::auth::Authenticated;
 use crate::db::{DeviceSummary, Role};
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldError};
+use crate::http::extract::ApiJson;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
@@ -48,5 +50,35 @@ pub async fn revoke(
         .by(&caller.staff)
         .on(&caller.device);
     let summary = state.store.revoke_device(&device, &caller.staff, &sites, &audit).await?;
+    summary.map(Json).ok_or(ApiError::DeviceNotFound)
+}
+
+/// Kiosk mode for a device.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KioskRequest {
+    /// The site whose kiosk it becomes, or `null` to make it an ordinary device again.
+    pub site: Option<SiteId>,
+}
+
+/// Turns a device into a self-registration kiosk for one of the caller's sites (or
+/// back). A kiosk may only create sign-up cases taken at the kiosk, and reads nothing.
+pub async fn kiosk(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(device): Path<String>,
+    ApiJson(request): ApiJson<KioskRequest>,
+) -> Result<Json<DeviceSummary>, ApiError> {
+    let sites = managed_sites(&state, &caller).await?;
+    if let Some(site) = request.site.as_ref().filter(|site| !sites.contains(site)) {
+        return Err(ApiError::Invalid(vec![FieldError {
+            path: "site".into(),
+            message: format!("you do not manage site '{site}'; choose one of your own sites"),
+        }]));
+    }
+    let device = DeviceId::from(device);
+    let detail = json!({ "device": device, "kiosk_site": request.site });
+    let audit = AuditEntry::new(crate::now_ms(), "set_kiosk", detail).by(&caller.staff).on(&caller.device);
+    let summary = state.store.set_kiosk(&device, request.site.as_ref(), &sites, &audit).await?;
     summary.map(Json).ok_or(ApiError::DeviceNotFound)
 }

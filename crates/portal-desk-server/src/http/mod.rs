@@ -44,6 +44,7 @@ pub fn routes() -> Vec<RouteSpec> {
         route("post", "/api/v1/audit/views", post(views::report)),
         route("get", "/api/v1/devices", get(devices::list)),
         route("post", "/api/v1/devices/{device}/revoke", post(devices::revoke)),
+        route("post", "/api/v1/devices/{device}/kiosk", post(devices::kiosk)),
         route("post", "/api/v1/push", post(push::push)),
         route("get", "/api/v1/pull", get(pull::pull)),
         route("get", "/api/v1/openapi.json", get(openapi::openapi)),

@@ -43,6 +43,10 @@ pub async fn pull(
             message: format!("ask for between 1 and {MAX_PULL_RECORDS} records"),
         }]));
     }
+    if caller.kiosk_site.is_some() {
+        return Err(ApiError::KioskCannotRead);
+    }
+    check_scope(&state, &caller, cursor).await?;
     let viewer = Viewer { staff: caller.staff.clone(), role: caller.role };
     let page = sync::pull(state.store.as_ref(), &viewer, cursor, limit).await?;
     state.metrics.observe_pull(page.records.len());
@@ -52,4 +56,24 @@ pub async fn pull(
         .append_audit(&AuditEntry::new(crate::now_ms(), "pull", detail).by(&caller.staff).on(&caller.device))
         .await?;
     Ok(Json(page))
+}
+
+/// Tells a device whose staff member's sites changed since their last pull on it to
+/// drop what they may no longer hold and re-sync from the start. A pull from cursor 0
+/// is already a full re-sync, so it only records the new sites.
+async fn check_scope(state: &AppState, caller: &crate::auth::Authenticated, cursor: u64) -> Result<(), ApiError> {
+    let profile = state.store.staff_profile(&caller.staff).await?.ok_or(ApiError::Unauthorized)?;
+    let mut sites: Vec<String> = profile.sites.into_iter().map(|s| s.id.0).collect();
+    sites.sort();
+    let joined = sites.join(",");
+    let previous = state.store.swap_pull_scope(&caller.device, &caller.staff, &joined).await?;
+    match previous {
+        Some(previous) if previous != joined && cursor > 0 => {
+            let before: Vec<String> = previous.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect();
+            let drop_sites = before.iter().filter(|s| !sites.contains(s)).cloned().collect();
+            let new_sites = sites.iter().filter(|s| !before.contains(s)).cloned().collect();
+            Err(ApiError::SitesChanged { drop_sites, new_sites })
+        }
+        _ => Ok(()),
+    }
 }

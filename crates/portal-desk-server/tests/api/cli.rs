@@ -39,6 +39,10 @@ fn site_add_and_user_add_make_an_account_that_can_sign_in() {
     let duplicate = run(&database, &user_args, "a long enough password\n");
     assert!(!duplicate.status.success());
     assert!(String::from_utf8_lossy(&duplicate.stderr).contains("exists"));
+    let moved =
+        stdout_of(&run(&database, &["user", "sites", "--site", &second, "--site", &site, "Carys@Example.test"], ""));
+    assert_eq!(moved, "carys@example.test now works at: riverside-clinic-2, riverside-clinic");
+    assert!(!run(&database, &["user", "sites", "--site", &site, "nobody@example.test"], "").status.success());
     let verified = stdout_of(&run(&database, &["audit", "verify"], ""));
     assert!(verified.contains("intact"));
     let export = dir.path().join("audit.csv");

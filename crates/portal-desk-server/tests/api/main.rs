@@ -6,6 +6,7 @@ mod demo;
 mod devices;
 mod errors;
 mod hostile_input;
+mod kiosk_and_sites;
 mod openapi;
 mod operations;
 mod process;
