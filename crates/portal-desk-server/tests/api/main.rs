@@ -1,6 +1,7 @@
 //! The server's in-process API tests: each test gets a fresh SQLite database and drives
 //! the router with `oneshot`, one behaviour per test.
 
+mod access_matrix;
 mod cli;
 mod demo;
 mod devices;
