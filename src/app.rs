@@ -2,7 +2,7 @@
 //! contexts, starts the sync loop, and routes to the screens.
 
 use crate::browser;
-use crate::pages::{CasePage, CasesPage, NewCasePage, NotFoundPage, SignInPage};
+use crate::pages::{CasePage, CasesPage, ChangesPage, NewCasePage, NotFoundPage, SignInPage};
 use crate::session::Session;
 use crate::store::{Store, StoreError};
 use crate::sync::{SyncStatus, Syncer};
@@ -123,7 +123,8 @@ fn Ready(opened: Opened) -> impl IntoView {
     provide_context(status);
     provide_context(trigger);
 
-    // The triggers: now, whenever the browser regains a network, and on a timer.
+    // The triggers: now, whenever the browser regains a network, when the app comes
+    // back to the foreground, and on a timer.
     // Losing the network is shown at once; sync failures confirm it.
     trigger.sync_now();
     window_event_listener(leptos::ev::online, move |_| {
@@ -131,8 +132,15 @@ fn Ready(opened: Opened) -> impl IntoView {
         trigger.sync_now();
     });
     window_event_listener(leptos::ev::offline, move |_| status.online.set(false));
+    // A tablet picked up again after being put down catches up at once.
+    window_event_listener(leptos::ev::visibilitychange, move |_| {
+        if !browser::is_hidden() {
+            trigger.sync_now();
+        }
+    });
     set_interval(move || trigger.sync_now(), SYNC_EVERY);
     browser::register_service_worker();
+    browser::request_persistent_storage();
 
     view! {
         <Router>
@@ -141,6 +149,7 @@ fn Ready(opened: Opened) -> impl IntoView {
                 <Route path=path!("/") view=CasesPage/>
                 <Route path=path!("/cases/new") view=NewCasePage/>
                 <Route path=path!("/cases/:id") view=CasePage/>
+                <Route path=path!("/changes") view=ChangesPage/>
             </Routes>
         </Router>
     }

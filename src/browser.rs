@@ -47,3 +47,19 @@ pub fn register_service_worker() {
         }
     });
 }
+
+/// Asks the browser to keep this site's storage under pressure instead of evicting it:
+/// the outbox may hold the only copy of a day's work. The browser may say no; the app
+/// works either way.
+pub fn request_persistent_storage() {
+    let Some(window) = web_sys::window() else { return };
+    let Ok(promise) = window.navigator().storage().persist() else { return };
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    });
+}
+
+/// Whether the page is in the background (another tab, the screen locked).
+pub fn is_hidden() -> bool {
+    web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.hidden())
+}

@@ -11,6 +11,7 @@ pub mod app;
 pub mod browser;
 pub mod case_form;
 pub mod case_view;
+pub mod change_view;
 pub mod components;
 pub mod format;
 pub mod pages;

@@ -56,6 +56,7 @@ pub fn AppHeader() -> impl IntoView {
                 <p class=network_class>{network}</p>
                 <p class="outbox-badge" role="status">{move || waiting_label(status.waiting.get())}</p>
                 <p class="last-sync">{last_sync}</p>
+                <A href="/changes" attr:class="sync-bar__link">"Changes on this device"</A>
                 <div class="sync-bar__actions">
                     <button
                         type="button"
@@ -82,7 +83,10 @@ pub fn AppHeader() -> impl IntoView {
             {move || status.problem.get().map(|text| view! { <div class="banner banner--warning" role="alert"><p>{text}</p></div> })}
             {move || rejected_label(status.rejected.get()).map(|text| view! {
                 <div class="banner banner--error" role="alert">
-                    <p>{text} " by the server. They are kept on this device with the reason."</p>
+                    <p>
+                        {text} " by the server. "
+                        <A href="/changes">"See which, and why"</A>
+                    </p>
                 </div>
             })}
         </header>

@@ -2,12 +2,14 @@
 
 mod case;
 mod cases;
+mod changes;
 mod new_case;
 mod not_found;
 mod sign_in;
 
 pub use case::CasePage;
 pub use cases::CasesPage;
+pub use changes::ChangesPage;
 pub use new_case::NewCasePage;
 pub use not_found::NotFoundPage;
 pub use sign_in::SignInPage;

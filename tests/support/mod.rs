@@ -1,5 +1,8 @@
 //! Helpers shared by the browser tests: fresh databases and sample operations.
 
+// Each test file compiles this module on its own and uses only some of it.
+#![allow(dead_code)]
+
 use portal_desk::store::Store;
 use portal_desk_core::case::Collection;
 use portal_desk_core::{OpBody, Record, StaffId};

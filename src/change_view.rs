@@ -1,0 +1,63 @@
+//! How a change (an operation) is described to the person who made it, on the screen
+//! that lists what is still on this device. Pure, so it is tested natively.
+
+use portal_desk_core::case::{CaseKind, CaseStatus, Channel, Priority};
+use portal_desk_core::OpBody;
+
+/// One sentence saying what a change does, e.g. "Status set to In progress".
+pub fn describe(body: &OpBody) -> String {
+    match body {
+        OpBody::Create { fields, .. } => {
+            let kind = fields.get("kind").and_then(|k| CaseKind::from_code(k)).map(CaseKind::label);
+            match kind {
+                Some(kind) => format!("New case: {kind}"),
+                None => "New case".to_owned(),
+            }
+        }
+        OpBody::SetField { field, value, .. } => {
+            let shown = match field.as_str() {
+                "status" => CaseStatus::from_code(value).map(CaseStatus::label),
+                "kind" => CaseKind::from_code(value).map(CaseKind::label),
+                "priority" => Priority::from_code(value).map(Priority::label),
+                "channel" => Channel::from_code(value).map(Channel::label),
+                _ => None,
+            };
+            let name = match field.as_str() {
+                "patient_name" => "Patient name",
+                "kind" => "Kind of case",
+                "status" => "Status",
+                "priority" => "Priority",
+                "channel" => "Channel",
+                other => other,
+            };
+            format!("{name} set to {}", shown.map(str::to_owned).unwrap_or_else(|| value.clone()))
+        }
+        OpBody::AppendNote { text } => {
+            let preview: String = text.chars().take(60).collect();
+            let more = if text.chars().count() > 60 { "…" } else { "" };
+            format!("Note added: “{preview}{more}”")
+        }
+        OpBody::Archive => "Case archived".to_owned(),
+        OpBody::StartChecklist { .. } => "Checklist started".to_owned(),
+        OpBody::SetStep { step, .. } => format!("Checklist step “{step}” updated"),
+        OpBody::ResolveConflict { value, .. } => format!("Clash resolved: kept “{value}”"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use portal_desk_core::case::Collection;
+
+    #[test]
+    fn changes_are_described_in_plain_words() {
+        let fields = [("kind".to_owned(), "password_reset".to_owned())].into();
+        let create = OpBody::Create { collection: Collection::Case, site: "s".into(), fields };
+        assert_eq!(describe(&create), "New case: Password reset");
+        let status = OpBody::SetField { field: "status".into(), value: "in_progress".into(), replaces: None };
+        assert_eq!(describe(&status), "Status set to In progress");
+        let note = OpBody::AppendNote { text: "x".repeat(61) };
+        assert!(describe(&note).ends_with("…”"));
+        assert_eq!(describe(&OpBody::Archive), "Case archived");
+    }
+}
