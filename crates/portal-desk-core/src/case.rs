@@ -2,7 +2,6 @@
 //! plain-English labels and the rules for which values and fields are valid.
 
 use crate::date::CivilDate;
-use crate::nhs_number::NhsNumber;
 use crate::validate;
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +11,19 @@ use serde::{Deserialize, Serialize};
 pub enum Collection {
     /// An enquiry or request about one patient.
     Case,
+    /// A patient the team knows (see [`crate::patient`]); synced like cases so that
+    /// duplicate checks see every tablet's patients.
+    Patient,
+}
+
+impl Collection {
+    /// Why a field value was refused for a record of this collection.
+    pub fn validate_field(self, field: &str, value: &str) -> Result<(), String> {
+        match self {
+            Collection::Case => validate_case_field(field, value),
+            Collection::Patient => crate::patient::validate_patient_field(field, value),
+        }
+    }
 }
 
 macro_rules! vocabulary {
@@ -242,36 +254,11 @@ pub fn validate_case_field(field: &str, value: &str) -> Result<(), String> {
         | "escalation_target"
         | "imaging_media"
         | "signed_off_by" => text(MAX_SHORT_TEXT_CHARS),
-        "patient_nhs_number" => match NhsNumber::parse(value) {
-            Ok(number) if number.as_str() == value => Ok(()),
-            Ok(number) => Err(format!("Store the NHS number as ten digits without spaces: {}", number.as_str())),
-            Err(e) => Err(e.to_string()),
-        },
-        "patient_dob" => {
-            let born: CivilDate = value.parse().map_err(|e| format!("Date of birth: {e}"))?;
-            if born.year() < 1880 {
-                Err(format!("Date of birth {born} is too long ago: check the year"))
-            } else {
-                Ok(())
-            }
-        }
-        "patient_email" => match validate::email(value) {
-            Ok(stored) if stored == value => Ok(()),
-            Ok(stored) => {
-                Err(format!("Store the email address without spaces and with its domain in lower case: {stored}"))
-            }
-            Err(e) => Err(e.to_string()),
-        },
-        "patient_mobile" => match validate::uk_mobile(value) {
-            Ok(stored) if stored == value => Ok(()),
-            Ok(stored) => Err(format!("Store the mobile number as 11 digits starting 07: {stored}")),
-            Err(e) => Err(e.to_string()),
-        },
-        "patient_postcode" => match validate::postcode(value) {
-            Ok(stored) if stored == value => Ok(()),
-            Ok(stored) => Err(format!("Store the postcode in capitals with one space: {stored}")),
-            Err(e) => Err(e.to_string()),
-        },
+        "patient_nhs_number" => validate::stored_nhs_number(value),
+        "patient_dob" => validate::stored_date_of_birth(value),
+        "patient_email" => validate::stored_email(value),
+        "patient_mobile" => validate::stored_mobile(value),
+        "patient_postcode" => validate::stored_postcode(value),
         "due" | "received_at" | "signed_off_at" => value
             .parse::<u64>()
             .map(|_| ())

@@ -1,13 +1,60 @@
 //! A patient as the team knows them: name, date of birth, NHS number, contact details,
 //! language and communication needs, and the identity evidence recorded for them.
 
+use crate::case::{Collection, MAX_SHORT_TEXT_CHARS, MAX_TEXT_CHARS};
 use crate::date::CivilDate;
-use crate::identity::{assess_identity, EvidenceRecord, IdentityAssessment};
+use crate::identity::{assess_identity, evidence_from_checklist, EvidenceRecord, IdentityAssessment};
 use crate::ids::RecordId;
 use crate::nhs_number::NhsNumber;
 use crate::record::Record;
 use crate::validate;
 use serde::{Deserialize, Serialize};
+
+/// The fields a patient record may hold, in the order a patient form shows them.
+pub const PATIENT_FIELDS: &[&str] = &[
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "nhs_number",
+    "email",
+    "mobile",
+    "postcode",
+    "preferred_language",
+    "communication_needs",
+];
+
+/// Why a value was refused for a field of a patient record, in words staff can act
+/// on. Values are checked in their stored form, as for cases.
+pub fn validate_patient_field(field: &str, value: &str) -> Result<(), String> {
+    let short = |label: &str| {
+        if value.chars().count() > MAX_SHORT_TEXT_CHARS {
+            Err(format!("The {label} is too long: keep it under {MAX_SHORT_TEXT_CHARS} characters"))
+        } else {
+            Ok(())
+        }
+    };
+    match field {
+        "family_name" if value.trim().is_empty() => Err("Enter the patient's family name (surname)".to_owned()),
+        "date_of_birth" if value.is_empty() => Err("Enter the patient's date of birth".to_owned()),
+        _ if value.is_empty() && PATIENT_FIELDS.contains(&field) => Ok(()),
+        "given_name" => short("given name"),
+        "family_name" => short("family name"),
+        "preferred_language" => short("preferred language"),
+        "communication_needs" => {
+            if value.chars().count() > MAX_TEXT_CHARS {
+                Err(format!("The communication needs are too long: keep them under {MAX_TEXT_CHARS} characters"))
+            } else {
+                Ok(())
+            }
+        }
+        "date_of_birth" => validate::stored_date_of_birth(value),
+        "nhs_number" => validate::stored_nhs_number(value),
+        "email" => validate::stored_email(value),
+        "mobile" => validate::stored_mobile(value),
+        "postcode" => validate::stored_postcode(value),
+        other => Err(format!("'{other}' is not a field of a patient")),
+    }
+}
 
 /// One patient.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,6 +120,27 @@ impl Patient {
             preferred_language: text("preferred_language"),
             communication_needs: text("communication_needs").into_iter().collect(),
             identity_evidence: Vec::new(),
+        })
+    }
+
+    /// A patient from a synced patient record, or `None` if the record is not one.
+    pub fn from_record(record: &Record) -> Option<Patient> {
+        if record.collection != Collection::Patient {
+            return None;
+        }
+        let text = |field: &str| record.field(field).filter(|v| !v.is_empty()).map(str::to_owned);
+        Some(Patient {
+            id: record.id.clone(),
+            given_name: text("given_name").unwrap_or_default(),
+            family_name: text("family_name").unwrap_or_default(),
+            date_of_birth: record.field("date_of_birth").and_then(|d| d.parse().ok()),
+            nhs_number: record.field("nhs_number").and_then(|n| NhsNumber::parse(n).ok()),
+            email: text("email"),
+            mobile: text("mobile"),
+            postcode: text("postcode"),
+            preferred_language: text("preferred_language"),
+            communication_needs: text("communication_needs").into_iter().collect(),
+            identity_evidence: record.checklists.values().flat_map(evidence_from_checklist).collect(),
         })
     }
 
@@ -183,5 +251,15 @@ pub(crate) mod tests {
         let registered = patient("p9", "Augusta Ada", "King", "1985-12-10", None);
         let found = crate::duplicates::find_duplicates(&registered, &[Patient::from_case(&case).unwrap()]);
         assert_eq!(found[0].patient, RecordId::from("case-1"));
+    }
+
+    #[test]
+    fn patient_fields_are_checked_in_their_stored_form() {
+        assert!(validate_patient_field("family_name", " ").unwrap_err().contains("family name"));
+        assert!(validate_patient_field("given_name", "").is_ok());
+        assert!(validate_patient_field("postcode", "sw1a1aa").unwrap_err().contains("SW1A 1AA"));
+        assert!(validate_patient_field("nhs_number", "485 777 3457").unwrap_err().contains("without spaces"));
+        assert!(validate_patient_field("mobile", "07700900123").is_ok());
+        assert!(validate_patient_field("kind", "sign_up").unwrap_err().contains("not a field of a patient"));
     }
 }

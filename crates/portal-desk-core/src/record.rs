@@ -12,7 +12,7 @@
 //! kept as a conflict, not applied.
 
 use crate::calendar::SiteCalendar;
-use crate::case::{validate_case_field, CaseKind, CaseStatus, Collection, Priority, MAX_TEXT_CHARS};
+use crate::case::{CaseKind, CaseStatus, Collection, Priority, MAX_TEXT_CHARS};
 use crate::checklist::ChecklistRun;
 use crate::date::CivilDate;
 use crate::hlc::Hlc;
@@ -188,18 +188,24 @@ impl Record {
         let OpBody::Create { collection, site, fields } = &op.body else {
             return Err(Outcome::rejected("not_found", "This record does not exist (it may not have synced yet)"));
         };
-        if !fields.contains_key("patient_name") {
-            return Err(Outcome::rejected("invalid_field", "Enter the patient's name"));
-        }
-        if !fields.contains_key("kind") {
-            return Err(Outcome::rejected("invalid_field", "Choose the kind of case"));
+        let required: &[(&str, &str)] = match collection {
+            Collection::Case => &[("patient_name", "Enter the patient's name"), ("kind", "Choose the kind of case")],
+            Collection::Patient => &[
+                ("family_name", "Enter the patient's family name (surname)"),
+                ("date_of_birth", "Enter the patient's date of birth"),
+            ],
+        };
+        if let Some((_, missing)) = required.iter().find(|(field, _)| !fields.contains_key(*field)) {
+            return Err(Outcome::rejected("invalid_field", *missing));
         }
         for (name, value) in fields {
-            validate_case_field(name, value).map_err(|reason| Outcome::rejected("invalid_field", reason))?;
+            collection.validate_field(name, value).map_err(|reason| Outcome::rejected("invalid_field", reason))?;
         }
         let register = |value: &String| Register { value: value.clone(), clock: op.hlc.clone(), by: op.actor.clone() };
         let mut fields: BTreeMap<String, Register> = fields.iter().map(|(k, v)| (k.clone(), register(v))).collect();
-        fields.entry("status".to_owned()).or_insert_with(|| register(&CaseStatus::New.code().to_owned()));
+        if *collection == Collection::Case {
+            fields.entry("status".to_owned()).or_insert_with(|| register(&CaseStatus::New.code().to_owned()));
+        }
         Ok(Record {
             id: op.record.clone(),
             collection: *collection,
@@ -242,8 +248,11 @@ impl Record {
 
     /// The checks a new value of a case field must pass whoever sets it.
     fn check_field_value(&self, field: &str, value: &str) -> Result<(), Outcome> {
-        validate_case_field(field, value).map_err(|reason| Outcome::rejected("invalid_field", reason))?;
-        if field == "kind" && CaseKind::from_code(value).map(CaseKind::is_restricted) != Some(self.is_restricted()) {
+        self.collection.validate_field(field, value).map_err(|reason| Outcome::rejected("invalid_field", reason))?;
+        if self.collection == Collection::Case
+            && field == "kind"
+            && CaseKind::from_code(value).map(CaseKind::is_restricted) != Some(self.is_restricted())
+        {
             return Err(Outcome::rejected(
                 "restricted_kind_change",
                 "A case cannot be moved into or out of a restricted kind; open a new case instead",
@@ -891,5 +900,29 @@ mod tests {
         let seen = record.fields["status"].clock.clone();
         record.apply(&set("e1", "b", 1_795_424_400_000, "status", "escalated", Some(seen)));
         assert_eq!(record.escalation_response_due_ms(), Some(1_795_424_400_000 + 4 * 3_600_000));
+    }
+
+    #[test]
+    fn patient_records_sync_with_their_own_fields() {
+        let fields: BTreeMap<String, String> =
+            [("given_name", "Ada"), ("family_name", "Lovelace"), ("date_of_birth", "1985-12-10")]
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .into();
+        let create = OpBody::Create { collection: Collection::Patient, site: "s1".into(), fields: fields.clone() };
+        let mut patient = Record::create(&op("p", "a", 1_000, create)).unwrap();
+        assert_eq!(patient.field("status"), None, "patients have no case status");
+        assert!(!patient.is_restricted());
+        assert_eq!(patient.apply(&set("e1", "a", 2_000, "nhs_number", "4857773457", None)), Outcome::Applied);
+        let outcome = patient.apply(&set("e2", "a", 3_000, "kind", "complaint", None));
+        assert!(matches!(outcome, Outcome::Rejected { ref reason, .. } if reason.contains("not a field of a patient")));
+        let as_patient = crate::patient::Patient::from_record(&patient).unwrap();
+        assert_eq!(as_patient.nhs_number.unwrap().as_str(), "4857773457");
+        let mut no_dob = fields;
+        no_dob.remove("date_of_birth");
+        let create = OpBody::Create { collection: Collection::Patient, site: "s1".into(), fields: no_dob };
+        let refused = Record::create(&op("q", "a", 1_000, create)).unwrap_err();
+        assert!(
+            matches!(refused, Outcome::Rejected { ref reason, .. } if reason == "Enter the patient's date of birth")
+        );
     }
 }

@@ -3,6 +3,7 @@
 //! whose message says what is wrong and how to put it right.
 
 use crate::date::{CivilDate, DateError};
+use crate::nhs_number::NhsNumber;
 use thiserror::Error;
 
 /// The oldest age accepted for a date of birth; anything older is almost certainly a
@@ -189,6 +190,58 @@ fn outward_code_ok(outward: &str) -> bool {
         3 => letter(0) && ((digit(1) && (digit(2) || letter(2))) || (letter(1) && digit(2))),
         4 => letter(0) && letter(1) && digit(2) && (digit(3) || letter(3)),
         _ => false,
+    }
+}
+
+/// The earliest year of birth a stored record may hold, for checks that do not know
+/// today's date (see [`date_of_birth`] for the full check).
+pub const EARLIEST_BIRTH_YEAR: i32 = 1880;
+
+/// Checks a stored NHS number: ten digits, no spaces, correct check digit.
+pub fn stored_nhs_number(value: &str) -> Result<(), String> {
+    match NhsNumber::parse(value) {
+        Ok(number) if number.as_str() == value => Ok(()),
+        Ok(number) => Err(format!("Store the NHS number as ten digits without spaces: {}", number.as_str())),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Checks a stored date of birth: `YYYY-MM-DD`, not before [`EARLIEST_BIRTH_YEAR`].
+pub fn stored_date_of_birth(value: &str) -> Result<(), String> {
+    let born: CivilDate = value.parse().map_err(|e| format!("Date of birth: {e}"))?;
+    if born.year() < EARLIEST_BIRTH_YEAR {
+        Err(format!("Date of birth {born} is too long ago: check the year"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks a stored email address is in the form [`email`] returns.
+pub fn stored_email(value: &str) -> Result<(), String> {
+    match email(value) {
+        Ok(stored) if stored == value => Ok(()),
+        Ok(stored) => {
+            Err(format!("Store the email address without spaces and with its domain in lower case: {stored}"))
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Checks a stored mobile number is 11 digits starting 07.
+pub fn stored_mobile(value: &str) -> Result<(), String> {
+    match uk_mobile(value) {
+        Ok(stored) if stored == value => Ok(()),
+        Ok(stored) => Err(format!("Store the mobile number as 11 digits starting 07: {stored}")),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Checks a stored postcode is in capitals with one space.
+pub fn stored_postcode(value: &str) -> Result<(), String> {
+    match postcode(value) {
+        Ok(stored) if stored == value => Ok(()),
+        Ok(stored) => Err(format!("Store the postcode in capitals with one space: {stored}")),
+        Err(e) => Err(e.to_string()),
     }
 }
 
