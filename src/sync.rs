@@ -268,8 +268,10 @@ impl Syncer {
                 if error.needs_sign_in() {
                     self.status.needs_sign_in.set(true);
                 }
-                // Being offline is shown by the indicator; it is not a problem to report.
-                self.status.problem.set((!error.is_offline()).then(|| error.message()));
+                // Being offline is shown by the indicator, and an expired sign-in by its
+                // own banner; only other problems need words of their own.
+                let quiet = error.is_offline() || error.needs_sign_in();
+                self.status.problem.set((!quiet).then(|| error.message()));
             }
         }
     }

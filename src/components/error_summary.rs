@@ -46,6 +46,22 @@ pub fn ErrorSummary(#[prop(into)] errors: Signal<Vec<FieldError>>) -> impl IntoV
     }
 }
 
+/// "There is a problem" for a problem that is nobody's typing (no connection, a full
+/// device), saying what to do.
+#[component]
+pub fn ProblemSummary(#[prop(into)] problem: Signal<Option<String>>) -> impl IntoView {
+    move || {
+        problem.get().map(|text| {
+            view! {
+                <div class="error-summary" role="alert">
+                    <h2 class="error-summary__title">"There is a problem"</h2>
+                    <p class="error-summary__text">{text}</p>
+                </div>
+            }
+        })
+    }
+}
+
 /// The message shown just above a field with a problem.
 #[component]
 pub fn FieldErrorMessage(id: &'static str, #[prop(into)] message: Signal<Option<String>>) -> impl IntoView {

@@ -71,6 +71,8 @@ pub fn AppHeader() -> impl IntoView {
                     }>"Sign out"</button>
                 </div>
             </div>
+        </header>
+        <div class="app-notices">
             <Show when=move || status.needs_sign_in.get()>
                 <div class="banner banner--warning" role="alert">
                     <p>
@@ -89,6 +91,6 @@ pub fn AppHeader() -> impl IntoView {
                     </p>
                 </div>
             })}
-        </header>
+        </div>
     }
 }

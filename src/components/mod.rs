@@ -4,6 +4,6 @@ mod error_summary;
 mod header;
 mod signed_in;
 
-pub use error_summary::{field_error, focus_field, ErrorSummary, FieldErrorMessage};
+pub use error_summary::{field_error, focus_field, ErrorSummary, FieldErrorMessage, ProblemSummary};
 pub use header::AppHeader;
 pub use signed_in::SignedIn;

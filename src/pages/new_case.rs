@@ -5,7 +5,7 @@
 use crate::app::{CurrentSession, Flash, StoreHandle, SyncTrigger};
 use crate::browser::new_uuid;
 use crate::case_form::{new_case_ops, FieldError, NewCaseInput};
-use crate::components::{field_error, ErrorSummary, FieldErrorMessage, SignedIn};
+use crate::components::{field_error, ErrorSummary, FieldErrorMessage, ProblemSummary, SignedIn};
 use crate::sync::SyncStatus;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -29,6 +29,8 @@ pub fn NewCasePage() -> impl IntoView {
     let channel = RwSignal::new(Channel::Phone.code().to_owned());
     let note = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<FieldError>::new());
+    // A problem that is not about what was typed, such as a full device.
+    let problem = RwSignal::new(None::<String>);
 
     let save = Action::new_local(move |bodies: &Vec<OpBody>| {
         let record = RecordId::from(new_uuid());
@@ -47,7 +49,7 @@ pub fn NewCasePage() -> impl IntoView {
                     trigger.sync_now();
                     navigate(&format!("/cases/{record}"), Default::default());
                 }
-                Err(error) => errors.set(vec![FieldError { field: "patient-name", message: error.message() }]),
+                Err(error) => problem.set(Some(error.message())),
             }
         }
     });
@@ -63,12 +65,13 @@ pub fn NewCasePage() -> impl IntoView {
         };
         let Some(site) = session.with_untracked(|s| s.as_ref().and_then(|s| s.home_site().map(|site| site.id.clone())))
         else {
-            errors.set(vec![FieldError {
-                field: "patient-name",
-                message: "Your account has no site, so cases cannot be recorded. Ask your administrator to add you to a site.".to_owned(),
-            }]);
+            problem.set(Some(
+                "Your account has no site, so cases cannot be recorded. Ask your administrator to add you to a site."
+                    .to_owned(),
+            ));
             return;
         };
+        problem.set(None);
         match new_case_ops(&input, site) {
             Ok(bodies) => {
                 errors.set(Vec::new());
@@ -87,6 +90,7 @@ pub fn NewCasePage() -> impl IntoView {
         <SignedIn>
             <A href="/" attr:class="back-link">"Back to cases"</A>
             <h1>"New case"</h1>
+            <ProblemSummary problem=problem/>
             <ErrorSummary errors=errors/>
             <form class="form" on:submit=on_submit novalidate=true>
                 <div class="form-group" class:form-group--error=has_error("patient-name")>

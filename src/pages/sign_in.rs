@@ -4,7 +4,7 @@
 use crate::api::{self, ApiError};
 use crate::app::{CurrentSession, StoreHandle, SyncTrigger};
 use crate::case_form::FieldError;
-use crate::components::{field_error, ErrorSummary, FieldErrorMessage};
+use crate::components::{field_error, ErrorSummary, FieldErrorMessage, ProblemSummary};
 use crate::session::Session;
 use crate::sync::SyncStatus;
 use leptos::prelude::*;
@@ -30,14 +30,17 @@ fn check(credentials: &Credentials) -> Vec<FieldError> {
     errors
 }
 
-/// Turns a failed sign-in into a message on the form.
-fn sign_in_error(error: &ApiError) -> FieldError {
-    let message = match error {
-        ApiError::Unauthorized { .. } => "The email address or password is not right. Check them and try again.".to_owned(),
-        ApiError::Offline => "Portal Desk cannot reach the server. Signing in needs a connection: check the Wi-Fi or mobile data, then try again.".to_owned(),
-        other => other.message(),
-    };
-    FieldError { field: "email", message }
+/// Turns a failed sign-in into a problem with the form's fields (wrong credentials),
+/// or `Err` with a problem that is nobody's typing (no connection, server trouble).
+fn sign_in_error(error: &ApiError) -> Result<FieldError, String> {
+    match error {
+        ApiError::Unauthorized { .. } => Ok(FieldError {
+            field: "email",
+            message: "The email address or password is not right. Check them and try again.".to_owned(),
+        }),
+        ApiError::Offline => Err("Portal Desk cannot reach the server. Signing in needs a connection: check the Wi-Fi or mobile data, then try again.".to_owned()),
+        other => Err(other.message()),
+    }
 }
 
 /// The sign-in screen.
@@ -54,6 +57,8 @@ pub fn SignInPage() -> impl IntoView {
         RwSignal::new(session.with_untracked(|s| s.as_ref().map(|s| s.staff.email.clone()).unwrap_or_default()));
     let password = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<FieldError>::new());
+    // A problem that is not about what was typed: no connection, or server trouble.
+    let problem = RwSignal::new(None::<String>);
 
     let sign_in = Action::new_local(move |credentials: &Credentials| {
         let credentials = credentials.clone();
@@ -84,7 +89,10 @@ pub fn SignInPage() -> impl IntoView {
                     if error == ApiError::Offline {
                         status.online.set(false);
                     }
-                    errors.set(vec![sign_in_error(&error)]);
+                    match sign_in_error(&error) {
+                        Ok(field_error) => errors.set(vec![field_error]),
+                        Err(message) => problem.set(Some(message)),
+                    }
                 }
             }
         }
@@ -94,6 +102,7 @@ pub fn SignInPage() -> impl IntoView {
         ev.prevent_default();
         let credentials = Credentials { email: email.get_untracked(), password: password.get_untracked() };
         let problems = check(&credentials);
+        problem.set(None);
         if problems.is_empty() {
             errors.set(Vec::new());
             sign_in.dispatch(credentials);
@@ -119,6 +128,7 @@ pub fn SignInPage() -> impl IntoView {
                     <p>"You are offline. Signing in needs a connection: connect to the internet, then sign in."</p>
                 </div>
             </Show>
+            <ProblemSummary problem=problem/>
             <ErrorSummary errors=errors/>
             <form class="form" on:submit=on_submit novalidate=true>
                 <div class="form-group" class:form-group--error=move || email_error.with(Option::is_some)>
