@@ -63,3 +63,43 @@ pub fn request_persistent_storage() {
 pub fn is_hidden() -> bool {
     web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.hidden())
 }
+
+/// Runs `work` while holding the Web Lock `name`, unless another tab of this app holds
+/// it already; then returns `false` without running it, because that tab is doing the
+/// work. Browsers without the Web Locks API run it unguarded: the server's idempotent
+/// push and the version checks on pull make a doubled sync harmless, only wasteful.
+pub async fn with_tab_lock(name: &str, work: impl std::future::Future<Output = ()> + 'static) -> bool {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::{JsCast, JsValue};
+
+    let locks = web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w.navigator(), &JsValue::from_str("locks")).ok())
+        .filter(|locks| !locks.is_undefined() && !locks.is_null());
+    let request = locks
+        .as_ref()
+        .and_then(|locks| js_sys::Reflect::get(locks, &JsValue::from_str("request")).ok())
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let (Some(locks), Some(request)) = (locks, request) else {
+        work.await;
+        return true;
+    };
+
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &JsValue::from_str("ifAvailable"), &JsValue::TRUE);
+    // The lock is held until the promise the callback returns settles, that is until
+    // `work` has finished; a null lock means another tab holds it.
+    let callback = Closure::once_into_js(move |lock: JsValue| -> js_sys::Promise {
+        if lock.is_null() {
+            return js_sys::Promise::resolve(&JsValue::FALSE);
+        }
+        wasm_bindgen_futures::future_to_promise(async move {
+            work.await;
+            Ok(JsValue::TRUE)
+        })
+    });
+    let Ok(promise) = request.call3(&locks, &JsValue::from_str(name), &options, &callback) else {
+        return false;
+    };
+    let Ok(promise) = promise.dyn_into::<js_sys::Promise>() else { return false };
+    matches!(wasm_bindgen_futures::JsFuture::from(promise).await, Ok(ran) if ran.is_truthy())
+}

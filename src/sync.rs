@@ -3,8 +3,9 @@
 //!
 //! [`sync_once`] is the protocol, written against a [`Transport`] so tests can drive it
 //! with a scripted server; [`Syncer`] decides when it runs (start, `online`, a timer,
-//! "Sync now", after a local change), makes sure only one run happens at a time, and
-//! reports what happened through [`SyncStatus`] signals.
+//! "Sync now", after a local change), makes sure only one run happens at a time (in
+//! this tab by a flag, across tabs by a Web Lock), and reports what happened through
+//! [`SyncStatus`] signals.
 
 use crate::api::{self, ApiError};
 use crate::browser::now_ms;
@@ -200,6 +201,9 @@ impl Default for SyncStatus {
     }
 }
 
+/// The Web Lock that lets only one tab of the app sync at a time.
+const SYNC_LOCK: &str = "portal-desk-sync";
+
 /// Runs [`sync_once`] when asked, one run at a time, and keeps [`SyncStatus`] current.
 pub struct Syncer {
     store: Store,
@@ -222,16 +226,22 @@ impl Syncer {
             self.again.set(true);
             return;
         }
-        let this = Rc::clone(self);
-        wasm_bindgen_futures::spawn_local(async move { this.run().await });
+        wasm_bindgen_futures::spawn_local(Rc::clone(self).run());
     }
 
-    async fn run(&self) {
+    async fn run(self: Rc<Self>) {
         self.running.set(true);
         self.status.running.set(true);
         loop {
             self.again.set(false);
-            self.run_once().await;
+            // One tab syncs at a time; another tab's run covers this one's changes too,
+            // since both share the database. The screens still refresh from it.
+            let this = Rc::clone(&self);
+            let ran = crate::browser::with_tab_lock(SYNC_LOCK, async move { this.run_once().await }).await;
+            if !ran {
+                self.refresh_counts().await;
+                self.status.data_changed();
+            }
             if !self.again.get() {
                 break;
             }
