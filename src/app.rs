@@ -36,6 +36,11 @@ impl SyncTrigger {
         self.0.with_value(|syncer| syncer.trigger());
     }
 
+    /// Starts a run from the timer, unless the loop is backing off after failures.
+    pub fn sync_when_due(&self) {
+        self.0.with_value(|syncer| syncer.trigger_when_due());
+    }
+
     /// Re-reads the outbox counts after a local change, without a network round trip.
     pub fn refresh_counts(&self) {
         let syncer = self.0.get_value();
@@ -124,7 +129,7 @@ fn Ready(opened: Opened) -> impl IntoView {
     provide_context(trigger);
 
     // The triggers: now, whenever the browser regains a network, when the app comes
-    // back to the foreground, and on a timer.
+    // back to the foreground, and on a timer that backs off while syncing fails.
     // Losing the network is shown at once; sync failures confirm it.
     trigger.sync_now();
     window_event_listener(leptos::ev::online, move |_| {
@@ -138,7 +143,7 @@ fn Ready(opened: Opened) -> impl IntoView {
             trigger.sync_now();
         }
     });
-    set_interval(move || trigger.sync_now(), SYNC_EVERY);
+    set_interval(move || trigger.sync_when_due(), SYNC_EVERY);
     browser::register_service_worker();
     browser::request_persistent_storage();
 

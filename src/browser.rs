@@ -59,6 +59,15 @@ pub fn request_persistent_storage() {
     });
 }
 
+/// How many bytes this site stores and how many the browser allows it, if the browser
+/// says.
+pub async fn storage_estimate() -> Option<(u64, u64)> {
+    use wasm_bindgen::JsCast;
+    let promise = web_sys::window()?.navigator().storage().estimate().ok()?;
+    let estimate: web_sys::StorageEstimate = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?.unchecked_into();
+    Some((estimate.get_usage()? as u64, estimate.get_quota()? as u64))
+}
+
 /// Whether the page is in the background (another tab, the screen locked).
 pub fn is_hidden() -> bool {
     web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.hidden())

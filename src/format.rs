@@ -18,6 +18,30 @@ pub fn rejected_label(count: usize) -> Option<String> {
     }
 }
 
+/// A number of bytes as people read it: `512 bytes`, `1.2 MB`, `10 GB`.
+pub fn bytes(count: u64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if count < 1_000 {
+        return format!("{count} bytes");
+    }
+    let mut value = count as f64 / 1_000.0;
+    let mut unit = 0;
+    while value >= 1_000.0 && unit < UNITS.len() - 1 {
+        value /= 1_000.0;
+        unit += 1;
+    }
+    if value < 10.0 {
+        format!("{value:.1} {}", UNITS[unit])
+    } else {
+        format!("{value:.0} {}", UNITS[unit])
+    }
+}
+
+/// How much of its storage allowance the app uses, in one sentence.
+pub fn storage_label(usage: u64, quota: u64) -> String {
+    format!("Portal Desk is using {} of the {} this browser allows it on this device.", bytes(usage), bytes(quota))
+}
+
 const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /// The civil date (year, month 1–12, day 1–31) of a day counted from 1970-01-01.
@@ -68,6 +92,14 @@ mod tests {
         assert_eq!(waiting_label(2), "2 changes waiting to sync");
         assert_eq!(rejected_label(0), None);
         assert_eq!(rejected_label(3).unwrap(), "3 changes were not accepted");
+    }
+
+    #[test]
+    fn sizes_read_naturally() {
+        assert_eq!(bytes(512), "512 bytes");
+        assert_eq!(bytes(1_234_567), "1.2 MB");
+        assert_eq!(bytes(10_000_000_000), "10 GB");
+        assert!(storage_label(2_000, 5_000_000).contains("2.0 KB of the 5.0 MB"));
     }
 
     #[test]

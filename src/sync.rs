@@ -201,6 +201,18 @@ impl Default for SyncStatus {
     }
 }
 
+/// How long the timer holds off after `failures` failed runs in a row: doubling from
+/// the timer's own 20 s up to 5 minutes, plus up to a fifth more at random (`jitter` in
+/// 0..1) so that many tablets coming back at once do not all call the server together.
+/// Explicit triggers (start, `online`, "Sync now", a local change) never wait.
+pub fn backoff_ms(failures: u32, jitter: f64) -> u64 {
+    if failures == 0 {
+        return 0;
+    }
+    let base = (20_000u64 << (failures - 1).min(4)).min(300_000);
+    base + (base as f64 * 0.2 * jitter.clamp(0.0, 1.0)) as u64
+}
+
 /// The Web Lock that lets only one tab of the app sync at a time.
 const SYNC_LOCK: &str = "portal-desk-sync";
 
@@ -211,12 +223,23 @@ pub struct Syncer {
     status: SyncStatus,
     running: Cell<bool>,
     again: Cell<bool>,
+    /// Failed runs in a row, and when the timer may try again.
+    failures: Cell<u32>,
+    next_try_ms: Cell<u64>,
 }
 
 impl Syncer {
     /// A syncer for the signed-in person in `session`.
     pub fn new(store: Store, session: RwSignal<Option<Session>>, status: SyncStatus) -> Rc<Self> {
-        Rc::new(Syncer { store, session, status, running: Cell::new(false), again: Cell::new(false) })
+        Rc::new(Syncer {
+            store,
+            session,
+            status,
+            running: Cell::new(false),
+            again: Cell::new(false),
+            failures: Cell::new(0),
+            next_try_ms: Cell::new(0),
+        })
     }
 
     /// Asks for a run. If one is under way, another follows it, so a change made
@@ -227,6 +250,13 @@ impl Syncer {
             return;
         }
         wasm_bindgen_futures::spawn_local(Rc::clone(self).run());
+    }
+
+    /// Asks for a run from the timer: skipped while backing off after failures.
+    pub fn trigger_when_due(self: &Rc<Self>) {
+        if now_ms() >= self.next_try_ms.get() {
+            self.trigger();
+        }
     }
 
     async fn run(self: Rc<Self>) {
@@ -272,6 +302,8 @@ impl Syncer {
                 self.status.online.set(true);
                 self.status.last_synced_ms.set(Some(now));
                 self.status.problem.set(None);
+                self.failures.set(0);
+                self.next_try_ms.set(0);
             }
             Err(error) => {
                 self.status.online.set(!error.is_offline());
@@ -282,6 +314,9 @@ impl Syncer {
                 // own banner; only other problems need words of their own.
                 let quiet = error.is_offline() || error.needs_sign_in();
                 self.status.problem.set((!quiet).then(|| error.message()));
+                let failures = self.failures.get().saturating_add(1);
+                self.failures.set(failures);
+                self.next_try_ms.set(now_ms() + backoff_ms(failures, js_sys::Math::random()));
             }
         }
     }
@@ -292,5 +327,21 @@ impl Syncer {
             self.status.waiting.set(waiting);
             self.status.rejected.set(rejected);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff_ms;
+
+    #[test]
+    fn backoff_doubles_to_five_minutes_with_bounded_jitter() {
+        assert_eq!(backoff_ms(0, 0.5), 0);
+        assert_eq!(backoff_ms(1, 0.0), 20_000);
+        assert_eq!(backoff_ms(2, 0.0), 40_000);
+        assert_eq!(backoff_ms(5, 0.0), 300_000);
+        assert_eq!(backoff_ms(30, 0.0), 300_000);
+        assert_eq!(backoff_ms(1, 1.0), 24_000);
+        assert_eq!(backoff_ms(1, 7.0), 24_000, "jitter is clamped");
     }
 }

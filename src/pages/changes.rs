@@ -6,7 +6,7 @@ use crate::app::StoreHandle;
 use crate::browser::local_offset_minutes;
 use crate::change_view::describe;
 use crate::components::SignedIn;
-use crate::format::date_time;
+use crate::format::{date_time, storage_label};
 use crate::store::StoreError;
 use crate::sync::SyncStatus;
 use leptos::prelude::*;
@@ -60,6 +60,10 @@ pub fn ChangesPage() -> impl IntoView {
     let changes = LocalResource::new(move || {
         status.data_version.track();
         load(store.get())
+    });
+    let storage = LocalResource::new(move || {
+        status.data_version.track();
+        crate::browser::storage_estimate()
     });
     let waiting_state = move || {
         if status.running.get() {
@@ -122,6 +126,15 @@ pub fn ChangesPage() -> impl IntoView {
                     })}
                 }.into_any(),
             }}
+            <section class="panel" aria-labelledby="storage-heading">
+                <h2 id="storage-heading">"Storage on this device"</h2>
+                <p>
+                    {move || match storage.get().flatten() {
+                        Some((usage, quota)) => storage_label(usage, quota),
+                        None => "This browser does not say how much storage Portal Desk may use.".to_owned(),
+                    }}
+                </p>
+            </section>
         </SignedIn>
     }
 }
