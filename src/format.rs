@@ -18,22 +18,25 @@ pub fn rejected_label(count: usize) -> Option<String> {
     }
 }
 
-/// A number of bytes as people read it: `512 bytes`, `1.2 MB`, `10 GB`.
+/// A number of bytes as people read it: `512 bytes`, `1.2 MB`, `10 GB`. Integer
+/// arithmetic only: float formatting would add kilobytes of code to the app.
 pub fn bytes(count: u64) -> String {
     const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
     if count < 1_000 {
         return format!("{count} bytes");
     }
-    let mut value = count as f64 / 1_000.0;
+    // The value in tenths of the unit, rounded.
     let mut unit = 0;
-    while value >= 1_000.0 && unit < UNITS.len() - 1 {
-        value /= 1_000.0;
+    let mut scale = 1_000u64;
+    while count >= scale * 1_000 && unit < UNITS.len() - 1 {
+        scale *= 1_000;
         unit += 1;
     }
-    if value < 10.0 {
-        format!("{value:.1} {}", UNITS[unit])
+    let tenths = (count * 10 + scale / 2) / scale;
+    if tenths < 100 {
+        format!("{}.{} {}", tenths / 10, tenths % 10, UNITS[unit])
     } else {
-        format!("{value:.0} {}", UNITS[unit])
+        format!("{} {}", (tenths + 5) / 10, UNITS[unit])
     }
 }
 
