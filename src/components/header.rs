@@ -47,6 +47,9 @@ pub fn AppHeader() -> impl IntoView {
         <header class="app-header">
             <div class="app-header__bar">
                 <A href="/" attr:class="app-header__brand">"Portal Desk"</A>
+                <nav class="app-header__nav" aria-label="Main">
+                    <A href="/" exact=true>"Cases"</A>
+                </nav>
                 <p class="app-header__who">
                     <span class="app-header__label">"Signed in as "</span>
                     {who}

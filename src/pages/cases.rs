@@ -1,5 +1,5 @@
 //! `/`: the cases of the signed-in person's sites, newest first, with the ones still
-//! only on this device marked.
+//! only on this device marked. The site's name is in the header, once, on every screen.
 
 use crate::app::{CurrentSession, StoreHandle};
 use crate::case_view::{case_views, CaseView};
@@ -22,7 +22,6 @@ pub fn CasesPage() -> impl IntoView {
             store.local_state().await.map(|state| case_views(state, &device))
         }
     });
-    let site = move || session.with(|s| s.as_ref().map(|s| s.site_name()).unwrap_or_default());
     // A tablet shared across sites may hold another site's records; show only the
     // ones this person may see.
     let visible = move |views: Vec<CaseView>| -> Vec<CaseView> {
@@ -35,10 +34,7 @@ pub fn CasesPage() -> impl IntoView {
     view! {
         <SignedIn>
             <div class="page-heading">
-                <div>
-                    <h1>"Cases"</h1>
-                    <p class="page-heading__site">{site}</p>
-                </div>
+                <h1>"Cases"</h1>
                 <A href="/cases/new" attr:class="button">"New case"</A>
             </div>
             {move || match cases.get() {
@@ -85,7 +81,7 @@ fn CaseItem(case: CaseView) -> impl IntoView {
                 <A href=href>{name}</A>
             </h2>
             <p class="case-item__kind">{case.kind_label()}</p>
-            <ul class="tags" aria-label="Status and priority">
+            <ul class="tags" aria-label="Case details">
                 <li class=format!("tag tag--status-{}", status.code())>{status.label()}</li>
                 <li class=format!("tag tag--priority-{priority}")>{case.priority_label()} " priority"</li>
                 {case.unsynced.then(|| view! { <li class="tag tag--unsynced">"Not yet synced"</li> })}
