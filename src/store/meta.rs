@@ -1,7 +1,7 @@
 //! Keys and typed access for the `meta` store, used inside other modules' transactions.
 
+use super::{codec, StoreError};
 use indexed_db_futures::object_store::ObjectStore;
-use indexed_db_futures::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -25,12 +25,11 @@ pub fn cursor_key(staff: &portal_desk_core::StaffId) -> String {
 }
 
 /// Reads one value.
-pub async fn get<T: DeserializeOwned>(meta: &ObjectStore<'_>, key: &str) -> indexed_db_futures::Result<Option<T>> {
-    meta.get(key).serde()?.await
+pub async fn get<T: DeserializeOwned>(meta: &ObjectStore<'_>, key: &str) -> Result<Option<T>, StoreError> {
+    codec::get(meta, key).await
 }
 
 /// Writes one value.
-pub async fn put<T: Serialize>(meta: &ObjectStore<'_>, key: &str, value: &T) -> indexed_db_futures::Result<()> {
-    meta.put(value).with_key(key).without_key_type().serde()?.await?;
-    Ok(())
+pub async fn put<T: Serialize>(meta: &ObjectStore<'_>, key: &str, value: &T) -> Result<(), StoreError> {
+    codec::put(meta, key, value).await
 }

@@ -6,6 +6,7 @@
 //! transaction back unless it is committed). Anything else — ids, clocks, validation —
 //! is worked out before the transaction starts or from values read inside it.
 
+mod codec;
 mod error;
 mod meta;
 mod outbox;

@@ -2,12 +2,11 @@
 //! is saved, and kept until the server has dealt with it; then applied changes wait in
 //! `acked` for a pull to bring them back, and rejected ones move to `rejected`.
 
-use super::{meta, schema, Store, StoreError};
+use super::{codec, meta, schema, Store, StoreError};
 use crate::browser::{new_uuid, now_ms};
 use crate::settle::{settle_push, PushSettlement};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
-use indexed_db_futures::KeyRange;
 use portal_desk_core::protocol::client::{RejectedOp, Replica};
 use portal_desk_core::protocol::PushResponse;
 use portal_desk_core::{Clock, Op, OpBody, OpId, RecordId, StaffId};
@@ -46,7 +45,7 @@ impl Store {
         let mut ops = Vec::with_capacity(changes.len());
         for ((record, body), id) in changes.into_iter().zip(ids) {
             let op = replica.make(id, actor.clone(), record, body, now).clone();
-            outbox.put(&op).with_key(seq_key(op.seq)).without_key_type().serde()?.await?;
+            codec::put(&outbox, seq_key(op.seq), &op).await?;
             ops.push(op);
         }
         meta::put(&meta_store, meta::LAST_SEQ, &replica.last_seq).await?;
@@ -59,16 +58,14 @@ impl Store {
     pub async fn outbox_batch(&self, limit: u32) -> Result<Vec<Op>, StoreError> {
         let tx = self.db().transaction(schema::OUTBOX).build()?;
         let outbox = tx.object_store(schema::OUTBOX)?;
-        let ops = outbox.get_all().with_limit(limit).serde()?.await?;
-        Ok(ops.collect::<Result<Vec<Op>, _>>()?)
+        codec::get_first(&outbox, limit).await
     }
 
     /// Every operation waiting to be pushed, in sequence order.
     pub async fn outbox(&self) -> Result<Vec<Op>, StoreError> {
         let tx = self.db().transaction(schema::OUTBOX).build()?;
         let outbox = tx.object_store(schema::OUTBOX)?;
-        let ops = outbox.get_all().serde()?.await?;
-        Ok(ops.collect::<Result<Vec<Op>, _>>()?)
+        codec::get_all(&outbox).await
     }
 
     /// How many operations are waiting, and how many the server rejected.
@@ -91,24 +88,19 @@ impl Store {
         let acked = tx.object_store(schema::ACKED)?;
         let rejected = tx.object_store(schema::REJECTED)?;
         let meta_store = tx.object_store(schema::META)?;
-        // Built by hand: indexed_db_futures 0.6.4 turns `..=x` into an OPEN upper bound
-        // (x excluded), which would leave the last dealt-with operation in the outbox.
-        let through = || KeyRange::UpperBound(seq_key(response.applied_through), false);
-        let done = if response.applied_through == 0 {
-            Vec::new()
-        } else {
-            outbox.get_all().with_query::<f64, _>(through()).serde()?.await?.collect::<Result<Vec<Op>, _>>()?
-        };
+        let through = seq_key(response.applied_through);
+        let done: Vec<Op> =
+            if response.applied_through == 0 { Vec::new() } else { codec::get_through(&outbox, through).await? };
         let acks: u64 = meta::get(&meta_store, meta::ACKS).await?.unwrap_or(0);
         let settlement = settle_push(&device, done, acks, response);
         for entry in &settlement.acked {
-            acked.put(entry).with_key(seq_key(entry.op.seq)).without_key_type().serde()?.await?;
+            codec::put(&acked, seq_key(entry.op.seq), entry).await?;
         }
         for entry in &settlement.rejected {
-            rejected.put(entry).with_key(seq_key(entry.op.seq)).without_key_type().serde()?.await?;
+            codec::put(&rejected, seq_key(entry.op.seq), entry).await?;
         }
         if response.applied_through > 0 {
-            outbox.delete::<f64, _>(through()).primitive()?.await?;
+            codec::delete_through(&outbox, through).await?;
         }
         meta::put(&meta_store, meta::ACKS, &settlement.acks).await?;
         tx.commit().await?;
@@ -119,7 +111,6 @@ impl Store {
     pub async fn rejected(&self) -> Result<Vec<RejectedOp>, StoreError> {
         let tx = self.db().transaction(schema::REJECTED).build()?;
         let rejected = tx.object_store(schema::REJECTED)?;
-        let entries = rejected.get_all().serde()?.await?;
-        Ok(entries.collect::<Result<Vec<RejectedOp>, _>>()?)
+        codec::get_all(&rejected).await
     }
 }

@@ -1,7 +1,7 @@
 //! Confirmed server state: pull pages land here, and the screens read it together with
 //! the acknowledged operations and the outbox to show what the person expects to see.
 
-use super::{meta, schema, Store, StoreError};
+use super::{codec, meta, schema, Store, StoreError};
 use crate::settle::{settle_pull, LocalState, PullState};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
@@ -45,24 +45,24 @@ impl Store {
 
         let mut held = Vec::new();
         for record in &page.records {
-            if let Some(existing) = records.get(record.id.as_str()).serde()?.await? {
+            if let Some(existing) = codec::get::<Record, _>(&records, record.id.as_str()).await? {
                 held.push(existing);
             }
         }
         let state = PullState {
             clock: meta::get(&meta_store, meta::CLOCK).await?.unwrap_or_else(|| Clock::new(device.clone())),
             held,
-            acked: acked.get_all().serde()?.await?.collect::<Result<Vec<AckedOp>, _>>()?,
+            acked: codec::get_all::<AckedOp>(&acked).await?,
             cursor: meta::get(&meta_store, &cursor_key).await?.unwrap_or(0),
         };
         let settled = settle_pull(&device, state, ticket, page);
 
         for record in &settled.records {
-            records.put(record).with_key(record.id.as_str()).without_key_type().serde()?.await?;
+            codec::put(&records, record.id.as_str(), record).await?;
         }
         acked.clear()?.await?;
         for entry in &settled.acked {
-            acked.put(entry).with_key(super::outbox::seq_key(entry.op.seq)).without_key_type().serde()?.await?;
+            codec::put(&acked, super::outbox::seq_key(entry.op.seq), entry).await?;
         }
         meta::put(&meta_store, &cursor_key, &settled.cursor).await?;
         meta::put(&meta_store, meta::CLOCK, &settled.clock).await?;
@@ -74,29 +74,24 @@ impl Store {
     /// one transaction so they agree.
     pub async fn local_state(&self) -> Result<LocalState, StoreError> {
         let tx = self.db().transaction([schema::RECORDS, schema::ACKED, schema::OUTBOX]).build()?;
-        let records = tx.object_store(schema::RECORDS)?.get_all().serde()?.await?;
-        let acked = tx.object_store(schema::ACKED)?.get_all().serde()?.await?;
-        let outbox = tx.object_store(schema::OUTBOX)?.get_all().serde()?.await?;
         Ok(LocalState {
-            records: records.collect::<Result<Vec<Record>, _>>()?,
-            acked: acked.collect::<Result<Vec<AckedOp>, _>>()?,
-            outbox: outbox.collect::<Result<Vec<Op>, _>>()?,
+            records: codec::get_all(&tx.object_store(schema::RECORDS)?).await?,
+            acked: codec::get_all(&tx.object_store(schema::ACKED)?).await?,
+            outbox: codec::get_all(&tx.object_store(schema::OUTBOX)?).await?,
         })
     }
 
     /// The same for one record: its confirmed state (if any) and the operations on it.
     pub async fn local_state_of(&self, id: &RecordId) -> Result<LocalState, StoreError> {
         let tx = self.db().transaction([schema::RECORDS, schema::ACKED, schema::OUTBOX]).build()?;
-        let record: Option<Record> = tx.object_store(schema::RECORDS)?.get(id.as_str()).serde()?.await?;
-        let acked = tx.object_store(schema::ACKED)?.get_all().serde()?.await?;
-        let outbox = tx.object_store(schema::OUTBOX)?.get_all().serde()?.await?;
+        let record: Option<Record> = codec::get(&tx.object_store(schema::RECORDS)?, id.as_str()).await?;
         let mut state = LocalState {
             records: record.into_iter().collect(),
-            acked: acked.collect::<Result<Vec<AckedOp>, _>>()?,
-            outbox: outbox.collect::<Result<Vec<Op>, _>>()?,
+            acked: codec::get_all(&tx.object_store(schema::ACKED)?).await?,
+            outbox: codec::get_all(&tx.object_store(schema::OUTBOX)?).await?,
         };
         state.acked.retain(|a| &a.op.record == id);
-        state.outbox.retain(|op| &op.record == id);
+        state.outbox.retain(|op: &Op| &op.record == id);
         Ok(state)
     }
 }
