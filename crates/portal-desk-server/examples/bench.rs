@@ -9,10 +9,14 @@
 //! cargo run --release -p portal-desk-server --example bench -- postgres://… # PostgreSQL
 //! ```
 //!
-//! Each device syncs three times at random moments within a ten-second window (a
-//! tablet syncing every few seconds, all day), so the offered load grows with the
-//! number of devices; every sync round pushes one to five new operations and pulls
-//! what changed since its cursor. It prints a Markdown table.
+//! Every device first pushes a backlog of 200 operations (ingest); twenty devices then
+//! pull everything their site holds (serve); then, caught up, each device syncs
+//! `BENCH_ROUNDS` times (default 2) at random moments within `BENCH_WINDOW_S` seconds
+//! (default 30: a tablet syncing every 15 s), so the offered load grows with the number
+//! of devices. A share `BENCH_PUSH_SHARE` (default 0.2) of rounds push one to three new
+//! operations first; every round pulls what changed since its cursor, which on a busy
+//! site is everyone else's changes. `BENCH_DEVICES` (default 100,500,1000) sets the
+//! fleet sizes. It prints a Markdown table.
 
 use portal_desk_core::protocol::{PullResponse, PushResponse, SignInResponse};
 use portal_desk_core::SiteId;
@@ -130,7 +134,18 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-async fn run(url: Option<&str>, devices: usize) -> String {
+/// How hard the devices sync.
+#[derive(Clone, Copy, Debug)]
+struct Load {
+    /// The window the sync rounds are spread over, in seconds.
+    window_s: f64,
+    /// Sync rounds per device within the window.
+    rounds: usize,
+    /// The share of rounds that push new operations.
+    push_share: f64,
+}
+
+async fn run(url: Option<&str>, devices: usize, load: Load) -> String {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = open_store(url, dir.path()).await;
     for site in SITES {
@@ -187,22 +202,27 @@ async fn run(url: Option<&str>, devices: usize) -> String {
     }
     let ingest_rate = ingested as f64 / started.elapsed().as_secs_f64();
 
-    // Serve: every device pulls everything its site holds, 20 at a time.
+    // Serve: twenty devices, ten per site, each pull everything their site holds at once.
     let started = Instant::now();
     let mut served = 0;
-    for chunk in fleet.chunks_mut(20) {
-        for n in futures_all(chunk.iter_mut().map(|d| d.pull(port))).await {
-            served += n;
-        }
+    for n in futures_all(fleet.iter_mut().take(20).map(|d| d.pull(port))).await {
+        served += n;
     }
     let serve_rate = served as f64 / started.elapsed().as_secs_f64();
+    // Every other device is caught up too, as tablets in use all day would be.
+    let head = fleet.iter().map(|d| d.cursor).max().unwrap_or(0);
+    fleet.iter_mut().for_each(|d| d.cursor = head);
 
-    // Sync rounds: each device syncs three times at random moments in a 10 s window.
-    let window = Duration::from_secs(10);
+    // Sync rounds: each device syncs `load.rounds` times at random moments within the
+    // window; a share of the rounds carry one to three new operations, the rest only pull.
+    let window = Duration::from_secs_f64(load.window_s);
     let mut rng = StdRng::seed_from_u64(devices as u64);
     let mut schedule: Vec<(Duration, usize, usize)> = (0..devices)
-        .flat_map(|d| (0..3).map(move |_| d))
-        .map(|d| (window.mul_f64(rng.gen::<f64>()), d, rng.gen_range(1..=5)))
+        .flat_map(|d| (0..load.rounds).map(move |_| d))
+        .map(|d| {
+            let ops = if rng.gen::<f64>() < load.push_share { rng.gen_range(1..=3) } else { 0 };
+            (window.mul_f64(rng.gen::<f64>()), d, ops)
+        })
         .collect();
     schedule.sort();
     let fleet: Vec<_> = fleet.into_iter().map(|d| Arc::new(tokio::sync::Mutex::new(d))).collect();
@@ -214,7 +234,9 @@ async fn run(url: Option<&str>, devices: usize) -> String {
             tokio::time::sleep_until(tokio::time::Instant::from_std(origin + at)).await;
             let mut device = device.lock().await;
             let started = Instant::now();
-            device.push(port, n).await;
+            if n > 0 {
+                device.push(port, n).await;
+            }
             device.pull(port).await;
             started.elapsed()
         }));
@@ -261,6 +283,18 @@ async fn futures_all<F: std::future::Future>(futures: impl Iterator<Item = F>) -
 #[tokio::main]
 async fn main() {
     let url = std::env::args().nth(1);
+    let env = |name: &str, default: f64| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+    let load = Load {
+        window_s: env("BENCH_WINDOW_S", 30.0),
+        rounds: env("BENCH_ROUNDS", 2.0) as usize,
+        push_share: env("BENCH_PUSH_SHARE", 0.2),
+    };
+    println!(
+        "Each device syncs {} times in {} s; {:.0}% of rounds push 1-3 operations, every round pulls.\n",
+        load.rounds,
+        load.window_s,
+        load.push_share * 100.0
+    );
     let counts: Vec<usize> = std::env::var("BENCH_DEVICES")
         .ok()
         .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
@@ -270,6 +304,6 @@ async fn main() {
     );
     println!("|---|---|---|---|---|---|---|");
     for devices in counts {
-        println!("{}", run(url.as_deref(), devices).await);
+        println!("{}", run(url.as_deref(), devices, load).await);
     }
 }

@@ -48,7 +48,9 @@ async fn serve(store: SharedStore, args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}; is another server using it?", args.listen))?;
     let address = listener.local_addr()?;
     println!("Portal Desk is running: open http://{address}/ in your browser (Ctrl+C stops it).");
-    if args.demo {
+    // Only promise the demo accounts when they exist: --demo leaves a database that
+    // already held other data alone.
+    if args.demo && store.staff_credentials(demo::DEMO_STAFF[0].email).await?.is_some() {
         print!("{}", demo::sign_in_help());
     }
     std::io::stdout().flush()?;

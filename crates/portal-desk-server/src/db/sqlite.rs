@@ -2,8 +2,11 @@
 //! `migrations/sqlite/`.
 //!
 //! SQLite allows one writer at a time, so every writing transaction starts with
-//! `BEGIN IMMEDIATE`: it takes the write lock up front, and a second writer waits (up to
-//! the busy timeout) instead of failing half-way when it tries to upgrade a read lock.
+//! `BEGIN IMMEDIATE`: it takes the write lock up front instead of failing half-way when
+//! it tries to upgrade a read lock. Writers in this process first queue on an async
+//! mutex, in arrival order: left to SQLite's busy handler, waiting writers poll with
+//! sleeps of up to 100 ms, and under load their latency climbs into seconds. The busy
+//! timeout still covers another process (a `user add`) writing at the same moment.
 
 use super::{
     decode_json, encode_json, is_foreign_key_violation, is_unique_violation, role_of, to_i64, to_u64, Actor,
@@ -17,7 +20,9 @@ use portal_desk_core::{DeviceId, Op, Outcome, Record, RecordId, SiteId, StaffId}
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqliteConnection, SqlitePool, Transaction};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 /// The SQLite schema's migrations, in order; forward-only.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -29,6 +34,7 @@ const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    writer: Arc<Mutex<()>>,
 }
 
 impl SqliteStore {
@@ -50,7 +56,15 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(30));
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self { pool, writer: Arc::default() })
+    }
+
+    /// Waits for this process's turn to write, then opens a write transaction. The guard
+    /// must outlive the transaction.
+    async fn begin_write(&self) -> Result<(OwnedMutexGuard<()>, Transaction<'static, sqlx::Sqlite>), DbError> {
+        let guard = self.writer.clone().lock_owned().await;
+        let tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        Ok((guard, tx))
     }
 
     /// The connection pool, for tests that look at the tables directly.
@@ -190,6 +204,7 @@ impl Store for SqliteStore {
     }
 
     async fn add_site(&self, id: &SiteId, name: &str) -> Result<(), DbError> {
+        let _writer = self.writer.lock().await;
         let result = sqlx::query("INSERT INTO sites (id, name) VALUES (?, ?)")
             .bind(id.as_str())
             .bind(name)
@@ -209,7 +224,7 @@ impl Store for SqliteStore {
     }
 
     async fn add_staff(&self, staff: &NewStaff, now_ms: u64) -> Result<(), DbError> {
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let (_writer, mut tx) = self.begin_write().await?;
         let inserted = sqlx::query(
             "INSERT INTO staff (id, email, name, role, password_hash, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
         )
@@ -277,14 +292,14 @@ impl Store for SqliteStore {
     }
 
     async fn register_device_staff(&self, device: &DeviceId, staff: &StaffId, now_ms: u64) -> Result<(), DbError> {
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let (_writer, mut tx) = self.begin_write().await?;
         register_device_staff_on(&mut tx, device, staff, now_ms).await?;
         tx.commit().await?;
         Ok(())
     }
 
     async fn start_session(&self, session: &NewSession, audit: &AuditEntry) -> Result<(), DbError> {
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let (_writer, mut tx) = self.begin_write().await?;
         register_device_staff_on(&mut tx, &session.device, &session.staff, session.now_ms).await?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, staff_id, device_id, created_at_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?)",
@@ -329,7 +344,7 @@ impl Store for SqliteStore {
     }
 
     async fn end_session(&self, token_hash: &str, audit: &AuditEntry) -> Result<bool, DbError> {
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let (_writer, mut tx) = self.begin_write().await?;
         let ended = sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash).execute(&mut *tx).await?;
         append_audit_on(&mut tx, audit).await?;
         tx.commit().await?;
@@ -337,7 +352,7 @@ impl Store for SqliteStore {
     }
 
     async fn refresh_session(&self, old_token_hash: &str, new: &NewSession, audit: &AuditEntry) -> Result<(), DbError> {
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let (_writer, mut tx) = self.begin_write().await?;
         sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(old_token_hash).execute(&mut *tx).await?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, staff_id, device_id, created_at_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?)",
@@ -377,7 +392,7 @@ impl Store for SqliteStore {
         forget_before_ms: u64,
         audit: &AuditEntry,
     ) -> Result<(), DbError> {
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let (_writer, mut tx) = self.begin_write().await?;
         sqlx::query("DELETE FROM sign_in_failures WHERE at_ms <= ?")
             .bind(to_i64(forget_before_ms, "time")?)
             .execute(&mut *tx)
@@ -410,7 +425,7 @@ impl Store for SqliteStore {
         sites: &[SiteId],
         audit: &AuditEntry,
     ) -> Result<Option<DeviceSummary>, DbError> {
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let (_writer, mut tx) = self.begin_write().await?;
         if !device_ids_for_sites(&mut tx, sites).await?.contains(device) {
             return Ok(None);
         }
@@ -432,7 +447,7 @@ impl Store for SqliteStore {
         views: &[ReportedView],
         now_ms: u64,
     ) -> Result<ViewsRecorded, DbError> {
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let (_writer, mut tx) = self.begin_write().await?;
         let mut result = ViewsRecorded::default();
         for view in views {
             let signed_in: Option<String> =
@@ -481,7 +496,7 @@ impl Store for SqliteStore {
         sites: &[SiteId],
         audit: &AuditEntry,
     ) -> Result<Option<DeviceSummary>, DbError> {
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let (_writer, mut tx) = self.begin_write().await?;
         if !device_ids_for_sites(&mut tx, sites).await?.contains(device) {
             return Ok(None);
         }
@@ -510,6 +525,7 @@ impl Store for SqliteStore {
                 .fetch_optional(&self.pool)
                 .await?;
         if previous.as_deref() != Some(sites) {
+            let _writer = self.writer.lock().await;
             sqlx::query(
                 "INSERT INTO pull_scopes (device_id, staff_id, sites) VALUES (?, ?, ?) \
              ON CONFLICT (device_id, staff_id) DO UPDATE SET sites = excluded.sites",
@@ -524,7 +540,7 @@ impl Store for SqliteStore {
     }
 
     async fn set_staff_sites(&self, email: &str, sites: &[SiteId], audit: &AuditEntry) -> Result<bool, DbError> {
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let (_writer, mut tx) = self.begin_write().await?;
         let staff: Option<String> =
             sqlx::query_scalar("SELECT id FROM staff WHERE email = ?").bind(email).fetch_optional(&mut *tx).await?;
         let Some(staff) = staff else { return Ok(false) };
@@ -549,7 +565,8 @@ impl Store for SqliteStore {
     }
 
     async fn begin_push(&self) -> Result<Box<dyn PushTx>, DbError> {
-        Ok(Box::new(SqlitePushTx { tx: self.pool.begin_with(BEGIN_WRITE).await? }))
+        let (writer, tx) = self.begin_write().await?;
+        Ok(Box::new(SqlitePushTx { tx, _writer: writer }))
     }
 
     async fn changes_after(&self, viewer: &Viewer, cursor: u64, limit: usize) -> Result<ChangesPage, DbError> {
@@ -586,7 +603,7 @@ impl Store for SqliteStore {
     }
 
     async fn append_audit(&self, entry: &AuditEntry) -> Result<(), DbError> {
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        let (_writer, mut tx) = self.begin_write().await?;
         append_audit_on(&mut tx, entry).await?;
         tx.commit().await?;
         Ok(())
@@ -620,7 +637,10 @@ impl Store for SqliteStore {
 
 /// A push transaction on SQLite, holding the write lock until it commits or drops.
 struct SqlitePushTx {
+    // Declared first so that, dropped without a commit, it rolls back before the
+    // writer's turn passes on.
     tx: Transaction<'static, sqlx::Sqlite>,
+    _writer: OwnedMutexGuard<()>,
 }
 
 #[async_trait]
