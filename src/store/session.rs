@@ -11,7 +11,7 @@ impl Store {
     pub async fn session(&self) -> Result<Option<Session>, StoreError> {
         let tx = self.db().transaction(schema::META).build()?;
         let meta_store = tx.object_store(schema::META)?;
-        Ok(meta::get(&meta_store, meta::SESSION).await?)
+        meta::get(&meta_store, meta::SESSION).await
     }
 
     /// Saves the session after a successful sign-in.
@@ -37,7 +37,7 @@ impl Store {
     pub async fn last_sync_ms(&self) -> Result<Option<u64>, StoreError> {
         let tx = self.db().transaction(schema::META).build()?;
         let meta_store = tx.object_store(schema::META)?;
-        Ok(meta::get(&meta_store, meta::LAST_SYNC).await?)
+        meta::get(&meta_store, meta::LAST_SYNC).await
     }
 
     /// Records the end of a successful sync.
