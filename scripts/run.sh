@@ -15,4 +15,4 @@ export PORTAL_DESK_LISTEN="${PORTAL_DESK_LISTEN:-127.0.0.1:8080}"
 export PORTAL_DESK_DATABASE_URL="${PORTAL_DESK_DATABASE_URL:-sqlite://$ROOT/data/portal-desk.db}"
 export PORTAL_DESK_STATIC_DIR="${PORTAL_DESK_STATIC_DIR:-$ROOT/dist}"
 mkdir -p "$ROOT/data"
-exec "$ROOT/target/release/portal-desk-server" serve --demo
+exec "${CARGO_TARGET_DIR:-$ROOT/target}/release/portal-desk-server" serve --demo

@@ -33,7 +33,7 @@ say "Building the server for the end-to-end tests"
 cargo build --quiet -p portal-desk-server
 
 say "End-to-end tests (Playwright, Debian Chromium); each spec starts its own server"
-export PORTAL_DESK_SERVER_BIN="$ROOT/target/debug/portal-desk-server"
+export PORTAL_DESK_SERVER_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/portal-desk-server"
 export PORTAL_DESK_STATIC_DIR="$ROOT/dist"
 mkdir -p e2e/screenshots
 (cd e2e && npx playwright test)
