@@ -79,6 +79,8 @@ pub fn CasePage() -> impl IntoView {
         }
     });
 
+    let pending = record_change.pending();
+
     let change_status = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(view) = current() else { return };
@@ -109,8 +111,55 @@ pub fn CasePage() -> impl IntoView {
         }
     };
     let save_error = move || record_change.value().get().and_then(Result::err);
+    // Clashing changes, each with a choice: the choice is itself a change that syncs.
+    let conflicts = move || {
+        let view = current().filter(|v| !v.record.conflicts.is_empty())?;
+        let me = session.with_untracked(|s| s.as_ref().map(|s| (s.staff.id.clone(), s.staff.name.clone())));
+        let who = move |by: &StaffId| staff_label(by, me.as_ref().map(|(id, name)| (id, name.as_str())));
+        let offset = local_offset_minutes();
+        let items = view
+            .record
+            .conflicts
+            .iter()
+            .map(|c| {
+                let shown = |r: &Register| value_label(&c.field, &r.value);
+                let side = |r: &Register| format!("{}, {}", who(&r.by), date_time(r.clock.wall_ms, offset));
+                let text = format!(
+                    "{}: the case shows “{}” ({}). The other value was “{}” ({}).",
+                    field_label(&c.field),
+                    shown(&c.kept),
+                    side(&c.kept),
+                    shown(&c.other),
+                    side(&c.other),
+                );
+                let reason = c.reason.clone();
+                let keep = OpBody::ResolveConflict { conflict: c.op.clone(), value: c.kept.value.clone() };
+                let take = OpBody::ResolveConflict { conflict: c.op.clone(), value: c.other.value.clone() };
+                let keep_label = format!("Keep “{}”", shown(&c.kept));
+                let take_label = format!("Use “{}”", shown(&c.other));
+                view! {
+                    <li class="conflict-list__item">
+                        <p>{text}</p>
+                        {reason.map(|r| view! { <p class="hint">{r}</p> })}
+                        <div class="conflict-list__actions">
+                            <button type="button" class="button button--secondary" disabled=move || pending.get()
+                                on:click=move |_| { record_change.dispatch(keep.clone()); }>{keep_label}</button>
+                            <button type="button" class="button button--secondary" disabled=move || pending.get()
+                                on:click=move |_| { record_change.dispatch(take.clone()); }>{take_label}</button>
+                        </div>
+                    </li>
+                }
+            })
+            .collect_view();
+        Some(view! {
+            <section class="panel panel--warning" aria-labelledby="conflicts-heading">
+                <h2 id="conflicts-heading">"Changes that clashed"</h2>
+                <p>"Two people changed this case without seeing each other’s change. Both values are kept and the case shows the later one. Choose the value that is right."</p>
+                <ul class="conflict-list">{items}</ul>
+            </section>
+        })
+    };
     let current_status = move || current().map(|v| v.status()).unwrap_or(CaseStatus::New);
-    let pending = record_change.pending();
 
     view! {
         <SignedIn>
@@ -131,6 +180,7 @@ pub fn CasePage() -> impl IntoView {
                 }.into_any(),
                 Some(Ok(Some(view))) => view! { <CaseDetails case=view/> }.into_any(),
             }}
+            {conflicts}
             <Show when=found>
                 <section class="panel">
                     <form class="form form--inline" on:submit=change_status novalidate=true>
@@ -188,33 +238,14 @@ pub fn CasePage() -> impl IntoView {
     }
 }
 
-/// The heading, the facts, any clashes and the timeline of one case.
+/// The heading, the facts and the timeline of one case.
 #[component]
 fn CaseDetails(case: CaseView) -> impl IntoView {
     let session = expect_context::<CurrentSession>().0;
     let me = session.with_untracked(|s| s.as_ref().map(|s| (s.staff.id.clone(), s.staff.name.clone())));
     let who = move |by: &StaffId| staff_label(by, me.as_ref().map(|(id, name)| (id, name.as_str())));
     let offset = local_offset_minutes();
-    let when = move |register: &Register| date_time(register.clock.wall_ms, offset);
     let status = case.status();
-    let conflicts: Vec<_> = case
-        .record
-        .conflicts
-        .iter()
-        .map(|c| {
-            let label = field_label(&c.field);
-            let shown = |r: &Register| value_label(&c.field, &r.value);
-            format!(
-                "{label}: the case shows “{}” ({}, {}). The other value was “{}” ({}, {}).",
-                shown(&c.kept),
-                who(&c.kept.by),
-                when(&c.kept),
-                shown(&c.other),
-                who(&c.other.by),
-                when(&c.other),
-            )
-        })
-        .collect();
     let notes: Vec<_> = case
         .record
         .timeline
@@ -234,15 +265,6 @@ fn CaseDetails(case: CaseView) -> impl IntoView {
             <div class="summary-list__row"><dt>"Priority"</dt><dd>{case.priority_label()}</dd></div>
             <div class="summary-list__row"><dt>"Channel"</dt><dd>{case.channel_label().unwrap_or("Not recorded")}</dd></div>
         </dl>
-        {(!conflicts.is_empty()).then(|| view! {
-            <section class="panel panel--warning" aria-labelledby="conflicts-heading">
-                <h2 id="conflicts-heading">"Changes that clashed"</h2>
-                <p>"Two people changed this case without seeing each other’s change. Both values are kept; the case shows the later one."</p>
-                <ul class="conflict-list">
-                    {conflicts.into_iter().map(|text| view! { <li>{text}</li> }).collect_view()}
-                </ul>
-            </section>
-        })}
         <section class="panel" aria-labelledby="timeline-heading">
             <h2 id="timeline-heading">"Notes"</h2>
             {if notes.is_empty() {
