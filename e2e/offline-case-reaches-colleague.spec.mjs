@@ -58,6 +58,13 @@ test('a case made offline reaches a colleague at the same site, and nobody at an
     await expect(asha.getByText('Online', { exact: true })).toBeVisible();
   });
 
+  await test.step('a safeguarding case stays with the people on it, even at the same clinic', async () => {
+    await openCaseList(asha);
+    await expectCaseListed(asha, 'Margaret Oakhill');
+    // Ben raised this safeguarding concern and Carys owns it; Asha is an analyst not on the case.
+    await expectCaseNotListed(asha, 'Jordan Ashcombe');
+  });
+
   await test.step('a colleague at the same clinic sees the case, its note and its status', async () => {
     const benTablet = await browser.newContext();
     const ben = await benTablet.newPage();
@@ -77,8 +84,9 @@ test('a case made offline reaches a colleague at the same site, and nobody at an
     const danTablet = await browser.newContext();
     const dan = await danTablet.newPage();
     await signIn(dan, server.baseURL, staff.dan);
-    await expect(dan.getByText(staff.dan.site)).toBeVisible();
-    await expect(dan.getByText(/Last synced/)).toBeVisible({ timeout: 30_000 });
+    await expect(dan.getByText(`Signed in as ${staff.dan.name}, ${staff.dan.site}`)).toBeVisible();
+    // Hilltop's own demo case proves Dan's tablet has downloaded its site's cases.
+    await expectCaseListed(dan, 'Agnes Pellworth', { timeout: 30_000 });
     await expectCaseNotListed(dan, 'Maya Thompson');
     await expectCaseNotListed(dan, 'Olu Adeyemi');
     await danTablet.close();

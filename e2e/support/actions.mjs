@@ -47,8 +47,8 @@ export async function addNote(page, text) {
   await expect(page.getByText('Saved on this device')).toBeVisible();
 }
 
-/** Goes back to the case list. */
+/** From a case, goes back to the case list. */
 export async function openCaseList(page) {
-  await page.getByRole('link', { name: 'Cases', exact: true }).first().click();
+  await page.getByRole('link', { name: 'Back to cases' }).click();
   await expect(page.getByRole('heading', { name: 'Cases', level: 1 })).toBeVisible();
 }
