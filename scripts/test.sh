@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, then runs every check and test —
-# formatting, lints (native and wasm), native tests, wasm tests in headless Chromium, the
+# formatting, lints (native and wasm), native tests (the server's on SQLite, then again on
+# a private PostgreSQL), wasm tests in headless Chromium, the
 # release build with its size budget, and the Playwright suite (each spec starts its own
 # server on a free port with a throwaway database).
 
@@ -10,6 +11,7 @@ cd "$ROOT"
 setup_build
 setup_browser
 setup_e2e
+setup_postgres
 
 say "cargo fmt --check"
 cargo fmt --all -- --check
@@ -21,6 +23,17 @@ cargo clippy -p portal-desk --target wasm32-unknown-unknown --all-targets --quie
 
 say "Native tests"
 cargo test --workspace
+
+say "Server tests again, on PostgreSQL"
+source scripts/postgres.sh
+if [ -z "${PORTAL_DESK_TEST_POSTGRES_URL:-}" ]; then
+  pg_private_start
+  trap pg_private_stop EXIT
+  say "Started a private PostgreSQL at $PORTAL_DESK_TEST_POSTGRES_URL"
+fi
+cargo test -p portal-desk-server
+if [ -n "$PG_DIR" ]; then pg_private_stop; trap - EXIT; fi
+unset PORTAL_DESK_TEST_POSTGRES_URL
 
 say "wasm tests in headless Chromium"
 CHROMEDRIVER=/usr/bin/chromedriver cargo test -p portal-desk --target wasm32-unknown-unknown
