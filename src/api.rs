@@ -16,6 +16,11 @@ pub enum ApiError {
         /// The server's explanation.
         detail: String,
     },
+    /// A supervisor revoked this device (403 `device-revoked`): its data must be wiped.
+    DeviceRevoked {
+        /// The server's explanation.
+        detail: String,
+    },
     /// The server is missing earlier operations and needs them from `expected` (409).
     Gap {
         /// The sequence number to resend from.
@@ -38,6 +43,7 @@ impl ApiError {
         match self {
             ApiError::Offline => "Portal Desk cannot reach the server. Your changes are kept on this device and will sync when the connection returns.".to_owned(),
             ApiError::Unauthorized { .. } => "Your sign-in has expired. Sign in again to sync your changes; they are kept on this device.".to_owned(),
+            ApiError::DeviceRevoked { .. } => "A supervisor has revoked this device, so Portal Desk has wiped all its data from it. Return the device to your IT team.".to_owned(),
             ApiError::Gap { expected } => format!("The server is missing changes from number {expected} onwards. Portal Desk will send them again."),
             ApiError::Problem { title, detail, .. } if detail.is_empty() => format!("The server reported a problem: {title}. Try again in a few minutes."),
             ApiError::Problem { title, detail, .. } => format!("The server reported a problem: {title}. {detail}"),
@@ -48,6 +54,8 @@ impl ApiError {
 /// An `application/problem+json` body; `expected` is the member a 409 gap carries.
 #[derive(Debug, Default, Deserialize)]
 struct Problem {
+    #[serde(default, rename = "type")]
+    kind: String,
     #[serde(default)]
     title: String,
     #[serde(default)]
@@ -94,6 +102,7 @@ async fn read<T: DeserializeOwned>(sent: Result<Response, gloo_net::Error>) -> R
     let problem: Problem = response.json().await.unwrap_or_default();
     Err(match (status, problem.expected) {
         (401, _) => ApiError::Unauthorized { detail: problem.detail },
+        (403, _) if problem.kind.ends_with("/device-revoked") => ApiError::DeviceRevoked { detail: problem.detail },
         (409, Some(expected)) => ApiError::Gap { expected },
         // A service worker or proxy answering for an unreachable server.
         (502..=504, _) => ApiError::Offline,

@@ -77,6 +77,11 @@ impl SyncError {
         matches!(self, SyncError::Api(ApiError::Offline))
     }
 
+    /// Whether a supervisor revoked this device, so its data must be wiped.
+    pub fn is_revoked(&self) -> bool {
+        matches!(self, SyncError::Api(ApiError::DeviceRevoked { .. }))
+    }
+
     /// Whether the person must sign in again before syncing can continue.
     pub fn needs_sign_in(&self) -> bool {
         matches!(self, SyncError::Api(ApiError::Unauthorized { .. }))
@@ -170,6 +175,8 @@ pub struct SyncStatus {
     pub problem: RwSignal<Option<String>>,
     /// The token was refused: the person must sign in again to sync.
     pub needs_sign_in: RwSignal<bool>,
+    /// Set, with the reason, once a revoked device has wiped its data.
+    pub wiped: RwSignal<Option<String>>,
     /// Bumped whenever the store changes, so screens reading it refresh.
     pub data_version: RwSignal<u64>,
 }
@@ -185,6 +192,7 @@ impl SyncStatus {
             last_synced_ms: RwSignal::new(None),
             problem: RwSignal::new(None),
             needs_sign_in: RwSignal::new(false),
+            wiped: RwSignal::new(None),
             data_version: RwSignal::new(0),
         }
     }
@@ -305,6 +313,7 @@ impl Syncer {
                 self.failures.set(0);
                 self.next_try_ms.set(0);
             }
+            Err(error) if error.is_revoked() => self.wipe(&error).await,
             Err(error) => {
                 self.status.online.set(!error.is_offline());
                 if error.needs_sign_in() {
@@ -319,6 +328,22 @@ impl Syncer {
                 self.next_try_ms.set(now_ms() + backoff_ms(failures, js_sys::Math::random()));
             }
         }
+    }
+
+    /// A revoked device keeps nothing: every store is cleared, the person is signed
+    /// out, and the sign-in screen says why.
+    async fn wipe(&self, error: &SyncError) {
+        let message = match self.store.wipe().await {
+            Ok(()) => error.message(),
+            Err(failure) => format!(
+                "A supervisor has revoked this device, but wiping its data failed ({}). Return the device to your IT team now.",
+                failure.message()
+            ),
+        };
+        self.status.wiped.set(Some(message));
+        self.status.needs_sign_in.set(false);
+        self.status.problem.set(None);
+        self.session.set(None);
     }
 
     /// Reads the outbox and rejected counts into the status.

@@ -138,3 +138,22 @@ async fn settling_removes_what_the_server_dealt_with_and_keeps_rejections_with_t
     assert_eq!(rejected[0].reason, reason);
     assert_eq!(store.counts().await.unwrap(), (1, 1));
 }
+
+#[wasm_bindgen_test]
+async fn wiping_a_revoked_device_leaves_nothing_behind() {
+    let store = fresh_store().await;
+    let ops = store.record_changes(&asha(), vec![(RecordId::from("c"), create("Ada"))]).await.unwrap();
+    let ticket = store.pull_ticket(&asha()).await.unwrap();
+    store
+        .apply_pull_page(&asha(), &ticket, PullResponse { records: vec![confirmed(&ops, 1)], cursor: 1, more: false })
+        .await
+        .unwrap();
+
+    store.wipe().await.unwrap();
+
+    let state = store.local_state().await.unwrap();
+    assert!(state.records.is_empty() && state.acked.is_empty() && state.outbox.is_empty());
+    assert_eq!(store.counts().await.unwrap(), (0, 0));
+    assert_eq!(store.cursor(&asha()).await.unwrap(), 0);
+    assert_eq!(store.session().await.unwrap(), None);
+}

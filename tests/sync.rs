@@ -215,3 +215,15 @@ async fn pulls_page_until_the_server_has_no_more() {
     assert_eq!(store.cursor(&asha()).await.unwrap(), 3);
     assert_eq!(store.local_state().await.unwrap().records.len(), 3);
 }
+
+#[wasm_bindgen_test]
+async fn a_revoked_device_is_told_so_and_nothing_is_settled() {
+    let store = fresh_store().await;
+    let server = ScriptedServer::new(100);
+    store.record_changes(&asha(), vec![(RecordId::from("c"), create("Ada"))]).await.unwrap();
+    server.fail_next(ApiError::DeviceRevoked { detail: "revoked".into() });
+
+    let error = sync_once(&store, &server, &session()).await.unwrap_err();
+    assert!(error.is_revoked());
+    assert!(!error.needs_sign_in() && !error.is_offline());
+}

@@ -85,6 +85,15 @@ pub fn SignInPage() -> impl IntoView {
                     trigger.sync_now();
                     navigate("/", Default::default());
                 }
+                Err(ApiError::DeviceRevoked { .. }) => {
+                    // The server refuses a revoked device for good: keep nothing on it.
+                    let message = match store.wipe().await {
+                        Ok(()) => ApiError::DeviceRevoked { detail: String::new() }.message(),
+                        Err(failure) => failure.message(),
+                    };
+                    session.set(None);
+                    status.wiped.set(Some(message));
+                }
                 Err(error) => {
                     if error == ApiError::Offline {
                         status.online.set(false);
@@ -123,6 +132,9 @@ pub fn SignInPage() -> impl IntoView {
         <main id="main-content" class="page page--narrow">
             <h1>"Sign in"</h1>
             <p>"Sign in with your Portal Desk email address and password."</p>
+            {move || status.wiped.get().map(|text| view! {
+                <div class="banner banner--error" role="alert"><p>{text}</p></div>
+            })}
             <Show when=move || !status.online.get()>
                 <div class="banner banner--warning" role="status">
                     <p>"You are offline. Signing in needs a connection: connect to the internet, then sign in."</p>

@@ -1,5 +1,6 @@
 //! The signed-in session and the time of the last sync, kept in `meta` so the app
-//! opens signed in, and shows when it last synced, while offline.
+//! opens signed in, and shows when it last synced, while offline; and the wipe of a
+//! revoked device.
 
 use super::{meta, schema, Store, StoreError};
 use crate::session::Session;
@@ -45,6 +46,18 @@ impl Store {
         let tx = self.db().transaction(schema::META).with_mode(TransactionMode::Readwrite).build()?;
         let meta_store = tx.object_store(schema::META)?;
         meta::put(&meta_store, meta::LAST_SYNC, &at_ms).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Clears every store in one transaction: a revoked device keeps nothing, not even
+    /// its id.
+    pub async fn wipe(&self) -> Result<(), StoreError> {
+        let stores = [schema::RECORDS, schema::OUTBOX, schema::ACKED, schema::REJECTED, schema::META];
+        let tx = self.db().transaction(stores).with_mode(TransactionMode::Readwrite).build()?;
+        for name in stores {
+            tx.object_store(name)?.clear()?.await?;
+        }
         tx.commit().await?;
         Ok(())
     }
