@@ -112,7 +112,14 @@ pub struct SyncReport {
 }
 
 /// One full sync: push every waiting operation, then pull every page of changes.
-pub async fn sync_once<T: Transport>(store: &Store, transport: &T, session: &Session) -> Result<SyncReport, SyncError> {
+/// `progress` hears how many records have arrived after each page but the last, so a
+/// long first sync of a large site can say how far it has got.
+pub async fn sync_once<T: Transport>(
+    store: &Store,
+    transport: &T,
+    session: &Session,
+    progress: &dyn Fn(usize),
+) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
     // Where the next batch starts: the oldest waiting operation, unless the server
     // asked to resume from a later one.
@@ -154,6 +161,7 @@ pub async fn sync_once<T: Transport>(store: &Store, transport: &T, session: &Ses
         if !more || cursor == ticket.cursor {
             break;
         }
+        progress(report.pulled);
     }
     Ok(report)
 }
@@ -175,6 +183,8 @@ pub struct SyncStatus {
     pub problem: RwSignal<Option<String>>,
     /// The token was refused: the person must sign in again to sync.
     pub needs_sign_in: RwSignal<bool>,
+    /// Records received so far in a pull of several pages, while it lasts.
+    pub received: RwSignal<Option<usize>>,
     /// Set, with the reason, once a revoked device has wiped its data.
     pub wiped: RwSignal<Option<String>>,
     /// Bumped whenever the store changes, so screens reading it refresh.
@@ -193,6 +203,7 @@ impl SyncStatus {
             problem: RwSignal::new(None),
             needs_sign_in: RwSignal::new(false),
             wiped: RwSignal::new(None),
+            received: RwSignal::new(None),
             data_version: RwSignal::new(0),
         }
     }
@@ -302,7 +313,10 @@ impl Syncer {
     }
 
     async fn sync_with(&self, session: &Session) {
-        match sync_once(&self.store, &Http, session).await {
+        let received = self.status.received;
+        let outcome = sync_once(&self.store, &Http, session, &move |count| received.set(Some(count))).await;
+        received.set(None);
+        match outcome {
             Ok(_) => {
                 let now = now_ms();
                 // The time is only shown, so failing to keep it is not worth a message.

@@ -117,11 +117,11 @@ async fn changes_made_offline_stay_until_the_server_is_back_then_arrive_once() {
         .unwrap();
     server.fail_next(ApiError::Offline);
 
-    let offline = sync_once(&store, &server, &session()).await.unwrap_err();
+    let offline = sync_once(&store, &server, &session(), &|_| {}).await.unwrap_err();
     assert!(offline.is_offline());
     assert_eq!(store.counts().await.unwrap(), (2, 0), "nothing leaves the outbox while offline");
 
-    let report = sync_once(&store, &server, &session()).await.unwrap();
+    let report = sync_once(&store, &server, &session(), &|_| {}).await.unwrap();
     assert_eq!(report.pushed, 2);
     assert_eq!(store.counts().await.unwrap(), (0, 0));
     let state = store.local_state().await.unwrap();
@@ -130,7 +130,7 @@ async fn changes_made_offline_stay_until_the_server_is_back_then_arrive_once() {
     assert_eq!(state.records[0].timeline.len(), 1, "the note arrived exactly once");
 
     // Sending again changes nothing: the outbox is empty and the record is the same.
-    sync_once(&store, &server, &session()).await.unwrap();
+    sync_once(&store, &server, &session(), &|_| {}).await.unwrap();
     assert_eq!(server.records.borrow()[&case].timeline.len(), 1);
 }
 
@@ -141,7 +141,7 @@ async fn an_expired_sign_in_keeps_the_outbox_and_asks_to_sign_in() {
     store.record_changes(&asha(), vec![(RecordId::from("c"), create("Ada"))]).await.unwrap();
     server.fail_next(ApiError::Unauthorized { detail: "expired".into() });
 
-    let error = sync_once(&store, &server, &session()).await.unwrap_err();
+    let error = sync_once(&store, &server, &session(), &|_| {}).await.unwrap_err();
     assert!(error.needs_sign_in());
     assert_eq!(store.counts().await.unwrap(), (1, 0));
 }
@@ -163,7 +163,7 @@ async fn a_rejected_change_moves_to_the_rejected_store_and_the_rest_sync() {
         .await
         .unwrap();
 
-    let report = sync_once(&store, &server, &session()).await.unwrap();
+    let report = sync_once(&store, &server, &session(), &|_| {}).await.unwrap();
     assert_eq!((report.pushed, report.rejected), (3, 1));
     let rejected = store.rejected().await.unwrap();
     assert_eq!(rejected.len(), 1);
@@ -187,7 +187,7 @@ async fn a_server_that_lost_earlier_changes_is_reported_not_looped_on() {
     };
     store.settle_push(&ack).await.unwrap();
 
-    let error = sync_once(&store, &server, &session()).await.unwrap_err();
+    let error = sync_once(&store, &server, &session(), &|_| {}).await.unwrap_err();
     assert_eq!(error, SyncError::MissingOnServer { expected: 1, oldest: 2 });
     assert_eq!(server.pushes.get(), 1);
     assert_eq!(store.counts().await.unwrap(), (1, 0), "the change the server still needs is kept");
@@ -210,8 +210,10 @@ async fn pulls_page_until_the_server_has_no_more() {
         server.store(apply_op(None, &op).0.unwrap());
     }
 
-    let report = sync_once(&store, &server, &session()).await.unwrap();
+    let heard = std::cell::RefCell::new(Vec::new());
+    let report = sync_once(&store, &server, &session(), &|count| heard.borrow_mut().push(count)).await.unwrap();
     assert_eq!(report.pulled, 3);
+    assert_eq!(*heard.borrow(), [2], "progress is told after each page but the last");
     assert_eq!(store.cursor(&asha()).await.unwrap(), 3);
     assert_eq!(store.local_state().await.unwrap().records.len(), 3);
 }
@@ -223,7 +225,7 @@ async fn a_revoked_device_is_told_so_and_nothing_is_settled() {
     store.record_changes(&asha(), vec![(RecordId::from("c"), create("Ada"))]).await.unwrap();
     server.fail_next(ApiError::DeviceRevoked { detail: "revoked".into() });
 
-    let error = sync_once(&store, &server, &session()).await.unwrap_err();
+    let error = sync_once(&store, &server, &session(), &|_| {}).await.unwrap_err();
     assert!(error.is_revoked());
     assert!(!error.needs_sign_in() && !error.is_offline());
 }

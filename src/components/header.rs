@@ -59,6 +59,9 @@ pub fn AppHeader() -> impl IntoView {
                 <p class=network_class>{network}</p>
                 <p class="outbox-badge" role="status">{move || waiting_label(status.waiting.get())}</p>
                 <p class="last-sync">{last_sync}</p>
+                {move || status.received.get().map(|count| view! {
+                    <p class="sync-progress" role="status">{format!("Receiving cases: {count} so far…")}</p>
+                })}
                 <A href="/changes" attr:class="sync-bar__link">"Changes on this device"</A>
                 <div class="sync-bar__actions">
                     <button
