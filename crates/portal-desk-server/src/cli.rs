@@ -69,8 +69,10 @@ pub struct ServeArgs {
     #[arg(long, env = "PORTAL_DESK_STATIC_DIR", default_value = "dist")]
     pub static_dir: PathBuf,
 
-    /// Seed demo sites, staff and cases, if the database is empty.
-    #[arg(long, env = "PORTAL_DESK_DEMO")]
+    /// Seed demo sites, staff and cases, if the database is empty. The environment
+    /// variable takes true/false, 1/0, yes/no or on/off.
+    #[arg(long, env = "PORTAL_DESK_DEMO", action = clap::ArgAction::SetTrue,
+          value_parser = clap::builder::BoolishValueParser::new())]
     pub demo: bool,
 }
 
@@ -134,4 +136,36 @@ pub enum AuditCommand {
         #[arg(long)]
         output: Option<std::path::PathBuf>,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One test, because environment variables are process-wide and tests run in
+    /// parallel; no other unit test in the crate parses the command line.
+    #[test]
+    fn flags_default_as_documented_and_come_from_the_environment_too() {
+        let names = ["PORTAL_DESK_DEMO", "PORTAL_DESK_LISTEN", "PORTAL_DESK_STATIC_DIR", "PORTAL_DESK_DATABASE_URL"];
+        names.iter().for_each(|name| std::env::remove_var(name));
+        let cli = Cli::try_parse_from(["portal-desk-server", "serve"]).unwrap();
+        let Command::Serve(serve) = cli.command else { panic!("not serve") };
+        assert!(!serve.demo);
+        assert_eq!(serve.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(serve.static_dir, std::path::PathBuf::from("dist"));
+        assert_eq!(cli.database_url, DatabaseUrl::Sqlite("data/portal-desk.db".into()));
+
+        std::env::set_var("PORTAL_DESK_DEMO", "1");
+        std::env::set_var("PORTAL_DESK_LISTEN", "127.0.0.1:9999");
+        std::env::set_var("PORTAL_DESK_STATIC_DIR", "/srv/portal-desk");
+        std::env::set_var("PORTAL_DESK_DATABASE_URL", "sqlite:///var/lib/pd.db");
+        let cli = Cli::try_parse_from(["portal-desk-server", "serve"]);
+        names.iter().for_each(|name| std::env::remove_var(name));
+        let cli = cli.unwrap();
+        let Command::Serve(serve) = cli.command else { panic!("not serve") };
+        assert!(serve.demo);
+        assert_eq!(serve.listen.to_string(), "127.0.0.1:9999");
+        assert_eq!(serve.static_dir, std::path::PathBuf::from("/srv/portal-desk"));
+        assert_eq!(cli.database_url, DatabaseUrl::Sqlite("/var/lib/pd.db".into()));
+    }
 }
