@@ -14,6 +14,7 @@ mod process;
 mod pull;
 mod push;
 mod replicas;
+mod replicas_as_processes;
 mod sign_in;
 mod static_files;
 mod storage;

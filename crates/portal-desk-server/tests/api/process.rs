@@ -1,7 +1,10 @@
 //! The real server process: killed with SIGKILL in the middle of pushes, again and
 //! again, it loses no acknowledged operation and applies none twice; stopped with
-//! SIGTERM, it finishes the pushes in flight before it exits.
+//! SIGTERM, it finishes the pushes in flight before it exits. On SQLite, or on a fresh
+//! PostgreSQL database when `PORTAL_DESK_TEST_POSTGRES_URL` names a server.
 
+use crate::support::process::{binary, free_port, http, ServerProcess};
+use crate::support::{fresh_postgres_url, postgres_url};
 use portal_desk_core::protocol::{PullResponse, PushResponse};
 use portal_desk_core::Op;
 use rand::rngs::StdRng;
@@ -9,50 +12,18 @@ use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::io::Write;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 const PASSWORD: &str = "a long enough password";
 
-/// A minimal HTTP/1.1 client (one request per connection), so the test needs nothing
-/// the server does not already depend on.
-async fn http(
-    port: u16,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: Option<&Value>,
-) -> std::io::Result<(u16, String)> {
-    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
-    let body = body.map(Value::to_string).unwrap_or_default();
-    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
-    let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).await?;
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).await?;
-    let text = String::from_utf8_lossy(&response).into_owned();
-    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or(std::io::ErrorKind::UnexpectedEof)?;
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
-    Ok((status, body))
-}
-
-fn binary() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_portal-desk-server"));
-    command.env("RUST_LOG", "warn").stdout(Stdio::null()).stderr(Stdio::null());
-    command
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// A database with one site and three analysts, made with the command line.
-fn prepare(dir: &std::path::Path) -> String {
-    let database = format!("sqlite://{}/pd.db", dir.display());
+/// A database with one site and three analysts, made with the command line: a fresh
+/// PostgreSQL database when `PORTAL_DESK_TEST_POSTGRES_URL` names a server, else SQLite.
+async fn prepare(dir: &std::path::Path) -> String {
+    let database = match postgres_url() {
+        Some(url) => fresh_postgres_url(&url).await.0,
+        None => format!("sqlite://{}/pd.db", dir.display()),
+    };
     let site = binary().args(["site", "add", "Riverside"]).env("PORTAL_DESK_DATABASE_URL", &database).status().unwrap();
     assert!(site.success());
     for who in ["a", "b", "c"] {
@@ -68,18 +39,8 @@ fn prepare(dir: &std::path::Path) -> String {
     database
 }
 
-async fn start(database: &str, port: u16) -> Child {
-    let child = binary()
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--static-dir", "/nonexistent"])
-        .env("PORTAL_DESK_DATABASE_URL", database)
-        .spawn()
-        .expect("start the server");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while http(port, "GET", "/healthz", None, None).await.map(|(s, _)| s).ok() != Some(200) {
-        assert!(Instant::now() < deadline, "the server did not start");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    child
+async fn start(database: &str, port: u16) -> ServerProcess {
+    ServerProcess::start(database, port, &[]).await
 }
 
 /// One simulated tablet: an outbox of notes on its own case, and how far the server
@@ -136,7 +97,7 @@ impl Tablet {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_the_server_mid_push_loses_no_acknowledged_operation_and_applies_none_twice() {
     let dir = tempfile::tempdir().unwrap();
-    let database = prepare(dir.path());
+    let database = prepare(dir.path()).await;
     let port = free_port();
     let mut rng = StdRng::seed_from_u64(7);
     let mut server = start(&database, port).await;
@@ -160,8 +121,7 @@ async fn killing_the_server_mid_push_loses_no_acknowledged_operation_and_applies
         let pushes = tablets.iter_mut().map(|tablet| tablet.push_until_done_or_dead(port, 1_000));
         let killer = async {
             tokio::time::sleep(kill_after).await;
-            server.kill().expect("SIGKILL the server");
-            server.wait().unwrap();
+            server.kill();
         };
         tokio::join!(futures_all(pushes), killer);
         if tablets.iter().any(|t| t.acknowledged < t.ops.len() as u64) {
@@ -190,14 +150,13 @@ async fn killing_the_server_mid_push_loses_no_acknowledged_operation_and_applies
         assert_eq!(notes.len(), unique.len(), "a note was applied twice on {}", tablet.device);
         assert_eq!(notes.len(), tablet.ops.len() - 1, "a note is missing on {}", tablet.device);
     }
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.kill();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_lets_pushes_in_flight_finish() {
     let dir = tempfile::tempdir().unwrap();
-    let database = prepare(dir.path());
+    let database = prepare(dir.path()).await;
     let port = free_port();
     let server = start(&database, port).await;
     let body = json!({ "email": "a@example.test", "password": PASSWORD, "device": "tablet-a" });
@@ -226,7 +185,7 @@ async fn sigterm_lets_pushes_in_flight_finish() {
         assert_eq!(serde_json::from_str::<PushResponse>(&text).unwrap().applied_through, 200);
     }
     let mut server = server;
-    let exited = tokio::task::spawn_blocking(move || server.wait()).await.unwrap().unwrap();
+    let exited = tokio::task::spawn_blocking(move || server.wait()).await.unwrap();
     assert!(exited.success(), "the server should exit cleanly on SIGTERM: {exited:?}");
 }
 

@@ -3,7 +3,7 @@
 //! `PORTAL_DESK_TEST_POSTGRES_URL` names a server (the test command starts a private
 //! one); the rest of the suite runs on it too.
 
-use crate::support::{fresh_postgres, staff_id, Outbox, TestDb, TestServer, PASSWORD, STAFF};
+use crate::support::{fresh_postgres, postgres_url, staff_id, Outbox, TestDb, TestServer, PASSWORD, STAFF};
 use axum::http::Method;
 use portal_desk_core::protocol::{PullResponse, SignInResponse};
 use portal_desk_core::SiteId;
@@ -13,10 +13,6 @@ use portal_desk_server::db::{NewStaff, Store};
 use portal_desk_server::{app, audit, now_ms, AppState};
 use std::sync::Arc;
 use tower::ServiceExt;
-
-fn postgres_url() -> Option<String> {
-    std::env::var("PORTAL_DESK_TEST_POSTGRES_URL").ok().filter(|url| !url.is_empty())
-}
 
 #[tokio::test]
 async fn the_suite_runs_on_the_database_the_environment_names() {

@@ -23,6 +23,8 @@ use std::sync::Arc;
 use tempfile::TempDir;
 use tower::ServiceExt;
 
+pub mod process;
+
 /// Every test account's password.
 pub const PASSWORD: &str = "correct horse battery";
 
@@ -112,6 +114,25 @@ pub async fn fresh_postgres(url: &str) -> PostgresStore {
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create a test database");
     conn.close().await.ok();
     PostgresStore::open_with(admin.database(&name)).await.expect("open the test database")
+}
+
+/// A fresh database on the server at `url`, as [`fresh_postgres`] makes, and a
+/// `postgres://` URL naming it (for a server process to open).
+pub async fn fresh_postgres_url(url: &str) -> (String, PostgresStore) {
+    let store = fresh_postgres(url).await;
+    let name: String = sqlx::query_scalar("SELECT current_database()").fetch_one(store.pool()).await.expect("name");
+    let (main, query) = match url.split_once('?') {
+        Some((main, query)) => (main, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let scheme_end = main.find("://").map_or(0, |i| i + 3);
+    let authority_end = main[scheme_end..].find('/').map_or(main.len(), |i| scheme_end + i);
+    (format!("{}/{name}{query}", &main[..authority_end]), store)
+}
+
+/// The `PORTAL_DESK_TEST_POSTGRES_URL` PostgreSQL server, if the environment names one.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("PORTAL_DESK_TEST_POSTGRES_URL").ok().filter(|url| !url.is_empty())
 }
 
 /// A response, read in full.

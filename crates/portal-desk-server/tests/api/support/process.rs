@@ -1,0 +1,106 @@
+//! The real `portal-desk-server` binary for the tests that need a process: started on a
+//! loopback port and always killed when dropped, and a minimal HTTP/1.1 client to talk
+//! to it (so these tests need nothing the server does not already depend on).
+
+use serde_json::Value;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// How long one request may take before it counts as failed.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// One request on its own connection; the status and the body. A connection error, a
+/// cut-off answer or a timeout is an `Err`.
+pub async fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> std::io::Result<(u16, String)> {
+    let exchange = async {
+        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+        let body = body.map(Value::to_string).unwrap_or_default();
+        let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(request.as_bytes()).await?;
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).await?;
+        let text = String::from_utf8_lossy(&response).into_owned();
+        let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or(std::io::ErrorKind::UnexpectedEof)?;
+        let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+        Ok((status, body))
+    };
+    tokio::time::timeout(REQUEST_TIMEOUT, exchange).await.unwrap_or_else(|_| Err(std::io::ErrorKind::TimedOut.into()))
+}
+
+/// The server binary, quiet.
+pub fn binary() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_portal-desk-server"));
+    command.env("RUST_LOG", "warn").stdout(Stdio::null()).stderr(Stdio::null());
+    command
+}
+
+/// A loopback port that was free a moment ago.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A running `serve` process; SIGKILLed when dropped, so no test leaves one behind.
+pub struct ServerProcess {
+    child: Child,
+    /// The loopback port it listens on.
+    pub port: u16,
+}
+
+impl ServerProcess {
+    /// Starts `serve` on `database` and `port` with `extra` flags (e.g. `--demo`), and
+    /// waits until `/healthz` answers.
+    pub async fn start(database: &str, port: u16, extra: &[&str]) -> Self {
+        let child = binary()
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--static-dir", "/nonexistent"])
+            .args(extra)
+            .env("PORTAL_DESK_DATABASE_URL", database)
+            .spawn()
+            .expect("start the server");
+        let mut server = Self { child, port };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while http(port, "GET", "/healthz", None, None).await.map(|(s, _)| s).ok() != Some(200) {
+            if let Some(exited) = server.child.try_wait().expect("check the server") {
+                panic!("the server on port {port} exited before it was ready: {exited}");
+            }
+            assert!(Instant::now() < deadline, "the server on port {port} did not start within 60 s");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        server
+    }
+
+    /// Its process id.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// SIGKILLs it and waits until it is gone.
+    pub fn kill(&mut self) {
+        self.child.kill().expect("SIGKILL the server");
+        self.child.wait().expect("reap the server");
+    }
+
+    /// Waits for it to exit by itself.
+    pub fn wait(&mut self) -> ExitStatus {
+        self.child.wait().expect("wait for the server")
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        // Already exited (killed or stopped) is fine: kill then fails and wait returns
+        // the status it already has.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
