@@ -26,6 +26,14 @@ pub enum ApiError {
         /// The sequence number to resend from.
         expected: u64,
     },
+    /// The person's sites changed since this device last pulled (409 `sites-changed`):
+    /// drop the records of `drop_sites`, then pull again from cursor 0.
+    SitesChanged {
+        /// Sites whose records this device must no longer hold.
+        drop_sites: Vec<String>,
+        /// Sites whose records the pull from 0 will bring.
+        new_sites: Vec<String>,
+    },
     /// Any other problem the server reported.
     Problem {
         /// The HTTP status.
@@ -45,13 +53,15 @@ impl ApiError {
             ApiError::Unauthorized { .. } => "Your sign-in has expired. Sign in again to sync your changes; they are kept on this device.".to_owned(),
             ApiError::DeviceRevoked { .. } => "A supervisor has revoked this device, so Portal Desk has wiped all its data from it. Return the device to your IT team.".to_owned(),
             ApiError::Gap { expected } => format!("The server is missing changes from number {expected} onwards. Portal Desk will send them again."),
+            ApiError::SitesChanged { .. } => "Your sites have changed. Portal Desk will update the cases on this device at the next sync.".to_owned(),
             ApiError::Problem { title, detail, .. } if detail.is_empty() => format!("The server reported a problem: {title}. Try again in a few minutes."),
             ApiError::Problem { title, detail, .. } => format!("The server reported a problem: {title}. {detail}"),
         }
     }
 }
 
-/// An `application/problem+json` body; `expected` is the member a 409 gap carries.
+/// An `application/problem+json` body; `expected` is the member a 409 gap carries, the
+/// site lists those of a 409 sites-changed.
 #[derive(Debug, Default, Deserialize)]
 struct Problem {
     #[serde(default, rename = "type")]
@@ -61,6 +71,10 @@ struct Problem {
     #[serde(default)]
     detail: String,
     expected: Option<u64>,
+    #[serde(default)]
+    drop_sites: Vec<String>,
+    #[serde(default)]
+    new_sites: Vec<String>,
 }
 
 /// The API's base path; the server serves the app and the API from one origin.
@@ -103,6 +117,9 @@ async fn read<T: DeserializeOwned>(sent: Result<Response, gloo_net::Error>) -> R
     Err(match (status, problem.expected) {
         (401, _) => ApiError::Unauthorized { detail: problem.detail },
         (403, _) if problem.kind.ends_with("/device-revoked") => ApiError::DeviceRevoked { detail: problem.detail },
+        (409, _) if problem.kind.ends_with("/sites-changed") => {
+            ApiError::SitesChanged { drop_sites: problem.drop_sites, new_sites: problem.new_sites }
+        }
         (409, Some(expected)) => ApiError::Gap { expected },
         // A service worker or proxy answering for an unreachable server.
         (502..=504, _) => ApiError::Offline,

@@ -17,6 +17,7 @@ pub mod format;
 pub mod pages;
 pub mod session;
 pub mod settle;
+pub mod sites_change;
 pub mod store;
 pub mod sync;
 

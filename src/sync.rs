@@ -10,6 +10,7 @@
 use crate::api::{self, ApiError};
 use crate::browser::now_ms;
 use crate::session::Session;
+use crate::sites_change::SitesChange;
 use crate::store::{Store, StoreError};
 use leptos::prelude::*;
 use portal_desk_core::protocol::{PullResponse, PushRequest, PushResponse, MAX_PULL_RECORDS, MAX_PUSH_OPS};
@@ -109,6 +110,8 @@ pub struct SyncReport {
     pub rejected: usize,
     /// Records received.
     pub pulled: usize,
+    /// Set when the person's sites had changed: what left the device.
+    pub sites_changed: Option<SitesChange>,
 }
 
 /// One full sync: push every waiting operation, then pull every page of changes.
@@ -154,7 +157,18 @@ pub async fn sync_once<T: Transport>(
     }
     loop {
         let ticket = store.pull_ticket(&session.staff.id).await?;
-        let page = transport.pull(&session.token, ticket.cursor, MAX_PULL_RECORDS).await?;
+        let page = match transport.pull(&session.token, ticket.cursor, MAX_PULL_RECORDS).await {
+            Ok(page) => page,
+            // The server answers this once per change of sites, and never to a pull from
+            // 0 (it records the new sites as it answers); so it is dealt with once per
+            // run, and a second one is reported rather than looped on.
+            Err(ApiError::SitesChanged { drop_sites, new_sites }) if report.sites_changed.is_none() => {
+                let removed = store.drop_sites(&session.staff.id, &drop_sites).await?;
+                report.sites_changed = Some(SitesChange { dropped: drop_sites, added: new_sites, removed });
+                continue;
+            }
+            Err(error) => return Err(error.into()),
+        };
         report.pulled += page.records.len();
         let (more, cursor) = store.apply_pull_page(&session.staff.id, &ticket, page).await?;
         // A server that keeps saying "more" without moving the cursor would loop forever.
@@ -185,6 +199,9 @@ pub struct SyncStatus {
     pub needs_sign_in: RwSignal<bool>,
     /// Records received so far in a pull of several pages, while it lasts.
     pub received: RwSignal<Option<usize>>,
+    /// Something the person should know that is not a problem (their sites changed),
+    /// until they dismiss it.
+    pub notice: RwSignal<Option<String>>,
     /// Set, with the reason, once a revoked device has wiped its data.
     pub wiped: RwSignal<Option<String>>,
     /// Bumped whenever the store changes, so screens reading it refresh.
@@ -202,6 +219,7 @@ impl SyncStatus {
             last_synced_ms: RwSignal::new(None),
             problem: RwSignal::new(None),
             needs_sign_in: RwSignal::new(false),
+            notice: RwSignal::new(None),
             wiped: RwSignal::new(None),
             received: RwSignal::new(None),
             data_version: RwSignal::new(0),
@@ -317,7 +335,10 @@ impl Syncer {
         let outcome = sync_once(&self.store, &Http, session, &move |count| received.set(Some(count))).await;
         received.set(None);
         match outcome {
-            Ok(_) => {
+            Ok(report) => {
+                if let Some(change) = report.sites_changed {
+                    self.status.notice.set(Some(change.notice(&session.staff.sites)));
+                }
                 let now = now_ms();
                 // The time is only shown, so failing to keep it is not worth a message.
                 let _ = self.store.set_last_sync_ms(now).await;

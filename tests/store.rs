@@ -7,7 +7,7 @@ mod support;
 use portal_desk::store::Store;
 use portal_desk_core::protocol::{OpResult, PullResponse, PushResponse};
 use portal_desk_core::{OpBody, Outcome, RecordId};
-use support::{asha, confirmed, create, fresh_store};
+use support::{asha, confirmed, create, create_at, fresh_store};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -156,4 +156,48 @@ async fn wiping_a_revoked_device_leaves_nothing_behind() {
     assert_eq!(store.counts().await.unwrap(), (0, 0));
     assert_eq!(store.cursor(&asha()).await.unwrap(), 0);
     assert_eq!(store.session().await.unwrap(), None);
+}
+
+#[wasm_bindgen_test]
+async fn dropping_a_site_removes_its_records_and_acked_changes_resets_the_cursor_and_keeps_the_outbox() {
+    let store = fresh_store().await;
+    let (hilltop, riverside) = (RecordId::from("h"), RecordId::from("r"));
+    // Ben, who shares the tablet, has pulled too.
+    let ben_ticket = store.pull_ticket(&"ben".into()).await.unwrap();
+    store
+        .apply_pull_page(&"ben".into(), &ben_ticket, PullResponse { records: vec![], cursor: 5, more: false })
+        .await
+        .unwrap();
+    let ops = store
+        .record_changes(
+            &asha(),
+            vec![
+                (hilltop.clone(), create_at("Hal", "hilltop")),
+                (hilltop.clone(), OpBody::AppendNote { text: "Rang".into() }),
+                (riverside.clone(), create("Ada")),
+            ],
+        )
+        .await
+        .unwrap();
+    // Asked before the acknowledgement, so the page does not retire the acked create.
+    let ticket = store.pull_ticket(&asha()).await.unwrap();
+    let ack = PushResponse {
+        applied_through: 1,
+        results: vec![OpResult { op: ops[0].id.clone(), seq: 1, outcome: Outcome::Applied }],
+    };
+    store.settle_push(&ack).await.unwrap();
+    let page = PullResponse { records: vec![confirmed(&ops[..1], 1), confirmed(&ops[2..], 2)], cursor: 2, more: false };
+    store.apply_pull_page(&asha(), &ticket, page).await.unwrap();
+    assert_eq!(store.local_state().await.unwrap().acked.len(), 1);
+
+    let removed = store.drop_sites(&asha(), &["hilltop".to_owned()]).await.unwrap();
+
+    assert_eq!(removed, 1);
+    let state = store.local_state().await.unwrap();
+    let held: Vec<_> = state.records.iter().map(|r| r.id.clone()).collect();
+    assert_eq!(held, [riverside], "only the dropped site's record left");
+    assert!(state.acked.is_empty(), "the acked create on the dropped record went with it");
+    assert_eq!(state.outbox, ops[1..], "pending changes are the server's to settle");
+    assert_eq!(store.cursor(&asha()).await.unwrap(), 0);
+    assert_eq!(store.cursor(&"ben".into()).await.unwrap(), 5, "only this person's cursor is reset");
 }

@@ -13,7 +13,7 @@ use portal_desk_core::protocol::{
 use portal_desk_core::{apply_op, OpBody, Outcome, Record, RecordId};
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, VecDeque};
-use support::{asha, create, fresh_store};
+use support::{asha, create, create_at, fresh_store};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -28,6 +28,10 @@ struct ScriptedServer {
     failures: RefCell<VecDeque<ApiError>>,
     page_size: usize,
     pushes: Cell<usize>,
+    /// Sites whose records the caller may no longer see.
+    hidden_sites: RefCell<Vec<String>>,
+    /// The cursor of every pull asked for.
+    pulled_from: RefCell<Vec<u64>>,
 }
 
 impl ScriptedServer {
@@ -77,10 +81,18 @@ impl Transport for ScriptedServer {
     }
 
     async fn pull(&self, _token: &str, cursor: u64, _limit: usize) -> Result<PullResponse, ApiError> {
+        self.pulled_from.borrow_mut().push(cursor);
         if let Some(error) = self.failures.borrow_mut().pop_front() {
             return Err(error);
         }
-        let mut changed: Vec<Record> = self.records.borrow().values().filter(|r| r.version > cursor).cloned().collect();
+        let hidden = self.hidden_sites.borrow();
+        let mut changed: Vec<Record> = self
+            .records
+            .borrow()
+            .values()
+            .filter(|r| r.version > cursor && !hidden.iter().any(|s| s == r.site.as_str()))
+            .cloned()
+            .collect();
         changed.sort_by_key(|r| r.version);
         let more = changed.len() > self.page_size;
         changed.truncate(self.page_size);
@@ -193,21 +205,26 @@ async fn a_server_that_lost_earlier_changes_is_reported_not_looped_on() {
     assert_eq!(store.counts().await.unwrap(), (1, 0), "the change the server still needs is kept");
 }
 
+/// A case created on the server by another device, as a record.
+fn created_elsewhere(i: u64, name: &str, site: &str) -> Record {
+    let op = portal_desk_core::Op {
+        id: format!("other-{i}").as_str().into(),
+        device: "other-tablet".into(),
+        seq: i + 1,
+        hlc: portal_desk_core::Hlc { wall_ms: 1_000 + i, counter: 0, device: "other-tablet".into() },
+        actor: "ben".into(),
+        record: RecordId::from(name),
+        body: create_at(name, site),
+    };
+    apply_op(None, &op).0.unwrap()
+}
+
 #[wasm_bindgen_test]
 async fn pulls_page_until_the_server_has_no_more() {
     let store = fresh_store().await;
     let server = ScriptedServer::new(2);
     for (i, name) in ["Ada", "Bea", "Cy"].iter().enumerate() {
-        let op = portal_desk_core::Op {
-            id: format!("other-{i}").as_str().into(),
-            device: "other-tablet".into(),
-            seq: i as u64 + 1,
-            hlc: portal_desk_core::Hlc { wall_ms: 1_000 + i as u64, counter: 0, device: "other-tablet".into() },
-            actor: "ben".into(),
-            record: RecordId::from(*name),
-            body: create(name),
-        };
-        server.store(apply_op(None, &op).0.unwrap());
+        server.store(created_elsewhere(i as u64, name, "riverside"));
     }
 
     let heard = std::cell::RefCell::new(Vec::new());
@@ -228,4 +245,47 @@ async fn a_revoked_device_is_told_so_and_nothing_is_settled() {
     let error = sync_once(&store, &server, &session(), &|_| {}).await.unwrap_err();
     assert!(error.is_revoked());
     assert!(!error.needs_sign_in() && !error.is_offline());
+}
+
+fn sites_changed() -> ApiError {
+    ApiError::SitesChanged { drop_sites: vec!["hilltop".into()], new_sites: vec!["oak".into()] }
+}
+
+#[wasm_bindgen_test]
+async fn a_change_of_sites_drops_the_left_sites_cases_and_pulls_again_from_the_start() {
+    let store = fresh_store().await;
+    let server = ScriptedServer::new(100);
+    server.store(created_elsewhere(0, "Ada", "riverside"));
+    server.store(created_elsewhere(1, "Hal", "hilltop"));
+    sync_once(&store, &server, &session(), &|_| {}).await.unwrap();
+    assert_eq!(store.local_state().await.unwrap().records.len(), 2);
+    assert_eq!(store.cursor(&asha()).await.unwrap(), 2);
+
+    // Asha moves from Hilltop to Oak: the server hides Hilltop and says so once.
+    server.hidden_sites.borrow_mut().push("hilltop".into());
+    server.store(created_elsewhere(2, "Olu", "oak"));
+    server.fail_next(sites_changed());
+    server.pulled_from.borrow_mut().clear();
+
+    let report = sync_once(&store, &server, &session(), &|_| {}).await.unwrap();
+
+    assert_eq!(*server.pulled_from.borrow(), [2, 0], "told once, then pulled again from 0 in the same run");
+    let change = report.sites_changed.expect("the run reports the change");
+    assert_eq!((change.dropped, change.added, change.removed), (vec!["hilltop".into()], vec!["oak".into()], 1));
+    let held: Vec<String> = store.local_state().await.unwrap().records.iter().map(|r| r.id.to_string()).collect();
+    assert_eq!(held, ["Ada", "Olu"], "Hilltop's case is gone and Oak's has arrived");
+    assert_eq!(store.cursor(&asha()).await.unwrap(), 3);
+}
+
+#[wasm_bindgen_test]
+async fn a_second_change_of_sites_in_one_run_is_reported_not_looped_on() {
+    let store = fresh_store().await;
+    let server = ScriptedServer::new(100);
+    server.fail_next(sites_changed());
+    server.fail_next(sites_changed());
+
+    let error = sync_once(&store, &server, &session(), &|_| {}).await.unwrap_err();
+
+    assert_eq!(error, SyncError::Api(sites_changed()));
+    assert_eq!(server.pulled_from.borrow().len(), 2);
 }

@@ -89,6 +89,12 @@ pub fn AppHeader() -> impl IntoView {
                 </div>
             </Show>
             {move || status.problem.get().map(|text| view! { <div class="banner banner--warning" role="alert"><p>{text}</p></div> })}
+            {move || status.notice.get().map(|text| view! {
+                <div class="banner" role="status">
+                    <p>{text}</p>
+                    <button type="button" class="button button--secondary" on:click=move |_| status.notice.set(None)>"Dismiss"</button>
+                </div>
+            })}
             {move || rejected_label(status.rejected.get()).map(|text| view! {
                 <div class="banner banner--error" role="alert">
                     <p>

@@ -12,6 +12,7 @@ mod meta;
 mod outbox;
 mod records;
 pub mod schema;
+mod scope;
 mod session;
 
 pub use error::StoreError;

@@ -20,10 +20,15 @@ pub fn asha() -> StaffId {
 
 /// The body of a new password-reset case for `name` at Riverside.
 pub fn create(name: &str) -> OpBody {
+    create_at(name, "riverside")
+}
+
+/// The body of a new password-reset case for `name` at `site`.
+pub fn create_at(name: &str, site: &str) -> OpBody {
     let fields = [("patient_name", name), ("kind", "password_reset"), ("priority", "normal"), ("channel", "phone")]
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .into();
-    OpBody::Create { collection: Collection::Case, site: "riverside".into(), fields }
+    OpBody::Create { collection: Collection::Case, site: site.into(), fields }
 }
 
 /// The record the server would hold after applying `ops` in order, with a version.

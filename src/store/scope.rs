@@ -1,0 +1,42 @@
+//! What this device holds when a person's sites change: the records of sites they no
+//! longer work at leave the device, and their pull starts again from the beginning.
+
+use super::{codec, meta, outbox::seq_key, schema, Store, StoreError};
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use portal_desk_core::protocol::client::AckedOp;
+use portal_desk_core::{OpBody, Record, StaffId};
+
+impl Store {
+    /// In ONE readwrite transaction: deletes every confirmed record whose site is in
+    /// `drop_sites`, every acknowledged operation on such a record (or creating one
+    /// there), and resets `staff`'s pull cursor to 0, so either the device holds none of
+    /// those sites' cases and pulls from scratch, or nothing changed and the next pull
+    /// is told again. The outbox is not touched: pending changes are the server's to
+    /// settle. Returns how many records were removed.
+    pub async fn drop_sites(&self, staff: &StaffId, drop_sites: &[String]) -> Result<usize, StoreError> {
+        let dropped = |site: &str| drop_sites.iter().any(|s| s == site);
+        let stores = [schema::RECORDS, schema::ACKED, schema::META];
+        let tx = self.db().transaction(stores).with_mode(TransactionMode::Readwrite).build()?;
+        let records = tx.object_store(schema::RECORDS)?;
+        let acked = tx.object_store(schema::ACKED)?;
+        let meta_store = tx.object_store(schema::META)?;
+
+        let mut gone = Vec::new();
+        for record in codec::get_all::<Record>(&records).await? {
+            if dropped(record.site.as_str()) {
+                records.delete(record.id.as_str()).primitive()?.await?;
+                gone.push(record.id);
+            }
+        }
+        for entry in codec::get_all::<AckedOp>(&acked).await? {
+            let creates_there = matches!(&entry.op.body, OpBody::Create { site, .. } if dropped(site.as_str()));
+            if creates_there || gone.contains(&entry.op.record) {
+                acked.delete(seq_key(entry.op.seq)).primitive()?.await?;
+            }
+        }
+        meta::put(&meta_store, &meta::cursor_key(staff), &0u64).await?;
+        tx.commit().await?;
+        Ok(gone.len())
+    }
+}
