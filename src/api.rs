@@ -1,10 +1,11 @@
 //! The HTTP client for the sync server's API (`/api/v1/`, same origin). Every failure
 //! becomes an [`ApiError`] that says what it means for the person.
 
+use crate::views::{ViewReport, ViewsRecorded};
 use gloo_net::http::{Request, Response};
 use portal_desk_core::protocol::{PullResponse, PushRequest, PushResponse, SignInRequest, SignInResponse};
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Why an API call failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -82,36 +83,65 @@ const BASE: &str = "/api/v1";
 
 /// Signs in; the token is bound to `request.device`.
 pub async fn sign_in(request: &SignInRequest) -> Result<SignInResponse, ApiError> {
-    let builder = Request::post(&format!("{BASE}/sign-in"));
-    let request = builder.json(request).map_err(|_| ApiError::Offline)?;
-    read(request.send().await).await
+    parse(post("/sign-in", None, to_json(request)?).await?)
 }
 
 /// Pushes a batch of operations from the outbox.
 pub async fn push(token: &str, request: &PushRequest) -> Result<PushResponse, ApiError> {
-    let builder = Request::post(&format!("{BASE}/push")).header("Authorization", &format!("Bearer {token}"));
-    let request = builder.json(request).map_err(|_| ApiError::Offline)?;
-    read(request.send().await).await
+    parse(post("/push", Some(token), to_json(request)?).await?)
 }
 
 /// Pulls one page of changes after `cursor`.
 pub async fn pull(token: &str, cursor: u64, limit: usize) -> Result<PullResponse, ApiError> {
     let url = format!("{BASE}/pull?cursor={cursor}&limit={limit}");
     let request = Request::get(&url).header("Authorization", &format!("Bearer {token}"));
-    read(request.send().await).await
+    parse(body_of(request.send().await).await?)
 }
 
-/// Turns a response into the expected body or an [`ApiError`].
-async fn read<T: DeserializeOwned>(sent: Result<Response, gloo_net::Error>) -> Result<T, ApiError> {
-    // A fetch that fails outright means the network or the server is down.
+/// Reports views of records for the audit log.
+pub async fn report_views(token: &str, report: &ViewReport<'_>) -> Result<ViewsRecorded, ApiError> {
+    parse(post("/audit/views", Some(token), to_json(report)?).await?)
+}
+
+/// A request body as JSON text.
+fn to_json<B: Serialize>(body: &B) -> Result<String, ApiError> {
+    // The app's own types always serialise; failing here would be a bug, not the network.
+    serde_json::to_string(body).map_err(|error| ApiError::Problem {
+        status: 0,
+        title: "Could not send".to_owned(),
+        detail: error.to_string(),
+    })
+}
+
+/// Posts a JSON body to the API, with the bearer token if there is one. Not generic, so
+/// the app shell carries the request code once for every kind of call.
+async fn post(path: &str, token: Option<&str>, body: String) -> Result<(u16, String), ApiError> {
+    let mut builder = Request::post(&format!("{BASE}{path}")).header("Content-Type", "application/json");
+    if let Some(token) = token {
+        builder = builder.header("Authorization", &format!("Bearer {token}"));
+    }
+    let request = builder.body(body).map_err(|_| ApiError::Offline)?;
+    body_of(request.send().await).await
+}
+
+/// Reads the expected answer from a successful response's status and body.
+fn parse<T: DeserializeOwned>((status, body): (u16, String)) -> Result<T, ApiError> {
+    serde_json::from_str(&body).map_err(|error| ApiError::Problem {
+        status,
+        title: "Unexpected answer".to_owned(),
+        detail: error.to_string(),
+    })
+}
+
+/// The status and body of a successful response, or the [`ApiError`] of a failed one.
+/// Not generic, so the app shell carries it once rather than once per kind of answer.
+async fn body_of(sent: Result<Response, gloo_net::Error>) -> Result<(u16, String), ApiError> {
+    // A fetch that fails outright means the network or the server is down; so does a
+    // body cut off on the way.
     let response = sent.map_err(|_| ApiError::Offline)?;
     let status = response.status();
     if response.ok() {
-        return response.json::<T>().await.map_err(|error| ApiError::Problem {
-            status,
-            title: "Unexpected answer".to_owned(),
-            detail: error.to_string(),
-        });
+        return response.text().await.map(|body| (status, body)).map_err(|_| ApiError::Offline);
     }
     let problem: Problem = response.json().await.unwrap_or_default();
     Err(match (status, problem.expected) {

@@ -20,6 +20,7 @@ pub mod settle;
 pub mod sites_change;
 pub mod store;
 pub mod sync;
+pub mod views;
 
 use wasm_bindgen::JsCast;
 

@@ -12,6 +12,7 @@ use crate::browser::now_ms;
 use crate::session::Session;
 use crate::sites_change::SitesChange;
 use crate::store::{Store, StoreError};
+use crate::views::{RefusedView, ViewReport, ViewsRecorded, MAX_VIEWS_BATCH};
 use leptos::prelude::*;
 use portal_desk_core::protocol::{PullResponse, PushRequest, PushResponse, MAX_PULL_RECORDS, MAX_PUSH_OPS};
 use std::cell::Cell;
@@ -24,6 +25,8 @@ pub trait Transport {
     async fn push(&self, token: &str, request: &PushRequest) -> Result<PushResponse, ApiError>;
     /// Fetches one page of changes after `cursor`.
     async fn pull(&self, token: &str, cursor: u64, limit: usize) -> Result<PullResponse, ApiError>;
+    /// Reports views of records for the audit log.
+    async fn report_views(&self, token: &str, report: &ViewReport<'_>) -> Result<ViewsRecorded, ApiError>;
 }
 
 /// The real server, over HTTP on the app's own origin.
@@ -37,6 +40,10 @@ impl Transport for Http {
 
     async fn pull(&self, token: &str, cursor: u64, limit: usize) -> Result<PullResponse, ApiError> {
         api::pull(token, cursor, limit).await
+    }
+
+    async fn report_views(&self, token: &str, report: &ViewReport<'_>) -> Result<ViewsRecorded, ApiError> {
+        api::report_views(token, report).await
     }
 }
 
@@ -108,6 +115,8 @@ pub struct SyncReport {
     pub pushed: usize,
     /// Of those, how many it rejected.
     pub rejected: usize,
+    /// Views of records reported for the audit log (recorded, duplicates or refused).
+    pub views: usize,
     /// Records received.
     pub pulled: usize,
     /// Set when the person's sites had changed: what left the device.
@@ -155,6 +164,7 @@ pub async fn sync_once<T: Transport>(
             Err(error) => return Err(error.into()),
         }
     }
+    report.views = report_views(store, transport, session).await?;
     loop {
         let ticket = store.pull_ticket(&session.staff.id).await?;
         let page = match transport.pull(&session.token, ticket.cursor, MAX_PULL_RECORDS).await {
@@ -180,6 +190,33 @@ pub async fn sync_once<T: Transport>(
     Ok(report)
 }
 
+/// Sends the views waiting on the device in batches, settling each answer. A batch the
+/// server refuses as a whole (422: say, one view's time is in the future) is sent again
+/// one view at a time for the rest of the run, so only the bad views are kept back,
+/// each with the server's reason.
+async fn report_views<T: Transport>(store: &Store, transport: &T, session: &Session) -> Result<usize, SyncError> {
+    let mut reported = 0;
+    let mut limit = MAX_VIEWS_BATCH;
+    loop {
+        let batch = store.pending_views(limit).await?;
+        let Some(first) = batch.first() else { return Ok(reported) };
+        let report = ViewReport { device: store.device(), views: &batch };
+        let answer = match transport.report_views(&session.token, &report).await {
+            Ok(answer) => answer,
+            Err(ApiError::Problem { status: 422, .. }) if batch.len() > 1 => {
+                limit = 1;
+                continue;
+            }
+            Err(ApiError::Problem { status: 422, detail, .. }) => {
+                ViewsRecorded { refused: vec![RefusedView { view: first.id.clone(), reason: detail }] }
+            }
+            Err(error) => return Err(error.into()),
+        };
+        store.settle_views(&batch, &answer).await?;
+        reported += batch.len();
+    }
+}
+
 /// What the screens show about syncing; every field is a signal.
 #[derive(Clone, Copy, Debug)]
 pub struct SyncStatus {
@@ -200,7 +237,7 @@ pub struct SyncStatus {
     /// Records received so far in a pull of several pages, while it lasts.
     pub received: RwSignal<Option<usize>>,
     /// Something the person should know that is not a problem (their sites changed),
-    /// until they dismiss it.
+    /// until they sign out.
     pub notice: RwSignal<Option<String>>,
     /// Set, with the reason, once a revoked device has wiped its data.
     pub wiped: RwSignal<Option<String>>,

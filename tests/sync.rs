@@ -7,6 +7,7 @@ mod support;
 use portal_desk::api::ApiError;
 use portal_desk::session::Session;
 use portal_desk::sync::{sync_once, SyncError, Transport};
+use portal_desk::views::{RefusedView, View, ViewReport, ViewsRecorded};
 use portal_desk_core::protocol::{
     plan_push, OpResult, PullResponse, PushError, PushRequest, PushResponse, PushStep, SiteSummary, StaffProfile,
 };
@@ -32,6 +33,9 @@ struct ScriptedServer {
     hidden_sites: RefCell<Vec<String>>,
     /// The cursor of every pull asked for.
     pulled_from: RefCell<Vec<u64>>,
+    /// The ids of the views audited, and how many reports arrived.
+    audited: RefCell<Vec<String>>,
+    view_reports: Cell<usize>,
 }
 
 impl ScriptedServer {
@@ -99,7 +103,29 @@ impl Transport for ScriptedServer {
         let cursor = changed.last().map_or(cursor, |r| r.version);
         Ok(PullResponse { records: changed, cursor, more })
     }
+
+    /// Follows the server's rules: a time in the future refuses the whole report (422);
+    /// a view by someone never signed in here is refused; one seen before is audited once.
+    async fn report_views(&self, _token: &str, report: &ViewReport<'_>) -> Result<ViewsRecorded, ApiError> {
+        self.view_reports.set(self.view_reports.get() + 1);
+        if report.views.iter().any(|v| v.at_ms >= FUTURE_MS) {
+            let detail = "the time is in the future: set the device's date and time correctly".to_owned();
+            return Err(ApiError::Problem { status: 422, title: "Invalid request".into(), detail });
+        }
+        let mut answer = ViewsRecorded::default();
+        for view in report.views {
+            if view.by != asha() {
+                answer.refused.push(RefusedView { view: view.id.clone(), reason: "never signed in here".into() });
+            } else if !self.audited.borrow().contains(&view.id) {
+                self.audited.borrow_mut().push(view.id.clone());
+            }
+        }
+        Ok(answer)
+    }
 }
+
+/// Later than any view's time the scripted server accepts, like the real one's drift limit.
+const FUTURE_MS: u64 = u64::MAX / 2;
 
 fn session() -> Session {
     Session {
@@ -288,4 +314,38 @@ async fn a_second_change_of_sites_in_one_run_is_reported_not_looped_on() {
 
     assert_eq!(error, SyncError::Api(sites_changed()));
     assert_eq!(server.pulled_from.borrow().len(), 2);
+}
+
+fn view(id: &str, by: &str, at_ms: u64) -> View {
+    View { id: id.into(), record: RecordId::from("c"), by: by.into(), at_ms, refused: None }
+}
+
+#[wasm_bindgen_test]
+async fn views_are_reported_after_the_push_and_only_refused_ones_stay_with_their_reason() {
+    let store = fresh_store().await;
+    let server = ScriptedServer::new(100);
+    // Reported before, by a run whose answer was lost.
+    server.audited.borrow_mut().push("seen".into());
+    for v in [
+        view("seen", "asha", 1),
+        view("new", "asha", 2),
+        view("stranger", "mallory", 3),
+        view("ahead", "asha", FUTURE_MS),
+    ] {
+        store.record_view(v).await.unwrap();
+    }
+    assert_eq!(store.pending_views(100).await.unwrap().len(), 4, "opened cases wait to be reported");
+
+    let report = sync_once(&store, &server, &session(), &|_| {}).await.unwrap();
+
+    assert_eq!(report.views, 4);
+    assert_eq!(*server.audited.borrow(), ["seen", "new"], "audited once each");
+    assert!(store.pending_views(100).await.unwrap().is_empty());
+    let kept: Vec<(String, bool)> =
+        store.views().await.unwrap().into_iter().map(|v| (v.id, v.refused.is_some_and(|r| !r.is_empty()))).collect();
+    assert_eq!(kept, [("ahead".to_owned(), true), ("stranger".to_owned(), true)], "refused views keep the reason");
+
+    let reports = server.view_reports.get();
+    let again = sync_once(&store, &server, &session(), &|_| {}).await.unwrap();
+    assert_eq!((again.views, server.view_reports.get()), (0, reports), "refused views are not sent again");
 }

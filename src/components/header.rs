@@ -39,6 +39,7 @@ pub fn AppHeader() -> impl IntoView {
             session.set(None);
             status.needs_sign_in.set(false);
             status.problem.set(None);
+            status.notice.set(None);
             navigate("/sign-in", Default::default());
         }
     });
@@ -88,13 +89,9 @@ pub fn AppHeader() -> impl IntoView {
                     </p>
                 </div>
             </Show>
-            {move || status.problem.get().map(|text| view! { <div class="banner banner--warning" role="alert"><p>{text}</p></div> })}
-            {move || status.notice.get().map(|text| view! {
-                <div class="banner" role="status">
-                    <p>{text}</p>
-                    <button type="button" class="button button--secondary" on:click=move |_| status.notice.set(None)>"Dismiss"</button>
-                </div>
-            })}
+            // A problem first; else a notice, kept until sign-out (one banner, not two: the
+            // app shell's size budget is tight).
+            {move || status.problem.get().or_else(|| status.notice.get()).map(|text| view! { <div class="banner banner--warning" role="alert"><p>{text}</p></div> })}
             {move || rejected_label(status.rejected.get()).map(|text| view! {
                 <div class="banner banner--error" role="alert">
                     <p>

@@ -8,11 +8,14 @@ use crate::case_view::{case_view, CaseView};
 use crate::components::{focus_field, SignedIn};
 use crate::format::date_time;
 use crate::sync::SyncStatus;
+use crate::views::View;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use portal_desk_core::case::CaseStatus;
 use portal_desk_core::{OpBody, RecordId, Register, StaffId};
+use std::cell::Cell;
+use std::rc::Rc;
 
 /// How a member of staff is named on this device: the person signed in is known by
 /// name; others by the start of their id (still attributable) until the app has a
@@ -35,13 +38,28 @@ pub fn CasePage() -> impl IntoView {
     let params = use_params_map();
     let id = move || RecordId::from(params.with(|p| p.get("id").unwrap_or_default()));
 
+    // Opening a case shows patient data, so it is noted for the audit log: once for each
+    // case opened (not again on every refresh), when it is found on the device. Noted
+    // here, as the case loads, rather than by an effect of its own, which cost the app
+    // shell twice the bytes.
+    let viewed: Rc<Cell<Option<RecordId>>> = Rc::default();
     let case = LocalResource::new(move || {
         status.data_version.track();
         let id = id();
         let store = store.get();
+        let viewed = Rc::clone(&viewed);
+        let by = session.with_untracked(|s| s.as_ref().map(|s| s.staff.id.clone()));
         async move {
             let device = store.device().clone();
-            store.local_state_of(&id).await.map(|state| case_view(&id, state, &device))
+            let view = case_view(&id, store.local_state_of(&id).await?, &device);
+            let seen = viewed.take();
+            if let (Some(_), Some(by), false) = (&view, by, seen.as_ref() == Some(&id)) {
+                // Reading the case must not wait on the audit note: a device too full to
+                // keep it already says so whenever a change is saved.
+                let _ = store.record_view(View::now(id.clone(), by)).await;
+            }
+            viewed.set(view.as_ref().map(|_| id).or(seen));
+            Ok::<_, crate::store::StoreError>(view)
         }
     });
     // The latest view that loaded, kept while a refresh is under way so the forms stay.

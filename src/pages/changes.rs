@@ -29,6 +29,8 @@ struct ChangeLine {
 struct Changes {
     waiting: Vec<ChangeLine>,
     rejected: Vec<(ChangeLine, String)>,
+    /// Views of records the audit log refused, and the latest reason.
+    refused_views: (usize, String),
 }
 
 async fn load(store: crate::store::Store) -> Result<Changes, StoreError> {
@@ -49,7 +51,9 @@ async fn load(store: crate::store::Store) -> Result<Changes, StoreError> {
     };
     let waiting = outbox.iter().map(line).collect();
     let rejected = store.rejected().await?.iter().map(|r: &RejectedOp| (line(&r.op), r.reason.clone())).collect();
-    Ok(Changes { waiting, rejected })
+    let refused: Vec<String> = store.views().await?.into_iter().filter_map(|v| v.refused).collect();
+    let refused_views = (refused.len(), refused.last().cloned().unwrap_or_default());
+    Ok(Changes { waiting, rejected, refused_views })
 }
 
 /// The changes screen.
@@ -82,7 +86,7 @@ pub fn ChangesPage() -> impl IntoView {
             {move || match changes.get() {
                 None => view! { <p class="loading">"Loading changes…"</p> }.into_any(),
                 Some(Err(error)) => view! { <p class="banner banner--error">{error.message()}</p> }.into_any(),
-                Some(Ok(Changes { waiting, rejected })) => view! {
+                Some(Ok(Changes { waiting, rejected, refused_views: (refused_views, reason) })) => view! {
                     <section class="panel" aria-labelledby="waiting-heading">
                         <h2 id="waiting-heading">"Waiting to sync"</h2>
                         {if waiting.is_empty() {
@@ -123,6 +127,9 @@ pub fn ChangesPage() -> impl IntoView {
                                 }).collect_view()}
                             </ul>
                         </section>
+                    })}
+                    {(refused_views > 0).then(|| view! {
+                        <p class="banner banner--error">{refused_views} " views of records made on this device were refused by the server's audit log and are kept here. Reason: " {reason}</p>
                     })}
                 }.into_any(),
             }}

@@ -14,6 +14,7 @@ mod records;
 pub mod schema;
 mod scope;
 mod session;
+mod views;
 
 pub use error::StoreError;
 

@@ -7,7 +7,7 @@ use indexed_db_futures::database::{Database, VersionChangeEvent};
 use indexed_db_futures::prelude::*;
 
 /// The current schema version.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// Confirmed server state: one [`portal_desk_core::Record`] per key (the record id).
 pub const RECORDS: &str = "records";
@@ -21,6 +21,9 @@ pub const REJECTED: &str = "rejected";
 /// The device's bookkeeping: id, last sequence number, clock, acknowledgement count,
 /// pull cursors, session, time of the last sync.
 pub const META: &str = "meta";
+/// Views of records for the audit log, keyed by the view's id: waiting to be reported,
+/// or refused by the server and kept with its reason (version 2).
+pub const VIEWS: &str = "views";
 
 /// Opens the database `name`, running whatever migration steps it lacks.
 pub async fn open(name: &str) -> Result<Database, indexed_db_futures::error::OpenDbError> {
@@ -33,6 +36,7 @@ fn migrate(event: VersionChangeEvent, db: Database) -> indexed_db_futures::Resul
     for step in (from + 1)..=VERSION {
         match step {
             1 => v1_initial(&db)?,
+            2 => v2_views(&db)?,
             _ => unreachable!("schema step {step} is not written"),
         }
     }
@@ -44,5 +48,11 @@ fn v1_initial(db: &Database) -> indexed_db_futures::Result<()> {
     for store in [RECORDS, OUTBOX, ACKED, REJECTED, META] {
         db.create_object_store(store).build()?;
     }
+    Ok(())
+}
+
+/// Version 2: the `views` store, for the audit of who looked at which record.
+fn v2_views(db: &Database) -> indexed_db_futures::Result<()> {
+    db.create_object_store(VIEWS).build()?;
     Ok(())
 }

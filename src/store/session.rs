@@ -53,7 +53,7 @@ impl Store {
     /// Clears every store in one transaction: a revoked device keeps nothing, not even
     /// its id.
     pub async fn wipe(&self) -> Result<(), StoreError> {
-        let stores = [schema::RECORDS, schema::OUTBOX, schema::ACKED, schema::REJECTED, schema::META];
+        let stores = [schema::RECORDS, schema::OUTBOX, schema::ACKED, schema::REJECTED, schema::META, schema::VIEWS];
         let tx = self.db().transaction(stores).with_mode(TransactionMode::Readwrite).build()?;
         for name in stores {
             tx.object_store(name)?.clear()?.await?;
