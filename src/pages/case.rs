@@ -52,13 +52,16 @@ pub fn CasePage() -> impl IntoView {
         async move {
             let device = store.device().clone();
             let view = case_view(&id, store.local_state_of(&id).await?, &device);
+            // Checked and marked with no await in between, so refreshes that overlap
+            // note one view, not two.
             let seen = viewed.take();
-            if let (Some(_), Some(by), false) = (&view, by, seen.as_ref() == Some(&id)) {
-                // Reading the case must not wait on the audit note: a device too full to
+            let first_look = view.is_some() && seen.as_ref() != Some(&id);
+            viewed.set(if first_look { Some(id.clone()) } else { seen });
+            if let (true, Some(by)) = (first_look, by) {
+                // A note that fails does not stop the case showing: a device too full to
                 // keep it already says so whenever a change is saved.
-                let _ = store.record_view(View::now(id.clone(), by)).await;
+                let _ = store.record_view(View::now(id, by)).await;
             }
-            viewed.set(view.as_ref().map(|_| id).or(seen));
             Ok::<_, crate::store::StoreError>(view)
         }
     });
