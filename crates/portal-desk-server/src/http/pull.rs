@@ -69,6 +69,10 @@ async fn check_scope(state: &AppState, caller: &crate::auth::Authenticated, curs
     let previous = state.store.swap_pull_scope(&caller.device, &caller.staff, &joined).await?;
     match previous {
         Some(previous) if previous != joined && cursor > 0 => {
+            // Put the old scope back: the new one is recorded only when the device pulls
+            // again from the start, having dropped the left sites' cases. A device that
+            // closed before dropping them is told again rather than left holding them.
+            state.store.swap_pull_scope(&caller.device, &caller.staff, &previous).await?;
             let before: Vec<String> = previous.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect();
             let drop_sites = before.iter().filter(|s| !sites.contains(s)).cloned().collect();
             let new_sites = sites.iter().filter(|s| !before.contains(s)).cloned().collect();

@@ -88,3 +88,28 @@ async fn after_a_staff_members_sites_change_their_next_pull_says_what_to_drop_an
     assert!(server.visible_patients(&sam).await.contains(&"Hill Patient".to_owned()));
     server.pull(&dan, resync.cursor, None).await;
 }
+
+#[tokio::test]
+async fn the_sites_changed_answer_repeats_until_the_device_pulls_again_from_the_start() {
+    // A device that got the answer but closed before dropping the left sites' cases must
+    // be told again, or it would keep cases that are no longer its person's to hold.
+    let server = TestServer::new().await;
+    let dan = server.sign_in("dan@hilltop.test", "tablet-d").await;
+    let mut outbox = Outbox::new(&dan);
+    server.push_ok(&dan, &[outbox.create("case-h", "hilltop", "Hill Patient", "sign_up")]).await;
+    let first = server.pull(&dan, 0, None).await;
+
+    let audit = AuditEntry::new(portal_desk_server::now_ms(), "set_staff_sites", json!({}));
+    assert!(server.store.set_staff_sites("dan@hilltop.test", &["riverside".into()], &audit).await.unwrap());
+    let path = format!("/api/v1/pull?cursor={}", first.cursor);
+    for _ in 0..2 {
+        let problem = server
+            .send(Method::GET, &path, Some(&dan.token), None)
+            .await
+            .problem(StatusCode::CONFLICT, "/problems/sites-changed");
+        assert_eq!(problem["drop_sites"], json!(["hilltop"]));
+    }
+    let resync = server.pull(&dan, 0, None).await;
+    assert!(resync.records.is_empty());
+    server.pull(&dan, first.cursor, None).await;
+}
