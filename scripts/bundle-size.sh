@@ -4,7 +4,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # A regression guard at today's size plus a margin. The product target (issue 9) is
-# 250 KB; the shell is about 380 KB now, mostly Leptos view code and serde, and shrinking it
+# 250 KB; the shell is about 420 KB now, mostly Leptos view code and serde, and shrinking it
 # is tracked there. Lower this number as the shell shrinks; never raise it to hide growth.
 BUDGET_BYTES="${PORTAL_DESK_SHELL_BUDGET_BYTES:-420000}"
 cd "$ROOT/dist"
