@@ -21,22 +21,10 @@ const DEVICES: u64 = 20;
 /// Monday 2 November 2026, 08:00 UTC.
 const START_MS: u64 = 1_793_606_400_000;
 
-/// SplitMix64, so every run merges the same operations.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+// SplitMix64, so every run merges the same operations.
+#[path = "../tests/support/splitmix.rs"]
+mod splitmix;
+use splitmix::Rng;
 
 fn op(n: u64, device: u64, wall_ms: u64, record: usize, body: OpBody) -> Op {
     let device = DeviceId::from(format!("device-{device}"));
@@ -82,9 +70,9 @@ fn workload() -> (Vec<Op>, Vec<Op>) {
     // replace the value their author saw and one in five is concurrent.
     let mut last: HashMap<(usize, &str), Hlc> = HashMap::new();
     for n in 0..OPS as u64 {
-        let case = rng.below(CASES as u64) as usize;
+        let case = rng.below(CASES);
         let at = START_MS + CASES as u64 * 60_000 + n * 20_000;
-        let device = 1 + rng.below(DEVICES - 1);
+        let device = 1 + rng.below(DEVICES as usize - 1) as u64;
         let mut edit = op(n + 1_000_000, device, at, case, OpBody::Archive);
         let seen = rng.below(5) != 0;
         let mut replaces = |slot: &'static str, clock: &Hlc| {
@@ -103,13 +91,13 @@ fn workload() -> (Vec<Op>, Vec<Op>) {
         };
         edit.body = match rng.below(10) {
             0..=3 => {
-                let field = ["summary", "owner", "patient_name"][rng.below(3) as usize];
+                let field = *rng.pick(&["summary", "owner", "patient_name"]);
                 let replaces = replaces(field, &edit.hlc);
                 OpBody::SetField { field: field.into(), value: format!("{field} {n}"), replaces }
             }
             4 => OpBody::SetField {
                 field: "status".into(),
-                value: statuses[rng.below(statuses.len() as u64) as usize].into(),
+                value: (*rng.pick(&statuses)).into(),
                 replaces: replaces("status", &edit.hlc),
             },
             5 | 6 => OpBody::AppendNote { text: format!("Called the patient back ({n})") },

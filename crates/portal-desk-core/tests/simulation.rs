@@ -7,7 +7,7 @@
 //! operation's outcome for replays, and a change log whose positions are the record
 //! versions that pulls page through with `pull_page`. Its stored state is serialised
 //! to JSON and read back at every simulated restart. The device side is
-//! `protocol::client::Replica`, //! the same state machine the app drives.
+//! `protocol::client::Replica`, the same state machine the app drives.
 //!
 //! Faults: devices go offline for random periods; requests are dropped before the
 //! server sees them; responses are dropped after the server committed; messages are
@@ -42,28 +42,19 @@ use portal_desk_core::{apply_op, DeviceId, Op, OpBody, OpId, Outcome, Record, Re
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-/// SplitMix64: small, fast and good enough to drive a simulation reproducibly.
-struct Rng(u64);
+#[path = "support/splitmix.rs"]
+mod splitmix;
+use splitmix::Rng;
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
+/// The simulation's one draw of its own on the shared generator.
+trait Chance {
+    /// True `percent` times in a hundred.
+    fn chance(&mut self, percent: u64) -> bool;
+}
 
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
+impl Chance for Rng {
     fn chance(&mut self, percent: u64) -> bool {
         self.next() % 100 < percent
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
     }
 }
 
