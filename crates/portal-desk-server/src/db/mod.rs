@@ -6,6 +6,7 @@
 //! embedded default; PostgreSQL ([`postgres::PostgresStore`]) serves several servers
 //! sharing one database.
 
+pub mod admin;
 pub mod postgres;
 pub mod sqlite;
 
@@ -111,6 +112,12 @@ pub struct DeviceSummary {
     pub kiosk_site: Option<SiteId>,
     /// Who has signed in on it, most recent first.
     pub staff: Vec<DeviceUser>,
+    /// When it last pushed or pulled, if it has.
+    #[serde(default)]
+    pub last_sync_at_ms: Option<u64>,
+    /// Who was signed in when it last pushed or pulled.
+    #[serde(default)]
+    pub last_sync_by: Option<StaffId>,
 }
 
 /// Someone who has signed in on a device.
@@ -154,7 +161,7 @@ pub struct ChangesPage {
 
 /// The storage interface. Every method is one transaction unless it says otherwise.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: admin::AdminStore + Send + Sync + 'static {
     /// Whether the database answers (for `/readyz`).
     async fn ping(&self) -> Result<(), DbError>;
 
@@ -197,6 +204,12 @@ pub trait Store: Send + Sync + 'static {
 
     /// Whether the device has been revoked.
     async fn device_revoked(&self, device: &DeviceId) -> Result<bool, DbError>;
+
+    /// The device's secret for unlocking its data at rest: `fresh` is stored if the
+    /// device has none yet, and the stored one is returned either way (so every
+    /// sign-in on a device gets the same secret). [`DbError::Missing`] for an unknown
+    /// device.
+    async fn device_key(&self, device: &DeviceId, fresh: &str) -> Result<String, DbError>;
 
     /// How many sign-ins with this email failed since `since_ms`.
     async fn failed_sign_ins_since(&self, email: &str, since_ms: u64) -> Result<u64, DbError>;

@@ -25,6 +25,8 @@ use std::time::Duration;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 /// The SQLite schema's migrations, in order; forward-only.
+mod admin;
+
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 /// The statement every writing transaction starts with.
@@ -179,6 +181,7 @@ async fn device_summary_on(conn: &mut SqliteConnection, device: &DeviceId) -> Re
             })
         })
         .collect::<Result<_, DbError>>()?;
+    let activity = admin::device_activity_on(conn, device).await?;
     Ok(Some(DeviceSummary {
         id: DeviceId(row.try_get("id")?),
         registered_at_ms: to_u64(row.try_get("registered_at_ms")?, "time")?,
@@ -186,6 +189,8 @@ async fn device_summary_on(conn: &mut SqliteConnection, device: &DeviceId) -> Re
         revoked_at_ms: row.try_get::<Option<i64>, _>("revoked_at_ms")?.map(|t| to_u64(t, "time")).transpose()?,
         kiosk_site: row.try_get::<Option<String>, _>("kiosk_site")?.map(SiteId),
         staff,
+        last_sync_at_ms: activity.as_ref().map(|a| a.last_sync_at_ms),
+        last_sync_by: activity.and_then(|a| a.by),
     }))
 }
 
@@ -262,7 +267,7 @@ impl Store for SqliteStore {
     }
 
     async fn staff_credentials(&self, email: &str) -> Result<Option<StaffCredentials>, DbError> {
-        let row = sqlx::query("SELECT id, password_hash FROM staff WHERE email = ?")
+        let row = sqlx::query("SELECT id, password_hash FROM staff WHERE email = ? AND deactivated_at_ms IS NULL")
             .bind(email)
             .fetch_optional(&self.pool)
             .await?;
@@ -375,6 +380,19 @@ impl Store for SqliteStore {
             .fetch_optional(&self.pool)
             .await?;
         Ok(revoked.flatten().is_some())
+    }
+
+    async fn device_key(&self, device: &DeviceId, fresh: &str) -> Result<String, DbError> {
+        let (_writer, mut tx) = self.begin_write().await?;
+        let key: Option<String> = sqlx::query_scalar(
+            "UPDATE devices SET device_key = COALESCE(device_key, ?) WHERE id = ? RETURNING device_key",
+        )
+        .bind(fresh)
+        .bind(device.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        key.ok_or_else(|| DbError::Missing(format!("there is no device with id '{}'", device.as_str())))
     }
 
     async fn failed_sign_ins_since(&self, email: &str, since_ms: u64) -> Result<u64, DbError> {

@@ -12,10 +12,23 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use portal_desk_core::protocol::{SignInRequest, SignInResponse, StaffProfile};
+use serde::Serialize;
 use serde_json::json;
 
 /// The longest device id accepted (a UUID is 36 characters).
 pub const MAX_DEVICE_ID_CHARS: usize = 100;
+
+/// The answer to a sign-in: the session, and the device's secret for unlocking its
+/// encrypted data without a PIN (made at the device's first sign-in, the same for
+/// every later one, and never given to a revoked device).
+#[derive(Debug, Serialize)]
+pub struct SignedIn {
+    /// The session, as the core's protocol describes it.
+    #[serde(flatten)]
+    pub session: SignInResponse,
+    /// 64 hex characters (256 random bits).
+    pub device_key: String,
+}
 
 /// Checks the email and password, then starts a 12-hour session bound to the device,
 /// registering the device if it is new. A wrong email and a wrong password get the
@@ -23,7 +36,7 @@ pub const MAX_DEVICE_ID_CHARS: usize = 100;
 pub async fn sign_in(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<SignInRequest>,
-) -> Result<Json<SignInResponse>, ApiError> {
+) -> Result<Json<SignedIn>, ApiError> {
     let device = request.device.as_str();
     if device.trim().is_empty() || device.chars().count() > MAX_DEVICE_ID_CHARS {
         return Err(ApiError::Invalid(vec![FieldError {
@@ -71,7 +84,9 @@ pub async fn sign_in(
     let audit =
         AuditEntry::new(now_ms, "sign_in", json!({ "expires_at_ms": expires_at_ms })).by(&staff).on(&request.device);
     state.store.start_session(&session, &audit).await?;
-    Ok(Json(SignInResponse { token, expires_at_ms, staff: profile }))
+    // Only now: the credentials are right and the device is registered and not revoked.
+    let device_key = state.store.device_key(&request.device, &auth::new_token()).await?;
+    Ok(Json(SignedIn { session: SignInResponse { token, expires_at_ms, staff: profile }, device_key }))
 }
 
 /// Who the bearer token belongs to, with their sites.

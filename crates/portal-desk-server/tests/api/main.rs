@@ -4,6 +4,7 @@
 mod access_matrix;
 mod cli;
 mod demo;
+mod device_key;
 mod devices;
 mod errors;
 mod hostile_input;
