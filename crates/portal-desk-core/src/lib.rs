@@ -31,6 +31,7 @@ pub mod op;
 pub mod patient;
 pub mod protocol;
 pub mod proxy;
+pub mod qr;
 pub mod record;
 pub mod site;
 pub mod sla;
