@@ -1,5 +1,7 @@
 //! How a change (an operation) is described to the person who made it, on the screen
-//! that lists what is still on this device. Pure, so it is tested natively.
+//! that lists what is still on this device: what it does, where it has got to, and
+//! what happened when the person sent it again or gave it up. Pure, so it is tested
+//! natively.
 
 use portal_desk_core::case::{CaseKind, CaseStatus, Channel, Priority};
 use portal_desk_core::OpBody;
@@ -44,6 +46,29 @@ pub fn describe(body: &OpBody) -> String {
     }
 }
 
+/// Where a change waiting in the outbox has got to.
+pub fn waiting_state(sending: bool, online: bool) -> &'static str {
+    if sending {
+        "Sending now"
+    } else if online {
+        "Waiting to send"
+    } else {
+        "Waiting for a connection"
+    }
+}
+
+/// The confirmation after a rejected change was sent again.
+pub const SENT_AGAIN: &str =
+    "The change is back in the list of changes waiting to sync. It will be sent at the next sync; if the server still does not accept it, it will come back here with the reason.";
+
+/// The confirmation after a rejected change was given up.
+pub const DISMISSED: &str =
+    "The change was dismissed: it will not be sent. A record of it stays on this device, under \"Dismissed changes\".";
+
+/// The question asked before a rejected change is given up.
+pub const DISMISS_QUESTION: &str =
+    "Dismiss this change? It will not be sent to the server. A record of it stays on this device.";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,5 +84,12 @@ mod tests {
         let note = OpBody::AppendNote { text: "x".repeat(61) };
         assert!(describe(&note).ends_with("…”"));
         assert_eq!(describe(&OpBody::Archive), "Case archived");
+    }
+
+    #[test]
+    fn a_waiting_change_says_where_it_has_got_to() {
+        assert_eq!(waiting_state(true, true), "Sending now");
+        assert_eq!(waiting_state(false, true), "Waiting to send");
+        assert_eq!(waiting_state(false, false), "Waiting for a connection");
     }
 }

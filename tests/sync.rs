@@ -317,7 +317,7 @@ async fn a_second_change_of_sites_in_one_run_is_reported_not_looped_on() {
 }
 
 fn view(id: &str, by: &str, at_ms: u64) -> View {
-    View { id: id.into(), record: RecordId::from("c"), by: by.into(), at_ms, refused: None }
+    View { id: id.into(), record: RecordId::from("c"), by: by.into(), at_ms, reason: None, refused: None }
 }
 
 #[wasm_bindgen_test]
@@ -348,4 +348,62 @@ async fn views_are_reported_after_the_push_and_only_refused_ones_stay_with_their
     let reports = server.view_reports.get();
     let again = sync_once(&store, &server, &session(), &|_| {}).await.unwrap();
     assert_eq!((again.views, server.view_reports.get()), (0, reports), "refused views are not sent again");
+}
+
+#[wasm_bindgen_test]
+async fn a_rejected_change_sent_again_is_a_new_change_that_reaches_the_server_once() {
+    let store = fresh_store().await;
+    let server = ScriptedServer::new(100);
+    // A note on a case the server does not have yet: rejected.
+    let case = RecordId::from("Ada");
+    store.record_changes(&asha(), vec![(case.clone(), OpBody::AppendNote { text: "Rang back".into() })]).await.unwrap();
+    let report = sync_once(&store, &server, &session(), &|_| {}).await.unwrap();
+    assert_eq!(report.rejected, 1);
+    let original = store.rejected().await.unwrap().remove(0).op;
+
+    // A colleague creates the case; Asha sends the note again.
+    server.store(created_elsewhere(0, "Ada", "riverside"));
+    let retried = store.retry_rejected(original.seq, &asha()).await.unwrap();
+    assert_eq!(retried.seq, 2, "it goes to the end of the outbox with the next sequence number");
+    assert_ne!(retried.id, original.id, "a new operation id: the server refuses an old one as a duplicate");
+    assert!(retried.hlc > original.hlc, "a fresh clock tick");
+    assert_eq!((retried.record.clone(), retried.body.clone()), (original.record.clone(), original.body.clone()));
+    assert_eq!(store.counts().await.unwrap(), (1, 0), "back in the outbox, out of the rejected list");
+    assert!(store.retry_rejected(original.seq, &asha()).await.is_err(), "a second tap does not send it twice");
+
+    let report = sync_once(&store, &server, &session(), &|_| {}).await.unwrap();
+    assert_eq!((report.pushed, report.rejected), (1, 0));
+    assert_eq!(server.records.borrow()[&case].timeline.len(), 1, "the note arrived once");
+    assert_eq!(store.counts().await.unwrap(), (0, 0));
+}
+
+#[wasm_bindgen_test]
+async fn a_dismissed_change_is_kept_in_the_dismissed_list_and_never_sent() {
+    let store = fresh_store().await;
+    let server = ScriptedServer::new(100);
+    let case = RecordId::from("c");
+    store
+        .record_changes(
+            &asha(),
+            vec![
+                (case.clone(), create("Ada")),
+                (case.clone(), OpBody::SetField { field: "priority".into(), value: "sky-high".into(), replaces: None }),
+            ],
+        )
+        .await
+        .unwrap();
+    sync_once(&store, &server, &session(), &|_| {}).await.unwrap();
+    let rejected = store.rejected().await.unwrap().remove(0);
+
+    let dismissed = store.dismiss_rejected(rejected.op.seq, &asha(), "Asha Patel").await.unwrap();
+    assert_eq!(dismissed.rejected, rejected, "kept whole, with the server's reason");
+    assert_eq!(store.counts().await.unwrap(), (0, 0));
+    assert_eq!(store.dismissed().await.unwrap(), vec![dismissed.clone()]);
+    assert_eq!((dismissed.by, dismissed.by_name.as_str()), (asha(), "Asha Patel"));
+    assert!(store.dismiss_rejected(rejected.op.seq, &asha(), "Asha Patel").await.is_err());
+    assert_eq!(store.dismissed().await.unwrap().len(), 1, "dismissed once");
+
+    let pushes = server.pushes.get();
+    sync_once(&store, &server, &session(), &|_| {}).await.unwrap();
+    assert_eq!(server.pushes.get(), pushes, "nothing is sent");
 }

@@ -11,6 +11,7 @@ mod error;
 mod meta;
 mod outbox;
 mod records;
+pub mod rejected;
 pub mod schema;
 mod scope;
 mod session;
