@@ -115,6 +115,51 @@ impl Staff {
     }
 }
 
+/// A colleague as the staff directory shows them on every device: enough to show a
+/// name instead of an id and to offer assignees. Their email is given only to those who
+/// manage staff accounts (minimum data); passwords never leave the server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Colleague {
+    /// Their id.
+    pub id: StaffId,
+    /// Their name, as shown to colleagues.
+    pub name: String,
+    /// Their role.
+    pub role: Role,
+    /// The sites whose cases they work on.
+    pub sites: Vec<SiteId>,
+    /// Whether they may still sign in (a deactivated colleague's name still shows on
+    /// the cases they worked on).
+    pub active: bool,
+    /// Their work email: only in the directory an admin sees.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+/// The name to show for `id`: the colleague's name from the directory, or a short
+/// stand-in made from the id when the directory has not synced yet.
+pub fn display_name(directory: &[Colleague], id: &StaffId) -> String {
+    directory.iter().find(|c| &c.id == id).map_or_else(
+        || format!("Colleague {}", id.as_str().chars().filter(|c| *c != '-').take(8).collect::<String>()),
+        |c| c.name.clone(),
+    )
+}
+
+/// The active colleagues at `site` a case there may be assigned to, by name.
+pub fn assignees<'a>(directory: &'a [Colleague], site: &SiteId) -> Vec<&'a Colleague> {
+    let mut found: Vec<&Colleague> =
+        directory.iter().filter(|c| c.active && c.works_at(site) && c.role.may(Permission::EditCases)).collect();
+    found.sort_by(|a, b| a.name.cmp(&b.name));
+    found
+}
+
+impl Colleague {
+    /// Whether they work at `site`.
+    pub fn works_at(&self, site: &SiteId) -> bool {
+        self.sites.contains(site)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,5 +201,25 @@ mod tests {
         assert!(!staff.may(Permission::ViewCases));
         assert!(staff.works_at(&"riverside".into()));
         assert_eq!(Role::from_code("supervisor"), Some(Role::Supervisor));
+    }
+
+    fn colleague(id: &str, name: &str, role: Role, active: bool) -> Colleague {
+        Colleague { id: id.into(), name: name.into(), role, sites: vec!["riverside".into()], active, email: None }
+    }
+
+    #[test]
+    fn the_directory_names_colleagues_and_offers_active_case_workers_as_assignees() {
+        let directory = [
+            colleague("b-1", "Ben Okafor", Role::Analyst, true),
+            colleague("a-1", "Asha Patel", Role::Analyst, true),
+            colleague("c-1", "Carys Jones", Role::Supervisor, true),
+            colleague("s-1", "Sam Admin", Role::Admin, true),
+            colleague("x-1", "Xavier Left", Role::Analyst, false),
+        ];
+        assert_eq!(display_name(&directory, &"b-1".into()), "Ben Okafor");
+        assert_eq!(display_name(&directory, &"1a2b3c4d-5e6f".into()), "Colleague 1a2b3c4d");
+        let names: Vec<&str> = assignees(&directory, &"riverside".into()).iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["Asha Patel", "Ben Okafor", "Carys Jones"]);
+        assert!(assignees(&directory, &"hilltop".into()).is_empty());
     }
 }

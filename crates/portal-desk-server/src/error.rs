@@ -75,6 +75,20 @@ pub enum ApiError {
     /// No device with this id that the caller may manage.
     #[error("there is no such device")]
     DeviceNotFound,
+    /// The caller's role lacks the permission an admin or supervisor action needs.
+    #[error("your role may not {action}")]
+    NotPermitted {
+        /// What they tried, e.g. "add or change staff accounts".
+        action: &'static str,
+        /// The permission it needs.
+        permission: crate::db::Permission,
+    },
+    /// No member of staff with this id that the caller may manage.
+    #[error("there is no such member of staff")]
+    StaffNotFound,
+    /// The change would duplicate something unique (an email address).
+    #[error("{0}")]
+    AlreadyExists(String),
     /// The push names another device than the token's.
     #[error("this session belongs to another device")]
     WrongDevice,
@@ -125,7 +139,9 @@ impl ApiError {
             ApiError::TooManySignIns { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::DeviceRevoked | ApiError::Forbidden(_) | ApiError::KioskCannotRead => StatusCode::FORBIDDEN,
             ApiError::SitesChanged { .. } => StatusCode::CONFLICT,
-            ApiError::DeviceNotFound => StatusCode::NOT_FOUND,
+            ApiError::DeviceNotFound | ApiError::StaffNotFound => StatusCode::NOT_FOUND,
+            ApiError::NotPermitted { .. } => StatusCode::FORBIDDEN,
+            ApiError::AlreadyExists(_) => StatusCode::CONFLICT,
             ApiError::WrongDevice => StatusCode::FORBIDDEN,
             ApiError::Push(PushError::Gap { .. }) => StatusCode::CONFLICT,
             ApiError::Push(PushError::TooMany { .. }) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -154,6 +170,9 @@ impl ApiError {
             ApiError::KioskCannotRead => "/problems/kiosk-cannot-read",
             ApiError::SitesChanged { .. } => "/problems/sites-changed",
             ApiError::DeviceNotFound => "/problems/device-not-found",
+            ApiError::NotPermitted { .. } => "/problems/forbidden",
+            ApiError::StaffNotFound => "/problems/staff-not-found",
+            ApiError::AlreadyExists(_) => "/problems/already-exists",
             ApiError::WrongDevice => "/problems/wrong-device",
             ApiError::Push(PushError::Gap { .. }) => "/problems/seq-gap",
             ApiError::Push(PushError::OutOfOrder { .. }) => "/problems/out-of-order",
@@ -181,6 +200,9 @@ impl ApiError {
             ApiError::KioskCannotRead => "Kiosks cannot read",
             ApiError::SitesChanged { .. } => "Your sites have changed",
             ApiError::DeviceNotFound => "Device not found",
+            ApiError::NotPermitted { .. } => "Not allowed",
+            ApiError::StaffNotFound => "Member of staff not found",
+            ApiError::AlreadyExists(_) => "Already exists",
             ApiError::WrongDevice => "Wrong device",
             ApiError::Push(PushError::Gap { .. }) => "Operations missing",
             ApiError::Push(PushError::OutOfOrder { .. }) => "Operations out of order",
@@ -220,6 +242,12 @@ impl ApiError {
             ApiError::KioskCannotRead => "This device is a self-registration kiosk: it can only create sign-up cases and can read nothing. Ask a supervisor to turn kiosk mode off to use it as a staff device.".to_owned(),
             ApiError::SitesChanged { .. } => "The sites you work at have changed since this device last synced. Remove the local copies of cases from the sites in drop_sites, then pull again from cursor 0 to fetch everything you may now see.".to_owned(),
             ApiError::Forbidden(what) => format!("Your role may not {what}. Ask a supervisor if this needs doing."),
+            ApiError::NotPermitted { action, permission } => format!(
+                "Your role may not {action}: only {} may. Ask an admin if this needs doing.",
+                if crate::db::Role::Supervisor.may(*permission) { "supervisors and admins" } else { "admins" }
+            ),
+            ApiError::StaffNotFound => "No member of staff with this id works at any of your sites. Check the id in the staff list.".to_owned(),
+            ApiError::AlreadyExists(what) => format!("{what}. Change it, or edit the existing one instead."),
             ApiError::DeviceNotFound => "No device with this id has been used by staff of your sites. Check the id in the device list.".to_owned(),
             ApiError::WrongDevice => {
                 "This session was started on another device. Push with the device id you signed in with, or sign in again on this device.".to_owned()
@@ -254,6 +282,9 @@ impl ApiError {
             }
             ApiError::TooManySignIns { retry_after_s } => {
                 extra.insert("retry_after_s".into(), json!(retry_after_s));
+            }
+            ApiError::NotPermitted { permission, .. } => {
+                extra.insert("permission".into(), json!(permission));
             }
             ApiError::Push(PushError::Gap { expected, got }) => {
                 extra.insert("expected".into(), json!(expected));

@@ -18,9 +18,9 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgConnection, PgPool, Row, Transaction};
 use std::time::Duration;
 
-/// The PostgreSQL schema's migrations, in order; forward-only.
 mod admin;
 
+/// The PostgreSQL schema's migrations, in order; forward-only.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// A PostgreSQL database.

@@ -24,9 +24,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-/// The SQLite schema's migrations, in order; forward-only.
 mod admin;
 
+/// The SQLite schema's migrations, in order; forward-only.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 /// The statement every writing transaction starts with.

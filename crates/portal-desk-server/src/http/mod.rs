@@ -7,6 +7,7 @@ pub mod openapi;
 pub mod pull;
 pub mod push;
 pub mod sign_in;
+pub mod staff;
 pub mod static_files;
 pub mod views;
 
@@ -17,7 +18,7 @@ use axum::http::header;
 use axum::http::Uri;
 use axum::middleware;
 use axum::response::IntoResponse;
-use axum::routing::{any, get, post, MethodRouter};
+use axum::routing::{any, get, patch, post, MethodRouter};
 use axum::Router;
 use tower_http::trace::TraceLayer;
 
@@ -45,6 +46,10 @@ pub fn routes() -> Vec<RouteSpec> {
         route("get", "/api/v1/devices", get(devices::list)),
         route("post", "/api/v1/devices/{device}/revoke", post(devices::revoke)),
         route("post", "/api/v1/devices/{device}/kiosk", post(devices::kiosk)),
+        route("get", "/api/v1/staff", get(staff::directory)),
+        route("post", "/api/v1/staff", post(staff::add)),
+        route("patch", "/api/v1/staff/{staff}", patch(staff::update)),
+        route("post", "/api/v1/staff/{staff}/password", post(staff::reset_password)),
         route("post", "/api/v1/push", post(push::push)),
         route("get", "/api/v1/pull", get(pull::pull)),
         route("get", "/api/v1/openapi.json", get(openapi::openapi)),

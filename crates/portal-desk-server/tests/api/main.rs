@@ -17,6 +17,7 @@ mod push;
 mod replicas;
 mod replicas_as_processes;
 mod sign_in;
+mod staff_admin;
 mod static_files;
 mod storage;
 mod support;
