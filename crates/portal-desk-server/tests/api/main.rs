@@ -21,3 +21,4 @@ mod staff_admin;
 mod static_files;
 mod storage;
 mod support;
+mod view_reason;
