@@ -14,6 +14,11 @@ pub enum Collection {
     /// A patient the team knows (see [`crate::patient`]); synced like cases so that
     /// duplicate checks see every tablet's patients.
     Patient,
+    /// A site's settings: calendar and capacity (see [`crate::site`]); admins only.
+    Site,
+    /// One published version of a checklist template for a site (see
+    /// [`crate::catalog`]); admins only, never edited, only superseded.
+    Template,
 }
 
 impl Collection {
@@ -22,6 +27,18 @@ impl Collection {
         match self {
             Collection::Case => validate_case_field(field, value),
             Collection::Patient => crate::patient::validate_patient_field(field, value),
+            Collection::Site => crate::site::validate_site_field(field, value),
+            Collection::Template => crate::catalog::validate_template_field(field, value),
+        }
+    }
+
+    /// Whether only those who run the system (admins) may write records of this
+    /// collection, and the permission it takes.
+    pub fn admin_permission(self) -> Option<crate::staff::Permission> {
+        match self {
+            Collection::Case | Collection::Patient => None,
+            Collection::Site => Some(crate::staff::Permission::ManageSites),
+            Collection::Template => Some(crate::staff::Permission::ManageTemplates),
         }
     }
 }

@@ -11,7 +11,8 @@
 //!   (the device's state machine).
 //! - Vocabulary and model: [`case`] (kinds, statuses, fields), [`patient`], [`staff`]
 //!   (roles and permissions), [`site`] (sites, devices, capacity), [`checklist`] and
-//!   [`templates`] (the standard operating procedures), [`kpi`] (sign-ups per day).
+//!   [`templates`] (the standard operating procedures), [`catalog`] (a site's published
+//!   template versions), [`kpi`] (sign-ups per day).
 //! - Rules of the field: [`nhs_number`], [`validate`], [`identity`] (P0/P5/P9),
 //!   [`proxy`] (legal routes by age), [`duplicates`].
 //! - Time: [`date`] (civil dates without a date crate), [`calendar`] (site opening
@@ -19,6 +20,7 @@
 
 pub mod calendar;
 pub mod case;
+pub mod catalog;
 pub mod checklist;
 pub mod date;
 pub mod duplicates;
@@ -42,4 +44,4 @@ pub mod validate;
 pub use hlc::{Clock, ClockError, Hlc};
 pub use ids::{DeviceId, OpId, RecordId, SiteId, StaffId};
 pub use op::{Op, OpBody};
-pub use record::{apply_op, Conflict, Outcome, Record, Register, TimelineEntry};
+pub use record::{apply_op, apply_op_in, Conflict, Outcome, Record, Register, TimelineEntry};

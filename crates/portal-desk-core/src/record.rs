@@ -13,6 +13,7 @@
 
 use crate::calendar::SiteCalendar;
 use crate::case::{CaseKind, CaseStatus, Collection, Priority, MAX_TEXT_CHARS};
+use crate::catalog::Catalog;
 use crate::checklist::ChecklistRun;
 use crate::date::CivilDate;
 use crate::hlc::Hlc;
@@ -20,7 +21,6 @@ use crate::ids::{OpId, RecordId, SiteId, StaffId};
 use crate::op::{Op, OpBody};
 use crate::proxy::{check_route, LegalRoute};
 use crate::sla::{sign_off_status, sla_status, SignOffState, SlaStatus, StatusChange};
-use crate::templates;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -194,6 +194,8 @@ impl Record {
                 ("family_name", "Enter the patient's family name (surname)"),
                 ("date_of_birth", "Enter the patient's date of birth"),
             ],
+            // Checked whole below.
+            Collection::Site | Collection::Template => &[],
         };
         if let Some((_, missing)) = required.iter().find(|(field, _)| !fields.contains_key(*field)) {
             return Err(Outcome::rejected("invalid_field", *missing));
@@ -201,6 +203,12 @@ impl Record {
         for (name, value) in fields {
             collection.validate_field(name, value).map_err(|reason| Outcome::rejected("invalid_field", reason))?;
         }
+        let whole = match collection {
+            Collection::Site => crate::site::check_new_site_record(&op.record, site, fields),
+            Collection::Template => crate::catalog::check_new_template_record(&op.record, site, fields),
+            Collection::Case | Collection::Patient => Ok(()),
+        };
+        whole.map_err(|reason| Outcome::rejected("invalid_field", reason))?;
         let register = |value: &String| Register { value: value.clone(), clock: op.hlc.clone(), by: op.actor.clone() };
         let mut fields: BTreeMap<String, Register> = fields.iter().map(|(k, v)| (k.clone(), register(v))).collect();
         if *collection == Collection::Case {
@@ -223,8 +231,25 @@ impl Record {
     }
 
     /// Applies an operation that is not a create. Never panics; an invalid operation
-    /// leaves the record unchanged and says why.
+    /// leaves the record unchanged and says why. Checklists follow the built-in
+    /// templates; [`Record::apply_in`] also knows a site's published ones.
     pub fn apply(&mut self, op: &Op) -> Outcome {
+        self.apply_in(op, &Catalog::builtin())
+    }
+
+    /// [`Record::apply`], with checklist templates looked up in `catalog`.
+    pub fn apply_in(&mut self, op: &Op, catalog: &Catalog) -> Outcome {
+        let checklist_op = matches!(op.body, OpBody::StartChecklist { .. } | OpBody::SetStep { .. });
+        if checklist_op && self.collection != Collection::Case {
+            return Outcome::rejected("not_a_case", "Checklists are worked through on cases only");
+        }
+        let edit = matches!(op.body, OpBody::SetField { .. } | OpBody::ResolveConflict { .. });
+        if edit && self.collection == Collection::Template {
+            return Outcome::rejected(
+                "template_published",
+                "A published checklist version cannot be changed: publish a new version instead",
+            );
+        }
         match &op.body {
             OpBody::Create { .. } => Outcome::rejected("already_exists", "A record with this id already exists"),
             OpBody::SetField { field, value, replaces } => self.set_field(op, field, value, replaces.as_ref()),
@@ -235,9 +260,13 @@ impl Record {
                 }
                 Outcome::Applied
             }
-            OpBody::StartChecklist { run, template, version } => self.start_checklist(op, run, template, *version),
-            OpBody::SetStep { run, step, value, replaces } => self.set_step(op, run, step, value, replaces.as_ref()),
-            OpBody::ResolveConflict { conflict, value } => self.resolve_conflict(op, conflict, value),
+            OpBody::StartChecklist { run, template, version } => {
+                self.start_checklist(op, run, template, *version, catalog)
+            }
+            OpBody::SetStep { run, step, value, replaces } => {
+                self.set_step(op, run, step, value, replaces.as_ref(), catalog)
+            }
+            OpBody::ResolveConflict { conflict, value } => self.resolve_conflict(op, conflict, value, catalog),
         }
     }
 
@@ -334,8 +363,8 @@ impl Record {
         Outcome::Applied
     }
 
-    fn start_checklist(&mut self, op: &Op, run: &str, template: &str, version: u32) -> Outcome {
-        if templates::find(template, version).is_none() {
+    fn start_checklist(&mut self, op: &Op, run: &str, template: &str, version: u32, catalog: &Catalog) -> Outcome {
+        if catalog.find(template, version).is_none() {
             return Outcome::rejected(
                 "unknown_template",
                 format!("Checklist {template} version {version} is not known here: update the app and try again"),
@@ -359,14 +388,21 @@ impl Record {
     }
 
     /// The checks a new value of a checklist step must pass, with the template step.
-    fn check_step_value(&self, op: &Op, run_id: &str, step_id: &str, value: &str) -> Result<(), Outcome> {
+    fn check_step_value(
+        &self,
+        op: &Op,
+        run_id: &str,
+        step_id: &str,
+        value: &str,
+        catalog: &Catalog,
+    ) -> Result<(), Outcome> {
         let Some(run) = self.checklists.get(run_id) else {
             return Err(Outcome::rejected(
                 "no_such_checklist",
                 "This checklist has not been started on this case (it may not have synced yet)",
             ));
         };
-        let Some(template) = templates::find(&run.template, run.version) else {
+        let Some(template) = catalog.find(&run.template, run.version) else {
             return Err(Outcome::rejected(
                 "unknown_template",
                 "This checklist's template is not known here: update the app",
@@ -390,8 +426,16 @@ impl Record {
         Ok(())
     }
 
-    fn set_step(&mut self, op: &Op, run_id: &str, step_id: &str, value: &str, replaces: Option<&Hlc>) -> Outcome {
-        if let Err(rejected) = self.check_step_value(op, run_id, step_id, value) {
+    fn set_step(
+        &mut self,
+        op: &Op,
+        run_id: &str,
+        step_id: &str,
+        value: &str,
+        replaces: Option<&Hlc>,
+        catalog: &Catalog,
+    ) -> Outcome {
+        if let Err(rejected) = self.check_step_value(op, run_id, step_id, value, catalog) {
             return rejected;
         }
         // check_step_value has just found the run; this only guards against a future edit.
@@ -399,7 +443,7 @@ impl Record {
             return Outcome::rejected("no_such_checklist", "This checklist has not been started on this case");
         };
         if !value.is_empty() {
-            let template = templates::find(&run.template, run.version);
+            let template = catalog.find(&run.template, run.version);
             let missing = template
                 .and_then(|t| t.step(step_id).map(|step| run.missing_preconditions(t, step)))
                 .unwrap_or_default();
@@ -427,7 +471,7 @@ impl Record {
         Outcome::Applied
     }
 
-    fn resolve_conflict(&mut self, op: &Op, conflict: &OpId, value: &str) -> Outcome {
+    fn resolve_conflict(&mut self, op: &Op, conflict: &OpId, value: &str, catalog: &Catalog) -> Outcome {
         let Some(index) = self.conflicts.iter().position(|c| &c.op == conflict) else {
             return Outcome::rejected(
                 "conflict_already_resolved",
@@ -437,7 +481,7 @@ impl Record {
         let chosen = Register { value: value.to_owned(), clock: op.hlc.clone(), by: op.actor.clone() };
         match self.conflicts[index].step.clone() {
             Some(step) => {
-                if let Err(rejected) = self.check_step_value(op, &step.run, &step.step, value) {
+                if let Err(rejected) = self.check_step_value(op, &step.run, &step.step, value, catalog) {
                     return rejected;
                 }
                 if let Some(run) = self.checklists.get_mut(&step.run) {
@@ -557,12 +601,18 @@ fn merge_register(
 /// stored record (`None` if there is none yet). Returns the record to store when the
 /// operation changed it, and the outcome to report to the device.
 pub fn apply_op(current: Option<Record>, op: &Op) -> (Option<Record>, Outcome) {
+    apply_op_in(current, op, &Catalog::builtin())
+}
+
+/// [`apply_op`], with checklist templates looked up in `catalog` (the record's site's
+/// published versions as well as the built-in ones).
+pub fn apply_op_in(current: Option<Record>, op: &Op, catalog: &Catalog) -> (Option<Record>, Outcome) {
     match current {
         None => match Record::create(op) {
             Ok(record) => (Some(record), Outcome::Applied),
             Err(outcome) => (None, outcome),
         },
-        Some(mut record) => match record.apply(op) {
+        Some(mut record) => match record.apply_in(op, catalog) {
             Outcome::Applied => (Some(record), Outcome::Applied),
             rejected => (None, rejected),
         },
@@ -803,7 +853,7 @@ mod tests {
             );
         }
         assert_eq!(record.apply(&step("t9", "b", 3_000, "r1", "verified_by", "staff-b", None)), Outcome::Applied);
-        assert!(record.checklists["r1"].is_complete(templates::find("identity_verification_p9", 1).unwrap()));
+        assert!(record.checklists["r1"].is_complete(crate::templates::find("identity_verification_p9", 1).unwrap()));
     }
 
     #[test]
