@@ -10,6 +10,7 @@ pub mod api;
 pub mod app;
 pub mod browser;
 pub mod case_form;
+pub mod case_page;
 pub mod case_view;
 pub mod change_view;
 pub mod components;

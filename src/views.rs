@@ -20,6 +20,10 @@ pub struct View {
     pub by: StaffId,
     /// When, on the device's clock.
     pub at_ms: u64,
+    /// Why the person opened the record, when the app asked (restricted cases:
+    /// safeguarding and complaints); it goes to the audit log with the view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// Kept on the device only: why the server would not audit the view. `None` while
     /// it waits to be reported (and then it is not sent: the server takes no such field).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -27,9 +31,9 @@ pub struct View {
 }
 
 impl View {
-    /// `by` looking at `record` now, under a fresh id.
-    pub fn now(record: RecordId, by: StaffId) -> View {
-        View { id: crate::browser::new_uuid(), record, by, at_ms: crate::browser::now_ms(), refused: None }
+    /// `by` looking at `record` now, under a fresh id, for `reason` if one was asked.
+    pub fn now(record: RecordId, by: StaffId, reason: Option<String>) -> View {
+        View { id: crate::browser::new_uuid(), record, by, at_ms: crate::browser::now_ms(), reason, refused: None }
     }
 }
 

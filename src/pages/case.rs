@@ -1,11 +1,20 @@
-//! `/cases/:id`: one case — its details, a status change, its timeline of notes and
-//! any clashing changes. Every change is saved on the device first and says so.
+//! `/cases/:id`: one case — its header, what to do next, its checklist (with the
+//! proxy-access and identity rules beside it), escalation, the activation hand-off, its
+//! timeline, a note, a status change and any clashing changes. A restricted case asks
+//! for the reason for access first. Every change is saved on the device first and the
+//! page says what happened. The pieces live in `crate::case_page`.
 
 use crate::app::{CurrentSession, Flash, StoreHandle, SyncTrigger};
 use crate::browser::local_offset_minutes;
 use crate::case_form::{note_op, status_op};
+use crate::case_page::model::Me;
+use crate::case_page::{
+    ActivationHandoff, CaseActions, CaseCtx, CaseHeader, Change, ChecklistRunner, EscalateForm, IdentityPanel,
+    ProxyPanel, ReasonGate, Timeline,
+};
 use crate::case_view::{case_view, CaseView};
-use crate::components::{focus_field, SignedIn};
+use crate::components::SignedIn;
+use crate::components::{focus_field, ErrorSummary};
 use crate::format::date_time;
 use crate::sync::SyncStatus;
 use crate::views::View;
@@ -13,18 +22,16 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use portal_desk_core::case::CaseStatus;
-use portal_desk_core::{OpBody, RecordId, Register, StaffId};
+use portal_desk_core::staff::Role;
+use portal_desk_core::{OpBody, RecordId, Register};
 use std::cell::Cell;
 use std::rc::Rc;
 
-/// How a member of staff is named on this device: the person signed in is known by
-/// name; others by the start of their id (still attributable) until the app has a
-/// staff directory.
-fn staff_label(by: &StaffId, me: Option<(&StaffId, &str)>) -> String {
-    match me {
-        Some((id, name)) if id == by => format!("{name} (you)"),
-        _ => format!("Colleague {}", by.as_str().chars().take(8).collect::<String>()),
-    }
+/// A case as loaded: its view, and whether it waits for a reason for access.
+#[derive(Clone)]
+struct Loaded {
+    view: CaseView,
+    needs_reason: bool,
 }
 
 /// The case screen.
@@ -37,36 +44,50 @@ pub fn CasePage() -> impl IntoView {
     let session = expect_context::<CurrentSession>().0;
     let params = use_params_map();
     let id = move || RecordId::from(params.with(|p| p.get("id").unwrap_or_default()));
+    let me = session.with_untracked(|s| {
+        s.as_ref().map_or(Me { id: "".into(), name: String::new(), role: None }, |s| Me {
+            id: s.staff.id.clone(),
+            name: s.staff.name.clone(),
+            role: Role::from_code(&s.staff.role),
+        })
+    });
+    // The reason given for opening a restricted case, for the case it was given for.
+    let access_reason = RwSignal::new(None::<(RecordId, String)>);
 
     // Opening a case shows patient data, so it is noted for the audit log: once for each
-    // case opened (not again on every refresh), when it is found on the device. Noted
-    // here, as the case loads, rather than by an effect of its own, which cost the app
-    // shell twice the bytes.
+    // case opened (not again on every refresh), when it is found on the device and, for
+    // a restricted case, once the person has said why, with that reason. Noted here, as
+    // the case loads, rather than by an effect of its own, which cost the app shell
+    // twice the bytes.
     let viewed: Rc<Cell<Option<RecordId>>> = Rc::default();
     let case = LocalResource::new(move || {
         status.data_version.track();
         let id = id();
+        let reason = access_reason.with(|r| r.as_ref().filter(|(on, _)| *on == id).map(|(_, why)| why.clone()));
         let store = store.get();
         let viewed = Rc::clone(&viewed);
         let by = session.with_untracked(|s| s.as_ref().map(|s| s.staff.id.clone()));
         async move {
             let device = store.device().clone();
-            let view = case_view(&id, store.local_state_of(&id).await?, &device);
+            let Some(view) = case_view(&id, store.local_state_of(&id).await?, &device) else {
+                return Ok(None);
+            };
+            let needs_reason = view.record.is_restricted() && reason.is_none();
             // Checked and marked with no await in between, so refreshes that overlap
             // note one view, not two.
             let seen = viewed.take();
-            let first_look = view.is_some() && seen.as_ref() != Some(&id);
+            let first_look = !needs_reason && seen.as_ref() != Some(&id);
             viewed.set(if first_look { Some(id.clone()) } else { seen });
             if let (true, Some(by)) = (first_look, by) {
                 // A note that fails does not stop the case showing: a device too full to
                 // keep it already says so whenever a change is saved.
-                let _ = store.record_view(View::now(id, by)).await;
+                let _ = store.record_view(View::now(id, by, reason)).await;
             }
-            Ok::<_, crate::store::StoreError>(view)
+            Ok::<_, crate::store::StoreError>(Some(Loaded { view, needs_reason }))
         }
     });
-    // The latest view that loaded, kept while a refresh is under way so the forms stay.
-    let current = move || case.get().and_then(Result::ok).flatten();
+    // The latest case shown, kept while a refresh is under way so the forms stay.
+    let current = move || case.get().and_then(Result::ok).flatten().filter(|l| !l.needs_reason).map(|l| l.view);
     let found = move || current().is_some();
 
     // A confirmation carried over from the screen that opened this one.
@@ -76,31 +97,39 @@ pub fn CasePage() -> impl IntoView {
     let status_error = RwSignal::new(None::<String>);
     let note = RwSignal::new(String::new());
     let note_error = RwSignal::new(None::<String>);
+    let errors = RwSignal::new(Vec::new());
+    let drafts = RwSignal::new(Default::default());
 
-    let record_change = Action::new_local(move |body: &OpBody| {
-        let body = body.clone();
+    let save = Action::new_local(move |change: &Change| {
+        let change = change.clone();
         let store = store.get();
         let record = id();
         let actor = session.with_untracked(|s| s.as_ref().map(|s| s.staff.id.clone()));
         async move {
             let Some(actor) = actor else { return Err("Sign in again to make changes".to_owned()) };
-            let is_note = matches!(body, OpBody::AppendNote { .. });
-            store.record_changes(&actor, vec![(record, body)]).await.map_err(|e| e.message())?;
+            let is_note = change.bodies.iter().any(|b| matches!(b, OpBody::AppendNote { .. }));
+            let changes = change.bodies.into_iter().map(|body| (record.clone(), body)).collect();
+            store.record_changes(&actor, changes).await.map_err(|e| e.message())?;
             // Committed: the change is safe on this device.
-            saved.set(Some("Saved on this device".to_owned()));
+            saved.set(Some(format!("{}. Saved on this device", change.done)));
             if is_note {
                 note.set(String::new());
-            } else {
-                status_choice.set(None);
             }
+            status_choice.set(None);
+            drafts.update(|d: &mut std::collections::BTreeMap<String, String>| {
+                for id in &change.clear {
+                    d.remove(*id);
+                }
+            });
             status.data_changed();
             trigger.refresh_counts();
             trigger.sync_now();
             Ok(())
         }
     });
-
-    let pending = record_change.pending();
+    let ctx = CaseCtx { save, errors, drafts, me: StoredValue::new(me) };
+    provide_context(ctx);
+    let pending = save.pending();
 
     let change_status = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -110,7 +139,8 @@ pub fn CasePage() -> impl IntoView {
         match status_op(view.status(), &chosen, seen) {
             Ok(body) => {
                 status_error.set(None);
-                record_change.dispatch(body);
+                let to = CaseStatus::from_code(&chosen).map_or("changed", CaseStatus::label);
+                ctx.submit(vec![body], format!("Status changed to {}", to.to_lowercase()), vec![]);
             }
             Err(message) => {
                 status_error.set(Some(message));
@@ -123,7 +153,7 @@ pub fn CasePage() -> impl IntoView {
         match note_op(&note.get_untracked()) {
             Ok(body) => {
                 note_error.set(None);
-                record_change.dispatch(body);
+                ctx.submit(vec![body], "Note added", vec![]);
             }
             Err(message) => {
                 note_error.set(Some(message));
@@ -131,12 +161,12 @@ pub fn CasePage() -> impl IntoView {
             }
         }
     };
-    let save_error = move || record_change.value().get().and_then(Result::err);
+    let save_error = move || save.value().get().and_then(Result::err);
     // Clashing changes, each with a choice: the choice is itself a change that syncs.
     let conflicts = move || {
         let view = current().filter(|v| !v.record.conflicts.is_empty())?;
-        let me = session.with_untracked(|s| s.as_ref().map(|s| (s.staff.id.clone(), s.staff.name.clone())));
-        let who = move |by: &StaffId| staff_label(by, me.as_ref().map(|(id, name)| (id, name.as_str())));
+        let me = ctx.me.get_value();
+        let who = |by: &portal_desk_core::StaffId| me.label(by);
         let offset = local_offset_minutes();
         let items = view
             .record
@@ -164,9 +194,9 @@ pub fn CasePage() -> impl IntoView {
                         {reason.map(|r| view! { <p class="hint">{r}</p> })}
                         <div class="conflict-list__actions">
                             <button type="button" class="button button--secondary" disabled=move || pending.get()
-                                on:click=move |_| { record_change.dispatch(keep.clone()); }>{keep_label}</button>
+                                on:click=move |_| ctx.submit(vec![keep.clone()], "Clash settled", vec![])>{keep_label}</button>
                             <button type="button" class="button button--secondary" disabled=move || pending.get()
-                                on:click=move |_| { record_change.dispatch(take.clone()); }>{take_label}</button>
+                                on:click=move |_| ctx.submit(vec![take.clone()], "Clash settled", vec![])>{take_label}</button>
                         </div>
                     </li>
                 }
@@ -181,6 +211,7 @@ pub fn CasePage() -> impl IntoView {
         })
     };
     let current_status = move || current().map(|v| v.status()).unwrap_or(CaseStatus::New);
+    let open_with = Callback::new(move |reason: String| access_reason.set(Some((id(), reason))));
 
     view! {
         <SignedIn>
@@ -191,6 +222,7 @@ pub fn CasePage() -> impl IntoView {
             {move || save_error().map(|text| view! {
                 <div class="banner banner--error" role="alert"><p>{text}</p></div>
             })}
+            <ErrorSummary errors=errors/>
             {move || match case.get() {
                 None => view! { <p class="loading">"Loading case…"</p> }.into_any(),
                 Some(Err(error)) => view! { <p class="banner banner--error">{error.message()}</p> }.into_any(),
@@ -199,42 +231,25 @@ pub fn CasePage() -> impl IntoView {
                     <p>"This case is not on this device. It may belong to another site, or not have synced yet. "
                         <A href="/">"Back to cases"</A></p>
                 }.into_any(),
-                Some(Ok(Some(view))) => view! { <CaseDetails case=view/> }.into_any(),
+                Some(Ok(Some(Loaded { view, needs_reason: true }))) => view! {
+                    <ReasonGate kind=view.kind_label() open=open_with/>
+                }.into_any(),
+                Some(Ok(Some(Loaded { view, .. }))) => {
+                    let me = ctx.me.get_value();
+                    view! {
+                        <CaseHeader case=view.clone() me=me.clone()/>
+                        <CaseActions case=view.clone()/>
+                        <ProxyPanel case=view.clone()/>
+                        <IdentityPanel case=view.clone() me=me.clone()/>
+                        <ChecklistRunner case=view.clone()/>
+                        <EscalateForm case=view.clone()/>
+                        <ActivationHandoff case=view.clone()/>
+                        <Timeline case=view me/>
+                    }.into_any()
+                }
             }}
             {conflicts}
             <Show when=found>
-                <section class="panel">
-                    <form class="form form--inline" on:submit=change_status novalidate=true>
-                        <div class="form-group" class:form-group--error=move || status_error.with(Option::is_some)>
-                            <label class="label" for="status">"Status"</label>
-                            {move || status_error.get().map(|text| view! {
-                                <p class="field-error" id="status-error"><span class="visually-hidden">"Error: "</span>{text}</p>
-                            })}
-                            <select
-                                class="select"
-                                id="status"
-                                name="status"
-                                aria-describedby=move || status_error.with(|e| e.as_ref().map(|_| "status-error"))
-                                on:change=move |ev| status_choice.set(Some(event_target_value(&ev)))
-                            >
-                                {CaseStatus::ALL.iter().map(|s| {
-                                    let s = *s;
-                                    view! {
-                                        <option
-                                            value=s.code()
-                                            prop:selected=move || {
-                                                status_choice.get().map_or(current_status() == s, |c| c == s.code())
-                                            }
-                                        >
-                                            {s.label()}
-                                        </option>
-                                    }
-                                }).collect_view()}
-                            </select>
-                        </div>
-                        <button type="submit" class="button" disabled=move || pending.get()>"Change status"</button>
-                    </form>
-                </section>
                 <section class="panel">
                     <form class="form" on:submit=add_note novalidate=true>
                         <div class="form-group" class:form-group--error=move || note_error.with(Option::is_some)>
@@ -254,58 +269,40 @@ pub fn CasePage() -> impl IntoView {
                         <button type="submit" class="button" disabled=move || pending.get()>"Add note"</button>
                     </form>
                 </section>
+                <section class="panel">
+                    <form class="form form--inline" on:submit=change_status novalidate=true>
+                        <div class="form-group" class:form-group--error=move || status_error.with(Option::is_some)>
+                            <label class="label" for="status">"Status"</label>
+                            {move || status_error.get().map(|text| view! {
+                                <p class="field-error" id="status-error"><span class="visually-hidden">"Error: "</span>{text}</p>
+                            })}
+                            <select
+                                class="select"
+                                id="status"
+                                name="status"
+                                aria-describedby=move || status_error.with(|e| e.as_ref().map(|_| "status-error"))
+                                on:change=move |ev| status_choice.set(Some(event_target_value(&ev)))
+                            >
+                                {move || {
+                                    let now = current_status();
+                                    CaseStatus::ALL.iter().copied().filter(|s| now.can_become(*s)).map(|s| view! {
+                                        <option
+                                            value=s.code()
+                                            prop:selected=move || {
+                                                status_choice.get().map_or(current_status() == s, |c| c == s.code())
+                                            }
+                                        >
+                                            {s.label()}
+                                        </option>
+                                    }).collect_view()
+                                }}
+                            </select>
+                        </div>
+                        <button type="submit" class="button" disabled=move || pending.get()>"Change status"</button>
+                    </form>
+                </section>
             </Show>
         </SignedIn>
-    }
-}
-
-/// The heading, the facts and the timeline of one case.
-#[component]
-fn CaseDetails(case: CaseView) -> impl IntoView {
-    let session = expect_context::<CurrentSession>().0;
-    let me = session.with_untracked(|s| s.as_ref().map(|s| (s.staff.id.clone(), s.staff.name.clone())));
-    let who = move |by: &StaffId| staff_label(by, me.as_ref().map(|(id, name)| (id, name.as_str())));
-    let offset = local_offset_minutes();
-    let status = case.status();
-    let notes: Vec<_> = case
-        .record
-        .timeline
-        .iter()
-        .map(|entry| {
-            let meta = format!("{} on {}", who(&entry.by), date_time(entry.clock.wall_ms, offset));
-            (entry.text.clone(), meta, case.is_pending_op(&entry.op))
-        })
-        .collect();
-
-    view! {
-        <h1>{case.patient_name()}</h1>
-        {case.unsynced.then(|| view! { <p class="tag tag--unsynced">"Not yet synced"</p> })}
-        <dl class="summary-list">
-            <div class="summary-list__row"><dt>"Kind of case"</dt><dd>{case.kind_label()}</dd></div>
-            <div class="summary-list__row"><dt>"Status"</dt><dd>{status.label()}</dd></div>
-            <div class="summary-list__row"><dt>"Priority"</dt><dd>{case.priority_label()}</dd></div>
-            <div class="summary-list__row"><dt>"Channel"</dt><dd>{case.channel_label().unwrap_or("Not recorded")}</dd></div>
-        </dl>
-        <section class="panel" aria-labelledby="timeline-heading">
-            <h2 id="timeline-heading">"Notes"</h2>
-            {if notes.is_empty() {
-                view! { <p class="hint">"No notes yet. Add one below to record what was done."</p> }.into_any()
-            } else {
-                view! {
-                    <ol class="timeline">
-                        {notes.into_iter().map(|(text, meta, pending)| view! {
-                            <li class="timeline__entry">
-                                <p class="timeline__text">{text}</p>
-                                <p class="timeline__meta">
-                                    {meta}
-                                    {pending.then(|| view! { <span class="tag tag--unsynced">"Not yet synced"</span> })}
-                                </p>
-                            </li>
-                        }).collect_view()}
-                    </ol>
-                }.into_any()
-            }}
-        </section>
     }
 }
 

@@ -1,0 +1,139 @@
+//! The pieces of the case page (`/cases/:id`), one small file each: the header, the
+//! checklist runner, the timeline, the actions (assign, escalate, status moves), the
+//! proxy-access and identity panels, the activation hand-off and the reason-for-access
+//! gate. They share one handle, [`CaseCtx`], which saves changes on the device and keeps
+//! what the person is typing while the case refreshes underneath.
+
+mod actions;
+mod checklist;
+mod handoff;
+mod header;
+mod identity;
+pub mod model;
+mod proxy;
+mod reason;
+mod timeline;
+
+pub use actions::{CaseActions, EscalateForm};
+pub use checklist::ChecklistRunner;
+pub use handoff::ActivationHandoff;
+pub use header::CaseHeader;
+pub use identity::IdentityPanel;
+pub use proxy::ProxyPanel;
+pub use reason::ReasonGate;
+pub use timeline::Timeline;
+
+use crate::case_form::FieldError;
+use crate::components::{field_error, focus_field};
+use leptos::prelude::*;
+use model::Me;
+use portal_desk_core::OpBody;
+use std::collections::BTreeMap;
+
+/// Changes to save in one go, what to say once they are saved, and which drafts the
+/// form can forget then.
+#[derive(Clone, Debug)]
+pub struct Change {
+    /// The operations, recorded in one transaction.
+    pub bodies: Vec<OpBody>,
+    /// The confirmation, such as "Case resolved".
+    pub done: String,
+    /// The ids of the inputs to empty once saved.
+    pub clear: Vec<&'static str>,
+}
+
+/// What every piece of the case page shares.
+#[derive(Clone, Copy)]
+pub struct CaseCtx {
+    /// Saves a change on the device (the page says so when it is committed).
+    pub save: Action<Change, Result<(), String>>,
+    /// The problems with the form last sent, shown in the error summary and by fields.
+    pub errors: RwSignal<Vec<FieldError>>,
+    /// What the person has typed, by input id, kept while the case refreshes.
+    pub drafts: RwSignal<BTreeMap<String, String>>,
+    /// Who is signed in.
+    pub me: StoredValue<Me>,
+}
+
+impl CaseCtx {
+    /// What has been typed into input `id`.
+    pub fn draft(&self, id: &str) -> String {
+        self.drafts.with(|d| d.get(id).cloned().unwrap_or_default())
+    }
+
+    /// Keeps what has been typed into input `id`.
+    pub fn set_draft(&self, id: &str, value: String) {
+        self.drafts.update(|d| {
+            d.insert(id.to_owned(), value);
+        });
+    }
+
+    /// The problem with input `id`, if the last attempt found one.
+    pub fn error(&self, id: &'static str) -> Option<String> {
+        self.errors.with(|e| field_error(e, id))
+    }
+
+    /// Shows the problems and moves focus to the first field to fix.
+    pub fn fail(&self, errors: Vec<FieldError>) {
+        let first = errors.first().map(|e| e.field);
+        self.errors.set(errors);
+        if let Some(id) = first {
+            focus_field(id);
+        }
+    }
+
+    /// Saves `bodies`, confirming with `done`, then empties the inputs in `clear`.
+    pub fn submit(&self, bodies: Vec<OpBody>, done: impl Into<String>, clear: Vec<&'static str>) {
+        self.errors.set(Vec::new());
+        self.save.dispatch(Change { bodies, done: done.into(), clear });
+    }
+
+    /// Whether a save is under way (buttons wait for it).
+    pub fn busy(&self) -> bool {
+        self.save.pending().get()
+    }
+}
+
+/// A labelled text input (or a text area, or a date) in the NHS pattern, bound to the
+/// page's drafts, with its hint and error message linked for screen readers.
+#[component]
+pub fn TextField(
+    id: &'static str,
+    #[prop(into)] label: String,
+    #[prop(optional, into)] hint: Option<String>,
+    #[prop(optional)] kind: &'static str,
+) -> impl IntoView {
+    let ctx = expect_context::<CaseCtx>();
+    let error = move || ctx.error(id);
+    let has_hint = hint.is_some();
+    let described = move || described_by(id, has_hint, error().is_some());
+    let control = match kind {
+        "textarea" => view! {
+            <textarea class="textarea" id=id name=id rows="3" aria-describedby=described
+                prop:value=move || ctx.draft(id) on:input=move |ev| ctx.set_draft(id, event_target_value(&ev))></textarea>
+        }
+        .into_any(),
+        other => view! {
+            <input class="input" id=id name=id type=if other.is_empty() { "text" } else { other }
+                aria-describedby=described
+                prop:value=move || ctx.draft(id) on:input=move |ev| ctx.set_draft(id, event_target_value(&ev))/>
+        }
+        .into_any(),
+    };
+    view! {
+        <div class="form-group" class:form-group--error=move || error().is_some()>
+            <label class="label" for=id>{label}</label>
+            {hint.map(|text| view! { <p class="hint" id=format!("{id}-hint")>{text}</p> })}
+            {move || error().map(|text| view! {
+                <p class="field-error" id=format!("{id}-error")><span class="visually-hidden">"Error: "</span>{text}</p>
+            })}
+            {control}
+        </div>
+    }
+}
+
+/// The ids of a field's hint and error message, for `aria-describedby`.
+pub fn described_by(id: &str, hint: bool, error: bool) -> String {
+    let parts = [hint.then(|| format!("{id}-hint")), error.then(|| format!("{id}-error"))];
+    parts.into_iter().flatten().collect::<Vec<_>>().join(" ")
+}
