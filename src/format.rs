@@ -45,6 +45,13 @@ pub fn storage_label(usage: u64, quota: u64) -> String {
     format!("Portal Desk is using {} of the {} this browser allows it on this device.", bytes(usage), bytes(quota))
 }
 
+/// The short reference staff quote for a case: `PD-` and the first eight letters and
+/// digits of its id in capitals, such as `PD-1A2B3C4D`. Searchable in the case queue.
+pub fn case_reference(id: &portal_desk_core::RecordId) -> String {
+    let short: String = id.as_str().chars().filter(char::is_ascii_alphanumeric).take(8).collect();
+    format!("PD-{}", short.to_uppercase())
+}
+
 const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /// The civil date (year, month 1–12, day 1–31) of a day counted from 1970-01-01.
@@ -95,6 +102,12 @@ mod tests {
         assert_eq!(waiting_label(2), "2 changes waiting to sync");
         assert_eq!(rejected_label(0), None);
         assert_eq!(rejected_label(3).unwrap(), "3 changes were not accepted");
+    }
+
+    #[test]
+    fn a_case_reference_is_short_and_in_capitals() {
+        assert_eq!(case_reference(&"1a2b3c4d-5e6f-4000-8000-000000000000".into()), "PD-1A2B3C4D");
+        assert_eq!(case_reference(&"ab".into()), "PD-AB");
     }
 
     #[test]

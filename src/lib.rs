@@ -16,6 +16,7 @@ pub mod change_view;
 pub mod components;
 pub mod format;
 pub mod pages;
+pub mod queue;
 pub mod session;
 pub mod settle;
 pub mod sites_change;
