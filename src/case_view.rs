@@ -3,7 +3,7 @@
 //! so it is tested natively.
 
 use crate::settle::LocalState;
-use portal_desk_core::case::{CaseKind, CaseStatus, Channel, Priority};
+use portal_desk_core::case::{CaseKind, CaseStatus, Channel, Collection, Priority};
 use portal_desk_core::{DeviceId, Op, Record, RecordId};
 
 /// One case as the screen shows it.
@@ -58,7 +58,7 @@ pub fn case_views(state: LocalState, device: &DeviceId) -> Vec<CaseView> {
     let mut views: Vec<CaseView> = replica
         .views()
         .into_values()
-        .filter(|record| record.archived.is_none())
+        .filter(|record| record.archived.is_none() && record.collection == Collection::Case)
         .map(|record| with_pending(record, &outbox))
         .collect();
     views.sort_by(|a, b| b.record.created_at.cmp(&a.record.created_at));

@@ -4,7 +4,7 @@
 //! visible records).
 
 use crate::db::{Permission, Role};
-use portal_desk_core::case::{CaseKind, CaseStatus, Channel};
+use portal_desk_core::case::{CaseKind, CaseStatus, Channel, Collection};
 use portal_desk_core::{Op, OpBody, Record, SiteId, StaffId};
 
 /// Whether `staff` (with `role`, working at `sites`) may read `record`: only records of
@@ -51,6 +51,27 @@ pub fn write_refusal(actor: &StaffId, role: Role, op: &Op, stored: Option<&Recor
         }
         _ => None,
     }
+}
+
+/// The collection `op` writes to: the one it creates, or the stored record's.
+pub fn collection_of(op: &Op, stored: Option<&Record>) -> Option<Collection> {
+    match (&op.body, stored) {
+        (_, Some(record)) => Some(record.collection),
+        (OpBody::Create { collection, .. }, None) => Some(*collection),
+        _ => None,
+    }
+}
+
+/// Why `role` may not write a record of `collection` that only admins may write
+/// (site settings, checklist templates); `None` if they may, or if anyone at the site
+/// may.
+pub fn admin_refusal(role: Role, collection: Collection) -> Option<String> {
+    let permission = collection.admin_permission()?;
+    let what = match collection {
+        Collection::Template => "publish checklist templates",
+        _ => "change site calendars and request limits",
+    };
+    (!role.may(permission)).then(|| format!("Only an admin can {what}; ask your admin to make this change"))
 }
 
 /// Why a kiosk at `kiosk_site` may not send `op`, if it may not: a kiosk only creates
@@ -124,6 +145,16 @@ mod tests {
             write_refusal(&"carys".into(), Role::Supervisor, &set("carys", "owner", "ben"), Some(&record)),
             None
         );
+    }
+
+    #[test]
+    fn only_admins_write_site_settings_and_templates() {
+        for collection in [Collection::Site, Collection::Template] {
+            assert!(admin_refusal(Role::Analyst, collection).unwrap().contains("Only an admin"));
+            assert!(admin_refusal(Role::Supervisor, collection).is_some());
+            assert_eq!(admin_refusal(Role::Admin, collection), None);
+        }
+        assert_eq!(admin_refusal(Role::Analyst, Collection::Case), None);
     }
 
     #[test]

@@ -5,9 +5,10 @@ use crate::access;
 use crate::audit::AuditEntry;
 use crate::db::{Actor, DbError, PushTx, Store, Viewer};
 use crate::metrics::PushStats;
+use portal_desk_core::catalog::{check_next_version, template_from_record, template_record_id, Catalog};
 use portal_desk_core::hlc::check_drift;
 use portal_desk_core::protocol::{plan_push, pull_page, OpResult, PullResponse, PushError, PushResponse, PushStep};
-use portal_desk_core::{apply_op, DeviceId, Op, OpBody, Outcome, SiteId, StaffId};
+use portal_desk_core::{apply_op_in, DeviceId, Op, OpBody, Outcome, Record, SiteId, StaffId};
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -127,16 +128,66 @@ async fn apply_one(
     let outcome = match check(tx, actors, kiosk_site, op, stored.as_ref(), now_ms).await? {
         Some(refusal) => refusal,
         None => {
-            let (changed, outcome) = apply_op(stored, op);
+            let catalog = catalog_for(tx, op, stored.as_ref()).await?;
+            let collection = access::collection_of(op, stored.as_ref());
+            let (changed, outcome) = apply_op_in(stored, op, &catalog);
             if let Some(mut record) = changed {
                 conflicts = record.conflicts.len().saturating_sub(conflicts_before) as u64;
                 tx.store_record(&mut record).await?;
+                if collection.is_some_and(|c| c.admin_permission().is_some()) {
+                    let detail = json!({ "record": op.record, "collection": collection, "op": op.id, "seq": op.seq });
+                    let audit = AuditEntry::new(now_ms, "admin_change", detail).by(&op.actor).on(&op.device);
+                    tx.append_audit(&audit).await?;
+                }
             }
             outcome
         }
     };
     tx.record_op(op, Some(op.id.as_str()), &outcome, now_ms).await?;
     Ok((outcome, conflicts))
+}
+
+/// The checklist templates `op` may need: the built-in ones, and the versions
+/// published at the case's site that its runs (or the run it starts) follow.
+async fn catalog_for(tx: &mut dyn PushTx, op: &Op, stored: Option<&Record>) -> Result<Catalog, DbError> {
+    let Some(case) = stored else { return Ok(Catalog::builtin()) };
+    let mut wanted: Vec<(String, u32)> = match &op.body {
+        OpBody::StartChecklist { template, version, .. } => vec![(template.clone(), *version)],
+        OpBody::SetStep { .. } | OpBody::ResolveConflict { .. } => Vec::new(),
+        _ => return Ok(Catalog::builtin()),
+    };
+    wanted.extend(case.checklists.values().map(|run| (run.template.clone(), run.version)));
+    let mut catalog = Catalog::builtin();
+    for (id, version) in wanted {
+        if catalog.find(&id, version).is_some() {
+            continue;
+        }
+        if let Some(template) =
+            tx.record(&template_record_id(&case.site, &id, version)).await?.as_ref().and_then(template_from_record)
+        {
+            catalog = catalog.with(template);
+        }
+    }
+    Ok(catalog)
+}
+
+/// Why a new template version may not be published now: versions go up one at a time
+/// per site (checked here, where the site's earlier versions can be looked up).
+async fn version_refusal(tx: &mut dyn PushTx, op: &Op) -> Result<Option<Outcome>, DbError> {
+    let OpBody::Create { collection: portal_desk_core::case::Collection::Template, site, fields } = &op.body else {
+        return Ok(None);
+    };
+    let (Some(id), Some(version)) =
+        (fields.get("template_id"), fields.get("version").and_then(|v| v.parse::<u32>().ok()))
+    else {
+        // The core says what is missing.
+        return Ok(None);
+    };
+    let previous = match version.checked_sub(1).filter(|v| *v > 0) {
+        Some(previous) => tx.record(&template_record_id(site, id, previous)).await?.is_some(),
+        None => false,
+    };
+    Ok(check_next_version(id, version, previous).err().map(|reason| rejected("version_out_of_order", reason)))
 }
 
 /// The server's own checks before the core's merge rules: a sane clock, a known
@@ -194,6 +245,15 @@ async fn check(
                 "This case is restricted: only supervisors, its creator and its owner may change it",
             )));
         }
+    }
+    if let Some(collection) = access::collection_of(op, stored).filter(|c| c.admin_permission().is_some()) {
+        if let Some(reason) = access::admin_refusal(actor.role, collection) {
+            return Ok(Some(rejected("forbidden", reason)));
+        }
+        if stored.is_none() {
+            return version_refusal(tx, op).await;
+        }
+        return Ok(None);
     }
     Ok(access::write_refusal(&op.actor, actor.role, op, stored).map(|reason| rejected("forbidden", reason)))
 }

@@ -168,3 +168,100 @@ async fn prepare(
     }
     caller
 }
+
+/// Every supervisor and admin action over HTTP, taken by each role that may not take
+/// it, is refused with 403 `/problems/forbidden` (naming the permission where one
+/// applies), and the admin-only records pushed by them are rejected as `forbidden`;
+/// nothing is written either way.
+#[tokio::test]
+async fn every_supervisor_and_admin_action_is_refused_to_roles_without_the_permission() {
+    use portal_desk_core::case::Collection;
+    use portal_desk_core::catalog::{template_fields, template_record_id};
+    use portal_desk_core::templates;
+
+    let server = TestServer::new().await;
+    server.sign_in("ben@riverside.test", "tablet-x").await;
+    let asha = server.sign_in("asha@riverside.test", "tablet-a").await;
+    let carys = server.sign_in("carys@riverside.test", "desk-c").await;
+    let new_person = json!({ "email": "x@riverside.test", "name": "X", "role": "admin", "sites": ["riverside"], "password": "long enough pass" });
+    let ben = staff_id("ben@riverside.test");
+    // (method, path, body, whether a supervisor may)
+    let actions: Vec<(Method, String, Option<serde_json::Value>, bool)> = vec![
+        (Method::GET, "/api/v1/devices".into(), None, true),
+        (Method::POST, "/api/v1/devices/tablet-x/revoke".into(), None, true),
+        (Method::POST, "/api/v1/devices/tablet-x/kiosk".into(), Some(json!({ "site": "riverside" })), true),
+        (Method::POST, "/api/v1/staff".into(), Some(new_person), false),
+        (Method::PATCH, format!("/api/v1/staff/{ben}"), Some(json!({ "role": "admin" })), false),
+        (Method::PATCH, format!("/api/v1/staff/{ben}"), Some(json!({ "active": false })), false),
+        (Method::PATCH, format!("/api/v1/staff/{ben}"), Some(json!({ "sites": ["hilltop"] })), false),
+        (Method::POST, format!("/api/v1/staff/{ben}/password"), Some(json!({ "password": "taken over now" })), false),
+    ];
+    let mut rows = 0;
+    for (caller, role) in [(&asha, Role::Analyst), (&carys, Role::Supervisor)] {
+        for (method, path, body, supervisor_may) in &actions {
+            if role == Role::Supervisor && *supervisor_may {
+                continue;
+            }
+            rows += 1;
+            let response = server.send(method.clone(), path, Some(&caller.token), body.as_ref()).await;
+            let problem = response.problem(StatusCode::FORBIDDEN, "/problems/forbidden");
+            if path.contains("/staff") {
+                assert_eq!(problem["permission"], "manage_staff", "{role:?} {method} {path}: {problem}");
+            }
+        }
+        let mut outbox = Outbox::new(caller);
+        let site = SiteId::from("riverside");
+        let mut v2 = templates::for_kind(portal_desk_core::case::CaseKind::SignUp).clone();
+        v2.version = 2;
+        let settings = portal_desk_core::site::Site {
+            id: site.clone(),
+            name: "Riverside Clinic".into(),
+            calendar: portal_desk_core::calendar::SiteCalendar::weekdays(
+                portal_desk_core::calendar::OpeningHours::new((8, 0), (18, 0)),
+                0,
+            ),
+            daily_request_limit: Some(10),
+            request_limits: Default::default(),
+        };
+        let ops = [
+            outbox.op(
+                "site:riverside",
+                portal_desk_core::OpBody::Create {
+                    collection: Collection::Site,
+                    site: site.clone(),
+                    fields: settings.to_fields(),
+                },
+            ),
+            outbox.op(
+                template_record_id(&site, "sign_up", 2).as_str(),
+                portal_desk_core::OpBody::Create {
+                    collection: Collection::Template,
+                    site,
+                    fields: template_fields(&v2),
+                },
+            ),
+        ];
+        let response: portal_desk_core::protocol::PushResponse = server.push(caller, &ops).await.ok();
+        for result in &response.results {
+            rows += 1;
+            assert!(
+                matches!(&result.outcome, Outcome::Rejected { code, .. } if code == "forbidden"),
+                "{role:?}: {result:?}"
+            );
+        }
+    }
+    assert_eq!(rows, 2 * 8 - 3 + 4);
+    assert_eq!(server.count("SELECT COUNT(*) FROM staff").await, 5);
+    assert_eq!(server.count("SELECT COUNT(*) FROM staff WHERE role = 'admin'").await, 1);
+    assert_eq!(server.count("SELECT COUNT(*) FROM staff WHERE deactivated_at_ms IS NOT NULL").await, 0);
+    assert_eq!(
+        server.count("SELECT COUNT(*) FROM devices WHERE revoked_at_ms IS NOT NULL OR kiosk_site IS NOT NULL").await,
+        0
+    );
+    assert_eq!(
+        server.count("SELECT COUNT(*) FROM audit WHERE action LIKE 'staff_%' OR action = 'admin_change'").await,
+        0
+    );
+    assert_eq!(server.count("SELECT COUNT(*) FROM records").await, 0);
+    assert_eq!(server.count("SELECT COUNT(*) FROM staff_sites WHERE staff_id = 'staff-ben'").await, 1);
+}

@@ -2,6 +2,7 @@
 //! the router with `oneshot`, one behaviour per test.
 
 mod access_matrix;
+mod admin_records;
 mod cli;
 mod demo;
 mod device_key;
