@@ -1,5 +1,5 @@
-//! Demo data for `serve --demo`: two sites, six staff and a dozen cases, seeded only
-//! into an empty database.
+//! Demo data for `serve --demo`: two sites with their calendars, six staff and a dozen
+//! cases, seeded only into an empty database.
 //!
 //! The cases are made the way a tablet makes them — core operations from a device
 //! (`demo-seed`), pushed through [`crate::sync::push`] — so they are valid records with
@@ -8,7 +8,10 @@
 use crate::auth::{self, HashCost};
 use crate::db::{DbError, NewStaff, Permission, Role, Store};
 use crate::sync::{self, PushFailure, Pusher};
+use portal_desk_core::calendar::{Closure, OpeningHours, SiteCalendar, UtcOffsetChange};
 use portal_desk_core::case::Collection;
+use portal_desk_core::date::CivilDate;
+use portal_desk_core::site::{site_record_id, Site};
 use portal_desk_core::{DeviceId, Hlc, Op, OpBody, Outcome, RecordId, SiteId, StaffId};
 use std::collections::{BTreeMap, HashMap};
 
@@ -349,12 +352,70 @@ pub async fn seed(store: &dyn Store, cost: HashCost, now_ms: u64) -> Result<bool
             outbox.add(&author, &record, body);
         }
     }
-    let pusher = Pusher { staff: staff("admin@portal-desk.example"), device, kiosk_site: None };
+    let admin = staff("admin@portal-desk.example");
+    for (id, name) in DEMO_SITES {
+        let settings = site_settings(id, name, now_ms);
+        let body =
+            OpBody::Create { collection: Collection::Site, site: settings.id.clone(), fields: settings.to_fields() };
+        outbox.add(&admin, &site_record_id(&settings.id), body);
+    }
+    let pusher = Pusher { staff: admin, device, kiosk_site: None };
     let (response, _) = sync::push(store, &pusher, &outbox.ops, now_ms).await?;
     if let Some(bad) = response.results.iter().find(|r| r.outcome != Outcome::Applied) {
         return Err(DemoError::Invalid(format!("operation {} was not applied: {:?}", bad.seq, bad.outcome)));
     }
     Ok(true)
+}
+
+/// The demo sites' settings: open 08:00–18:30 on weekdays, UK time (British Summer
+/// Time changes in 2026 and 2027), the English bank holidays of those years, protected
+/// learning time next Wednesday afternoon, and daily online-consultation limits, with
+/// Riverside opening for a sign-up drive on the 28 December bank holiday.
+pub fn site_settings(id: &str, name: &str, now_ms: u64) -> Site {
+    let utc = |date: &str, hour: i64| {
+        date.parse::<CivilDate>().map_or(0, |d| (d.start_ms(0) + hour * 3_600_000).max(0) as u64)
+    };
+    let mut calendar = SiteCalendar::weekdays(OpeningHours::new((8, 0), (18, 30)), 0);
+    calendar.offset_changes = [("2026-03-29", 60), ("2026-10-25", 0), ("2027-03-28", 60), ("2027-10-31", 0)]
+        .map(|(date, offset_minutes)| UtcOffsetChange { from_ms: utc(date, 1), offset_minutes })
+        .to_vec();
+    calendar.bank_holidays = [
+        "2026-01-01",
+        "2026-04-03",
+        "2026-04-06",
+        "2026-05-04",
+        "2026-05-25",
+        "2026-08-31",
+        "2026-12-25",
+        "2026-12-28",
+        "2027-01-01",
+        "2027-03-26",
+        "2027-03-29",
+        "2027-05-03",
+        "2027-05-31",
+        "2027-08-30",
+        "2027-12-27",
+        "2027-12-28",
+    ]
+    .iter()
+    .filter_map(|d| d.parse().ok())
+    .collect();
+    let today = CivilDate::from_ms(now_ms as i64, calendar.offset_at(now_ms));
+    let wednesday = (1..=7).map(|n| today.add_days(n)).find(|d| d.weekday().index() == 2).unwrap_or(today);
+    let offset = i64::from(calendar.offset_at(now_ms));
+    let at = |hour: i64| (wednesday.start_ms(0) + hour * 3_600_000 - offset * 60_000).max(0) as u64;
+    calendar.closures = vec![Closure { start_ms: at(13), end_ms: at(17), reason: "Protected learning time".into() }];
+    let (limit, days) = match id {
+        "riverside" => (120, vec![("2026-12-28", 40)]),
+        _ => (80, Vec::new()),
+    };
+    Site {
+        id: SiteId::from(id),
+        name: name.to_owned(),
+        calendar,
+        daily_request_limit: Some(limit),
+        request_limits: days.into_iter().filter_map(|(d, n)| Some((d.parse().ok()?, n))).collect(),
+    }
 }
 
 /// The sign-in lines `serve --demo` prints.

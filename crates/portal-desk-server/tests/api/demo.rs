@@ -1,6 +1,7 @@
 //! `serve --demo`: the demo data is valid, realistic and seeded only once.
 
-use portal_desk_core::case::CaseKind;
+use portal_desk_core::case::{CaseKind, Collection};
+use portal_desk_core::site::Site;
 use portal_desk_core::RecordId;
 use portal_desk_server::auth::{self, HashCost};
 use portal_desk_server::db::sqlite::SqliteStore;
@@ -24,12 +25,18 @@ async fn the_demo_seeds_two_sites_six_staff_and_twelve_valid_cases_once() {
         assert!(auth::verify_password(DEMO_PASSWORD, &credentials.password_hash), "{}", demo_staff.email);
     }
     let admin = Viewer { staff: staff_id(&store, "admin@portal-desk.example").await, role: Role::Admin };
-    let open_cases = sync::pull(&store, &admin, 0, 500).await.unwrap();
+    let mut open_cases = sync::pull(&store, &admin, 0, 500).await.unwrap();
+    let settings: Vec<Site> = open_cases.records.iter().filter_map(Site::from_record).collect();
+    assert_eq!(settings.len(), 2, "both sites' calendars are seeded");
+    assert!(settings.iter().all(|s| s.calendar.is_bank_holiday("2026-12-25".parse().unwrap())));
+    assert!(settings.iter().all(|s| s.calendar.closures.len() == 1 && s.daily_request_limit.is_some()));
+    open_cases.records.retain(|r| r.collection == Collection::Case);
     assert_eq!(open_cases.records.len(), 10, "the admin sees both sites' cases but not the restricted two");
     let riverside = Viewer { staff: staff_id(&store, "carys.jones@riverside.example").await, role: Role::Supervisor };
     let hilltop = Viewer { staff: staff_id(&store, "eve.sato@hilltop.example").await, role: Role::Supervisor };
     let mut everything = sync::pull(&store, &riverside, 0, 500).await.unwrap();
     everything.records.extend(sync::pull(&store, &hilltop, 0, 500).await.unwrap().records);
+    everything.records.retain(|r| r.collection == Collection::Case);
     assert_eq!(everything.records.len(), 12);
     let kinds: HashSet<_> = everything.records.iter().filter_map(|r| r.case_kind()).collect();
     assert!(kinds.len() >= 10, "many kinds of case: {kinds:?}");
@@ -48,7 +55,8 @@ async fn a_demo_analyst_sees_only_their_sites_open_cases() {
     let store = SqliteStore::open(&dir.path().join("demo.db")).await.unwrap();
     demo::seed(&store, HashCost::Minimal, now_ms()).await.unwrap();
     let asha = Viewer { staff: staff_id(&store, "asha.patel@riverside.example").await, role: Role::Analyst };
-    let page = sync::pull(&store, &asha, 0, 500).await.unwrap();
+    let mut page = sync::pull(&store, &asha, 0, 500).await.unwrap();
+    page.records.retain(|r| r.collection == Collection::Case);
     assert!(!page.records.is_empty());
     assert!(page.records.iter().all(|r| r.site.as_str() == "riverside"));
     assert!(page.records.iter().all(|r| !r.is_restricted()), "the safeguarding case is Ben's and Carys's");
