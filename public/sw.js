@@ -1,22 +1,26 @@
 // Portal Desk's service worker: keeps the app shell on the device so the app opens
-// with no connection. Hashed assets are served from the cache first; page loads go
-// to the network first and fall back to the cached index.html; /api/ is never cached.
+// with no connection. The shell this worker installed (index.html and the hashed
+// files) is served from its cache; /api/ is never cached. A new build installs as a
+// WAITING worker and takes over only when the person agrees: the page shows "An update
+// is ready" and, when they press the button, posts SKIP_WAITING here and reloads. So
+// nobody loses a half-filled form to an update, and one page never mixes two builds.
 // The build (scripts/sw-precache.sh) replaces the two placeholders below.
 
 const BUILD = "__PORTAL_DESK_BUILD__";
 const PRECACHE = ["/", "/index.html"]; // __PORTAL_DESK_PRECACHE__
 const CACHE_PREFIX = "portal-desk-shell-";
 const CACHE = CACHE_PREFIX + BUILD;
-// On poor Wi-Fi a page load that has not answered in this long is served from the cache.
-const NAVIGATION_TIMEOUT_MS = 4000;
-
 self.addEventListener("install", (event) => {
   event.waitUntil(
     caches
       .open(CACHE)
       .then((cache) => cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" }))))
-      .then(() => self.skipWaiting())
   );
+});
+
+// The page sends this when the person chooses to update.
+self.addEventListener("message", (event) => {
+  if (event.data && event.data.type === "SKIP_WAITING") self.skipWaiting();
 });
 
 self.addEventListener("activate", (event) => {
@@ -30,6 +34,8 @@ self.addEventListener("activate", (event) => {
             .map((name) => caches.delete(name))
         )
       )
+      // On first install this lets the open page work offline at once; after an
+      // update the page that asked for it reloads when it sees the new controller.
       .then(() => self.clients.claim())
   );
 });
@@ -43,23 +49,21 @@ self.addEventListener("fetch", (event) => {
   if (url.pathname.startsWith("/api/") || url.pathname === "/healthz") return;
 
   if (request.mode === "navigate") {
-    event.respondWith(networkFirstPage(request));
+    event.respondWith(shellPage(request));
     return;
   }
   event.respondWith(cacheFirst(request));
 });
 
-// Any client route (/, /cases/…) is the same index.html: try the network so a new
-// build is seen, and fall back to the shell this worker cached.
-async function networkFirstPage(request) {
-  const cached = () => caches.open(CACHE).then((cache) => cache.match("/index.html"));
+// Any client route (/, /cases/…) is the same index.html: this worker's own copy, so
+// the page always matches the files this worker cached, online or not. A new build
+// is found by the browser's update check of sw.js, not by the page load.
+async function shellPage(request) {
+  const shell = await caches.open(CACHE).then((cache) => cache.match("/index.html"));
+  if (shell) return shell;
   try {
-    const response = await withTimeout(fetch(request), NAVIGATION_TIMEOUT_MS);
-    if (response.ok) return response;
-    return (await cached()) || response;
+    return await fetch(request);
   } catch (_) {
-    const shell = await cached();
-    if (shell) return shell;
     return new Response("Portal Desk is offline and has not been opened on this device before.", {
       status: 503,
       headers: { "Content-Type": "text/plain; charset=utf-8" },
@@ -73,20 +77,4 @@ async function cacheFirst(request) {
   const hit = await cache.match(request);
   if (hit) return hit;
   return fetch(request);
-}
-
-function withTimeout(promise, ms) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("timeout")), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error) => {
-        clearTimeout(timer);
-        reject(error);
-      }
-    );
-  });
 }

@@ -148,6 +148,7 @@ fn Ready(opened: Opened) -> impl IntoView {
     browser::request_persistent_storage();
 
     view! {
+        <crate::components::UpdateBanner/>
         <Router>
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/sign-in") view=SignInPage/>

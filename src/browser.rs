@@ -1,4 +1,5 @@
-//! Small helpers over the browser: the time, fresh ids and whether the network is up.
+//! Small helpers over the browser: the time, fresh ids, whether the network is up, the
+//! one-tab sync lock, storage, and the service worker's updates.
 
 /// Milliseconds since the Unix epoch, from the browser's clock.
 pub fn now_ms() -> u64 {
@@ -35,17 +36,76 @@ pub fn is_online() -> bool {
     web_sys::window().map(|w| w.navigator().on_line()).unwrap_or(true)
 }
 
-/// Registers the service worker so the app opens offline. Failure only costs offline
-/// start-up, so it is logged, not shown.
-pub fn register_service_worker() {
-    let Some(window) = web_sys::window() else { return };
-    let container = window.navigator().service_worker();
-    let promise = container.register("/sw.js");
-    wasm_bindgen_futures::spawn_local(async move {
-        if let Err(error) = wasm_bindgen_futures::JsFuture::from(promise).await {
-            web_sys::console::warn_2(&"Portal Desk: the service worker did not register".into(), &error);
-        }
+// The service worker's life cycle, as a little JavaScript: registering it, noticing
+// a new build waiting, and letting it take over only when the person agrees. Written
+// in JS because each step is an event on a browser object the app holds no type for,
+// and a few lines of JS cost the app shell far less than the bindings would.
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = r#"
+let ready = false;
+let accepted = false;
+const listeners = [];
+function tell() {
+  ready = true;
+  for (const listener of listeners.splice(0)) listener();
+}
+export function registerWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  const container = navigator.serviceWorker;
+  container.addEventListener("controllerchange", () => {
+    if (accepted) window.location.reload();
+  });
+  container.register("/sw.js").then((registration) => {
+    // A build is waiting only if another already controls the page; the first
+    // install just starts working.
+    const check = () => {
+      if (registration.waiting && container.controller) tell();
+    };
+    check();
+    registration.addEventListener("updatefound", () => {
+      const worker = registration.installing;
+      if (worker) worker.addEventListener("statechange", () => worker.state === "installed" && check());
     });
+    // A tablet left open all day still hears of a new build.
+    setInterval(() => registration.update().catch(() => {}), 30 * 60 * 1000);
+  }, (error) => console.warn("Portal Desk: the service worker did not register", error));
+}
+export function whenUpdateReady(listener) {
+  if (ready) listener(); else listeners.push(listener);
+}
+export function applyUpdate() {
+  return navigator.serviceWorker.getRegistration().then((registration) => {
+    if (!registration || !registration.waiting) return false;
+    accepted = true;
+    registration.waiting.postMessage({ type: "SKIP_WAITING" });
+    return true;
+  });
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = registerWorker)]
+    fn register_worker();
+    #[wasm_bindgen(js_name = whenUpdateReady)]
+    fn when_update_ready_js(listener: &wasm_bindgen::JsValue);
+    #[wasm_bindgen(js_name = applyUpdate)]
+    fn apply_update_js() -> js_sys::Promise;
+}
+
+/// Registers the service worker so the app opens offline, and watches for a new build.
+/// Failure only costs offline start-up, so it is logged, not shown.
+pub fn register_service_worker() {
+    register_worker();
+}
+
+/// Calls `ready` once a new build of the app is installed and waiting for the person
+/// to agree to it (at once if one already is).
+pub fn when_update_ready(ready: impl FnOnce() + 'static) {
+    when_update_ready_js(&wasm_bindgen::closure::Closure::once_into_js(ready));
+}
+
+/// Lets the waiting build take over; the page reloads when it has. Returns `false` if
+/// no build was waiting after all.
+pub async fn apply_update() -> bool {
+    wasm_bindgen_futures::JsFuture::from(apply_update_js()).await.is_ok_and(|done| done.is_truthy())
 }
 
 /// Asks the browser to keep this site's storage under pressure instead of evicting it:

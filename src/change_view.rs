@@ -67,7 +67,7 @@ pub const DISMISSED: &str =
 
 /// The question asked before a rejected change is given up.
 pub const DISMISS_QUESTION: &str =
-    "Dismiss this change? It will not be sent to the server. A record of it stays on this device.";
+    "If you dismiss it, it will not be sent to the server and will not change the case. A record of it stays on this device.";
 
 #[cfg(test)]
 mod tests {

@@ -24,16 +24,25 @@ struct ChangeLine {
     when: String,
 }
 
-/// A change the server did not accept: its sequence number, what it was, the reason.
-type Rejected = (u64, ChangeLine, String);
+/// One change as listed, with what the screen says and offers about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Listed {
+    line: ChangeLine,
+    /// Said after the time it was made (who dismissed it, when).
+    after: String,
+    /// The server's reason, for a change it did not accept.
+    reason: Option<String>,
+    /// For a rejected change: its sequence number, to send again or dismiss.
+    seq: Option<u64>,
+}
 
 /// Everything the screen shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Changes {
-    waiting: Vec<ChangeLine>,
-    rejected: Vec<Rejected>,
-    /// Rejected changes given up: what, the reason, and who dismissed it when.
-    dismissed: Vec<(ChangeLine, String, String)>,
+    waiting: Vec<Listed>,
+    rejected: Vec<Listed>,
+    /// Rejected changes given up, newest first.
+    dismissed: Vec<Listed>,
     /// Views of records the audit log refused, and the latest reason.
     refused_views: (usize, String),
 }
@@ -54,15 +63,24 @@ async fn load(store: crate::store::Store) -> Result<Changes, StoreError> {
         patient: names.get(&op.record).cloned().unwrap_or_else(|| "A case not on this device".to_owned()),
         when: date_time(op.hlc.wall_ms, offset),
     };
-    let waiting = outbox.iter().map(line).collect();
-    let rejected = store.rejected().await?.into_iter().map(|r| (r.op.seq, line(&r.op), r.reason)).collect();
+    let waiting =
+        outbox.iter().map(|op| Listed { line: line(op), after: String::new(), reason: None, seq: None }).collect();
+    let rejected = store
+        .rejected()
+        .await?
+        .into_iter()
+        .map(|r| Listed { line: line(&r.op), after: String::new(), reason: Some(r.reason), seq: Some(r.op.seq) })
+        .collect();
     let dismissed = store
         .dismissed()
         .await?
         .into_iter()
-        .map(|d| {
-            let by = format!("Dismissed by {} on {}.", d.by_name, date_time(d.at_ms, offset));
-            (line(&d.rejected.op), d.rejected.reason, by)
+        .rev()
+        .map(|d| Listed {
+            line: line(&d.rejected.op),
+            after: format!("Dismissed by {} on {}.", d.by_name, date_time(d.at_ms, offset)),
+            reason: Some(d.rejected.reason),
+            seq: None,
         })
         .collect();
     let refused: Vec<String> = store.views().await?.into_iter().filter_map(|v| v.refused).collect();
@@ -79,10 +97,8 @@ enum Choice {
     Dismiss(u64),
 }
 
-/// The id of the confirmation shown before a rejected change is dismissed.
-fn confirm_id(seq: u64) -> String {
-    format!("dismiss-{seq}")
-}
+/// The id of the question asked before a rejected change is dismissed.
+const CONFIRM_ID: &str = "confirm-dismiss";
 
 /// The id of the message that says what happened, focused after a choice.
 const OUTCOME_ID: &str = "change-outcome";
@@ -103,15 +119,20 @@ pub fn ChangesPage() -> impl IntoView {
         crate::browser::storage_estimate()
     });
     let waiting_state = move || waiting_state(status.running.get(), status.online.get());
-    // The rejected change whose dismissal is being confirmed, and what the last choice did.
-    let confirming = RwSignal::new(None::<u64>);
-    let outcome = RwSignal::new(None::<Result<&'static str, String>>);
+    // The rejected change whose dismissal is being confirmed (with what it was), what
+    // the last choice did, and whether one is under way.
+    let confirming = RwSignal::new(None::<(u64, String)>);
+    let outcome = RwSignal::new(None::<(bool, String)>);
+    let busy = RwSignal::new(false);
 
-    let choose = Action::new_local(move |choice: &Choice| {
-        let choice = *choice;
+    let choose = move |choice: Choice| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
         let store = store.get();
         let who = session.with_untracked(|s| s.as_ref().map(|s| (s.staff.id.clone(), s.staff.name.clone())));
-        async move {
+        leptos::task::spawn_local(async move {
             let done = match (choice, who) {
                 (_, None) => Err("Sign in again to deal with this change.".to_owned()),
                 (Choice::Retry(seq), Some((id, _))) => {
@@ -122,8 +143,12 @@ pub fn ChangesPage() -> impl IntoView {
                 }
             };
             let sent_again = matches!((choice, &done), (Choice::Retry(_), Ok(_)));
-            outcome.set(Some(done));
+            outcome.set(Some(match done {
+                Ok(text) => (true, text.to_owned()),
+                Err(text) => (false, text),
+            }));
             confirming.set(None);
+            busy.set(false);
             status.data_changed();
             trigger.refresh_counts();
             if sent_again {
@@ -131,123 +156,105 @@ pub fn ChangesPage() -> impl IntoView {
             }
             // The item the person acted on is gone: land them on what happened.
             request_animation_frame(|| focus_field(OUTCOME_ID));
-        }
-    });
-    let busy = choose.pending();
-    let ask_to_dismiss = move |seq: u64| {
-        confirming.set(Some(seq));
-        request_animation_frame(move || focus_field(&confirm_id(seq)));
+        });
     };
 
-    let rejected_item = move |(seq, c, reason): Rejected| {
-        let about = format!("{}, {}", c.patient, c.what);
-        let confirm_label = format!("Dismiss the change to {}", c.patient);
+    // One renderer for every list: a change, where it has got to, and for a rejected
+    // one the reason and what the person can do.
+    let item = move |Listed { line: c, after, reason, seq }: Listed| {
+        let about = format!("{}: {}", c.patient, c.what);
+        let waiting = reason.is_none();
         view! {
             <li class="change-list__item">
                 <p class="change-list__what">
                     <A href=format!("/cases/{}", c.record)>{c.patient}</A>
                     ": " {c.what}
                 </p>
-                <p class="change-list__meta">"Made on " {c.when} "."</p>
-                <p class="change-list__reason"><strong>"Reason: "</strong>{reason}</p>
-                {move || if confirming.get() == Some(seq) {
-                    view! {
-                        <div class="change-list__confirm" role="group" id=confirm_id(seq) tabindex="-1"
-                            aria-label=confirm_label.clone()>
-                            <p><strong>{DISMISS_QUESTION}</strong></p>
-                            <p class="change-list__actions">
-                                <button type="button" class="button" disabled=busy
-                                    on:click=move |_| { choose.dispatch(Choice::Dismiss(seq)); }>
-                                    "Yes, dismiss it"
-                                </button>
-                                " "
-                                <button type="button" class="button button--secondary"
-                                    on:click=move |_| confirming.set(None)>
-                                    "No, keep it"
-                                </button>
-                            </p>
-                        </div>
-                    }.into_any()
-                } else {
+                <p class="change-list__meta">
+                    "Made on " {c.when} ". " {after}
+                    {waiting.then(|| view! { <span class="tag tag--unsynced">{waiting_state}</span> })}
+                </p>
+                {reason.map(|reason| view! { <p class="change-list__reason"><strong>"Reason: "</strong>{reason}</p> })}
+                {seq.map(|seq| {
+                    let ask = about.clone();
                     view! {
                         <p class="change-list__actions">
-                            <button type="button" class="button" disabled=busy
+                            <button type="button" class="button" disabled=move || busy.get()
                                 aria-label=format!("Send again: {about}")
-                                on:click=move |_| { choose.dispatch(Choice::Retry(seq)); }>
+                                on:click=move |_| choose(Choice::Retry(seq))>
                                 "Send again"
                             </button>
                             " "
-                            <button type="button" class="button button--secondary" disabled=busy
-                                aria-label=format!("Dismiss: {about}")
-                                on:click=move |_| ask_to_dismiss(seq)>
+                            <button type="button" class="button button--secondary" disabled=move || busy.get()
+                                aria-label=format!("Dismiss: {ask}")
+                                on:click=move |_| {
+                                    confirming.set(Some((seq, ask.clone())));
+                                    request_animation_frame(|| focus_field(CONFIRM_ID));
+                                }>
                                 "Dismiss"
                             </button>
                         </p>
-                    }.into_any()
-                }}
+                    }
+                })}
             </li>
         }
     };
+    // A titled list of changes, shown only when it has some.
+    let section =
+        move |id: &'static str, class: &'static str, title: &'static str, intro: &'static str, lines: Vec<Listed>| {
+            (!lines.is_empty()).then(|| {
+                view! {
+                    <section class=class aria-labelledby=id>
+                        <h2 id=id>{title}</h2>
+                        <p>{intro}</p>
+                        <ul class="change-list">{lines.into_iter().map(item).collect_view()}</ul>
+                    </section>
+                }
+            })
+        };
 
     view! {
         <SignedIn>
             <A href="/" attr:class="back-link">"Back to cases"</A>
             <h1>"Changes on this device"</h1>
-            <div id=OUTCOME_ID tabindex="-1">
-                {move || outcome.get().map(|done| match done {
-                    Ok(text) => view! { <div class="confirmation" role="status"><p>{text}</p></div> }.into_any(),
-                    Err(text) => view! { <div class="banner banner--error" role="alert"><p>{text}</p></div> }.into_any(),
+            <div id=OUTCOME_ID tabindex="-1" role="status">
+                {move || outcome.get().map(|(ok, text)| view! {
+                    <div class=if ok { "confirmation" } else { "banner banner--error" }><p>{text}</p></div>
                 })}
             </div>
+            {move || confirming.get().map(|(seq, about)| view! {
+                <div class="banner banner--warning" id=CONFIRM_ID tabindex="-1" role="group" aria-labelledby="confirm-heading">
+                    <h2 id="confirm-heading">"Dismiss this change?"</h2>
+                    <p><strong>{about}</strong></p>
+                    <p>{DISMISS_QUESTION}</p>
+                    <p class="change-list__actions">
+                        <button type="button" class="button" disabled=move || busy.get()
+                            on:click=move |_| choose(Choice::Dismiss(seq))>
+                            "Yes, dismiss it"
+                        </button>
+                        " "
+                        <button type="button" class="button button--secondary" on:click=move |_| confirming.set(None)>
+                            "No, keep it"
+                        </button>
+                    </p>
+                </div>
+            })}
             {move || match changes.get() {
                 None => view! { <p class="loading">"Loading changes…"</p> }.into_any(),
                 Some(Err(error)) => view! { <p class="banner banner--error">{error.message()}</p> }.into_any(),
                 Some(Ok(Changes { waiting, rejected, dismissed, refused_views: (refused_views, reason) })) => view! {
-                    <section class="panel" aria-labelledby="waiting-heading">
-                        <h2 id="waiting-heading">"Waiting to sync"</h2>
-                        {if waiting.is_empty() {
-                            view! { <p>"Nothing is waiting: every change made on this device has reached the server."</p> }.into_any()
-                        } else {
-                            view! {
-                                <ul class="change-list">
-                                    {waiting.into_iter().map(|c| view! {
-                                        <li class="change-list__item">
-                                            <p class="change-list__what">
-                                                <A href=format!("/cases/{}", c.record)>{c.patient}</A>
-                                                ": " {c.what}
-                                            </p>
-                                            <p class="change-list__meta">
-                                                "Made on " {c.when} ". "
-                                                <span class="tag tag--unsynced">{waiting_state}</span>
-                                            </p>
-                                        </li>
-                                    }).collect_view()}
-                                </ul>
-                            }.into_any()
-                        }}
-                    </section>
-                    {(!rejected.is_empty()).then(|| view! {
-                        <section class="panel panel--error" aria-labelledby="rejected-heading">
-                            <h2 id="rejected-heading">"Not accepted by the server"</h2>
-                            <p>"These changes were not applied. Send one again if what stopped it has been put right (for example, a colleague has changed the case), or dismiss it if it is no longer needed."</p>
-                            <ul class="change-list">{rejected.into_iter().map(rejected_item).collect_view()}</ul>
+                    {waiting.is_empty().then(|| view! {
+                        <section class="panel" aria-labelledby="waiting-heading">
+                            <h2 id="waiting-heading">"Waiting to sync"</h2>
+                            <p>"Nothing is waiting: every change made on this device has reached the server."</p>
                         </section>
                     })}
-                    {(!dismissed.is_empty()).then(|| view! {
-                        <section class="panel" aria-labelledby="dismissed-heading">
-                            <h2 id="dismissed-heading">"Dismissed changes"</h2>
-                            <p>"Changes the server did not accept and that were given up on this device. They were never applied."</p>
-                            <ul class="change-list">
-                                {dismissed.into_iter().rev().map(|(c, reason, by)| view! {
-                                    <li class="change-list__item">
-                                        <p class="change-list__what">{c.patient} ": " {c.what}</p>
-                                        <p class="change-list__meta">"Made on " {c.when} ". " {by}</p>
-                                        <p class="change-list__reason"><strong>"Reason: "</strong>{reason}</p>
-                                    </li>
-                                }).collect_view()}
-                            </ul>
-                        </section>
-                    })}
+                    {section("waiting-heading", "panel", "Waiting to sync",
+                        "These changes are saved on this device and will be sent at the next sync.", waiting)}
+                    {section("rejected-heading", "panel panel--error", "Not accepted by the server",
+                        "These changes were not applied. Send one again if what stopped it has been put right (for example, a colleague has changed the case), or dismiss it if it is no longer needed.", rejected)}
+                    {section("dismissed-heading", "panel", "Dismissed changes",
+                        "Changes the server did not accept and that were given up on this device. They were never applied.", dismissed)}
                     {(refused_views > 0).then(|| view! {
                         <p class="banner banner--error">{refused_views} " views of records made on this device were refused by the server's audit log and are kept here. Reason: " {reason}</p>
                     })}
