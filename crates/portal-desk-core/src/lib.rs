@@ -12,7 +12,8 @@
 //! - Vocabulary and model: [`case`] (kinds, statuses, fields), [`patient`], [`staff`]
 //!   (roles and permissions), [`site`] (sites, devices, capacity), [`checklist`] and
 //!   [`templates`] (the standard operating procedures), [`catalog`] (a site's published
-//!   template versions), [`kpi`] (sign-ups per day).
+//!   template versions), [`kpi`] (sign-ups per day), [`dashboard`] (the supervisor's figures, with CSV that
+//!   matches the screen), [`cross_cover`] (handing an absent colleague's cases on).
 //! - Rules of the field: [`nhs_number`], [`validate`], [`identity`] (P0/P5/P9),
 //!   [`proxy`] (legal routes by age), [`duplicates`].
 //! - Time: [`date`] (civil dates without a date crate), [`calendar`] (site opening
@@ -22,6 +23,8 @@ pub mod calendar;
 pub mod case;
 pub mod catalog;
 pub mod checklist;
+pub mod cross_cover;
+pub mod dashboard;
 pub mod date;
 pub mod duplicates;
 pub mod hlc;
