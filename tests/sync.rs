@@ -36,6 +36,8 @@ struct ScriptedServer {
     /// The ids of the views audited, and how many reports arrived.
     audited: RefCell<Vec<String>>,
     view_reports: Cell<usize>,
+    /// Apply the next push but lose the answer on the way back, as a dropped connection does.
+    lose_next_answer: Cell<bool>,
 }
 
 impl ScriptedServer {
@@ -80,6 +82,9 @@ impl Transport for ScriptedServer {
                 }
             };
             results.push(OpResult { op: op.id.clone(), seq: op.seq, outcome });
+        }
+        if self.lose_next_answer.replace(false) {
+            return Err(ApiError::Offline);
         }
         Ok(PushResponse { applied_through: self.last_applied.get(), results })
     }
@@ -406,4 +411,75 @@ async fn a_dismissed_change_is_kept_in_the_dismissed_list_and_never_sent() {
     let pushes = server.pushes.get();
     sync_once(&store, &server, &session(), &|_| {}).await.unwrap();
     assert_eq!(server.pushes.get(), pushes, "nothing is sent");
+}
+
+#[wasm_bindgen_test]
+async fn a_long_outbox_goes_in_batches_and_a_failure_part_way_resumes_where_it_stopped() {
+    let store = fresh_store().await;
+    let server = ScriptedServer::new(100);
+    let case = RecordId::from("c");
+    let mut changes = vec![(case.clone(), create("Ada"))];
+    changes.extend((1..450).map(|i| (case.clone(), OpBody::AppendNote { text: format!("Note {i}") })));
+    store.record_changes(&asha(), changes).await.unwrap();
+    // The first batch goes through; the second finds the network gone.
+    let flaky = NthPushFails { server: &server, fail_on: 2, error: ApiError::Offline };
+    let error = sync_once(&store, &flaky, &session(), &|_| {}).await.unwrap_err();
+    assert!(error.is_offline());
+    assert_eq!(server.last_applied.get(), 200, "one full batch of 200 was applied");
+    assert_eq!(store.counts().await.unwrap(), (250, 0), "only what the server dealt with left the outbox");
+
+    let report = sync_once(&store, &server, &session(), &|_| {}).await.unwrap();
+    assert_eq!(report.pushed, 250, "the run resumed from the first change still waiting");
+    assert_eq!(server.records.borrow()[&case].timeline.len(), 449, "every note arrived once");
+    assert_eq!(store.counts().await.unwrap(), (0, 0));
+}
+
+#[wasm_bindgen_test]
+async fn a_push_applied_but_whose_answer_was_lost_is_sent_again_and_applied_once() {
+    let store = fresh_store().await;
+    let server = ScriptedServer::new(100);
+    let case = RecordId::from("c");
+    store
+        .record_changes(
+            &asha(),
+            vec![(case.clone(), create("Ada")), (case.clone(), OpBody::AppendNote { text: "Rang".into() })],
+        )
+        .await
+        .unwrap();
+    server.lose_next_answer.set(true);
+
+    let lost = sync_once(&store, &server, &session(), &|_| {}).await.unwrap_err();
+    assert!(lost.is_offline());
+    assert_eq!(server.last_applied.get(), 2, "the server applied the push");
+    assert_eq!(store.counts().await.unwrap(), (2, 0), "but the device never heard, so it keeps both");
+
+    let report = sync_once(&store, &server, &session(), &|_| {}).await.unwrap();
+    assert_eq!((report.pushed, report.rejected), (2, 0), "answered as replays");
+    assert_eq!(server.records.borrow()[&case].timeline.len(), 1, "the note is on the server once");
+    assert_eq!(store.counts().await.unwrap(), (0, 0));
+}
+
+/// The scripted server, but the `fail_on`-th push (counting from 1) fails with `error`.
+struct NthPushFails<'a> {
+    server: &'a ScriptedServer,
+    fail_on: usize,
+    error: ApiError,
+}
+
+impl Transport for NthPushFails<'_> {
+    async fn push(&self, token: &str, request: &PushRequest) -> Result<PushResponse, ApiError> {
+        if self.server.pushes.get() + 1 == self.fail_on {
+            self.server.pushes.set(self.server.pushes.get() + 1);
+            return Err(self.error.clone());
+        }
+        self.server.push(token, request).await
+    }
+
+    async fn pull(&self, token: &str, cursor: u64, limit: usize) -> Result<PullResponse, ApiError> {
+        self.server.pull(token, cursor, limit).await
+    }
+
+    async fn report_views(&self, token: &str, report: &ViewReport<'_>) -> Result<ViewsRecorded, ApiError> {
+        self.server.report_views(token, report).await
+    }
 }
