@@ -2,8 +2,10 @@
 //! contexts, starts the sync loop, and routes to the screens.
 
 use crate::browser;
-use crate::pages::{CasePage, CasesPage, ChangesPage, NewCasePage, NotFoundPage, SignInPage};
-use crate::session::Session;
+use crate::pages::{
+    CasePage, CasesPage, ChangesPage, DeviceSettingsPage, LockedApp, NewCasePage, NotFoundPage, SetPinPage, SignInPage,
+};
+use crate::session::{DeviceLock, Session};
 use crate::store::{Store, StoreError};
 use crate::sync::{SyncStatus, Syncer};
 use leptos::prelude::*;
@@ -62,13 +64,17 @@ struct Opened {
     store: Store,
     session: Option<Session>,
     last_sync_ms: Option<u64>,
+    idle_lock_minutes: u32,
 }
 
+/// The store opens locked (its key lives only in memory), so the session, which is
+/// encrypted, is read after unlocking.
 async fn open_device() -> Result<Opened, StoreError> {
     let store = Store::open().await?;
-    let session = store.session().await?;
+    let session = if store.is_unlocked() { store.session().await? } else { None };
     let last_sync_ms = store.last_sync_ms().await?;
-    Ok(Opened { store, session, last_sync_ms })
+    let idle_lock_minutes = store.idle_lock_minutes().await?;
+    Ok(Opened { store, session, last_sync_ms, idle_lock_minutes })
 }
 
 /// The whole app.
@@ -113,7 +119,8 @@ fn StorageUnavailable(error: StoreError) -> impl IntoView {
 /// The app once the database is open: contexts, the sync loop, the routes.
 #[component]
 fn Ready(opened: Opened) -> impl IntoView {
-    let Opened { store, session, last_sync_ms } = opened;
+    let Opened { store, session, last_sync_ms, idle_lock_minutes } = opened;
+    let unlocked = RwSignal::new(store.is_unlocked());
     let now = browser::now_ms();
     let status = SyncStatus::new();
     status.last_synced_ms.set(last_sync_ms);
@@ -122,8 +129,12 @@ fn Ready(opened: Opened) -> impl IntoView {
     let syncer = Syncer::new(store.clone(), session, status);
     let trigger = SyncTrigger(StoredValue::new_local(syncer));
 
-    provide_context(StoreHandle(StoredValue::new_local(store)));
+    let store = StoreHandle(StoredValue::new_local(store));
+    provide_context(store);
     provide_context(CurrentSession(session));
+    let lock = DeviceLock { unlocked, session, idle_minutes: RwSignal::new(idle_lock_minutes) };
+    provide_context(lock);
+    lock.lock_when_idle(store);
     provide_context(Flash(RwSignal::new(None)));
     provide_context(status);
     provide_context(trigger);
@@ -147,16 +158,23 @@ fn Ready(opened: Opened) -> impl IntoView {
     browser::register_service_worker();
     browser::request_persistent_storage();
 
+    // Locked (or nobody signed in): only the unlock and sign-in screens exist, so no
+    // screen holding patient data stays mounted.
+    let open = move || unlocked.get() && session.with(Option::is_some);
     view! {
         <crate::components::UpdateBanner/>
+        <Show when=open fallback=LockedApp>
         <Router>
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/sign-in") view=SignInPage/>
+                <Route path=path!("/set-pin") view=SetPinPage/>
+                <Route path=path!("/device") view=DeviceSettingsPage/>
                 <Route path=path!("/") view=CasesPage/>
                 <Route path=path!("/cases/new") view=NewCasePage/>
                 <Route path=path!("/cases/:id") view=CasePage/>
                 <Route path=path!("/changes") view=ChangesPage/>
             </Routes>
         </Router>
+        </Show>
     }
 }

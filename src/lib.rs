@@ -14,6 +14,7 @@ pub mod case_page;
 pub mod case_view;
 pub mod change_view;
 pub mod components;
+pub mod crypto;
 pub mod format;
 pub mod pages;
 pub mod queue;

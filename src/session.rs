@@ -1,7 +1,11 @@
 //! Who is signed in on this device: the bearer token and the staff profile the server
-//! returned, kept in IndexedDB so the app opens signed in while offline.
+//! returned, kept (sealed) in IndexedDB so the app opens signed in while offline once
+//! unlocked; the sign-in call that also returns the device's secret; and whether the
+//! device is locked.
 
-use portal_desk_core::protocol::{SignInResponse, SiteSummary, StaffProfile};
+use crate::api::ApiError;
+use leptos::prelude::*;
+use portal_desk_core::protocol::{SignInRequest, SignInResponse, SiteSummary, StaffProfile};
 use serde::{Deserialize, Serialize};
 
 /// A signed-in member of staff on this device.
@@ -18,6 +22,112 @@ pub struct Session {
 impl From<SignInResponse> for Session {
     fn from(response: SignInResponse) -> Self {
         Session { token: response.token, expires_at_ms: response.expires_at_ms, staff: response.staff }
+    }
+}
+
+/// A sign-in's whole answer: the session, and the device's secret that unlocks its
+/// encrypted data without a PIN (the server slot).
+#[derive(Clone, Debug, Deserialize)]
+pub struct SignedIn {
+    /// The session.
+    #[serde(flatten)]
+    pub session: SignInResponse,
+    /// The device's secret, 64 hex characters.
+    pub device_key: String,
+}
+
+/// The parts of a problem answer a failed sign-in is told apart by.
+#[derive(Debug, Default, Deserialize)]
+struct Problem {
+    #[serde(default, rename = "type")]
+    kind: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    detail: String,
+}
+
+/// Signs in (`POST /api/v1/sign-in`), keeping the device secret that `api::sign_in`'s
+/// `SignInResponse` leaves out. Failures mean what they mean for `api`'s calls.
+pub async fn sign_in(request: &SignInRequest) -> Result<SignedIn, ApiError> {
+    let request = gloo_net::http::Request::post("/api/v1/sign-in").json(request).map_err(|_| ApiError::Offline)?;
+    let response = request.send().await.map_err(|_| ApiError::Offline)?;
+    let status = response.status();
+    if response.ok() {
+        return response.json().await.map_err(|error| ApiError::Problem {
+            status,
+            title: "Unexpected answer".to_owned(),
+            detail: error.to_string(),
+        });
+    }
+    let problem: Problem = response.json().await.unwrap_or_default();
+    Err(match status {
+        401 => ApiError::Unauthorized { detail: problem.detail },
+        403 if problem.kind.ends_with("/device-revoked") => ApiError::DeviceRevoked { detail: problem.detail },
+        502..=504 => ApiError::Offline,
+        _ => ApiError::Problem { status, title: problem.title, detail: problem.detail },
+    })
+}
+
+/// Whether the device is unlocked (its data key in memory) and who is signed in, as
+/// the screens see it. Locking drops the key, forgets the session signal (so nothing
+/// signed-in stays mounted, and the sync loop stops) and shows the unlock screen.
+#[derive(Clone, Copy)]
+pub struct DeviceLock {
+    /// Whether the device is unlocked.
+    pub unlocked: RwSignal<bool>,
+    /// Who is signed in; `None` while locked.
+    pub session: RwSignal<Option<Session>>,
+    /// Minutes without a touch or key press before the app locks itself.
+    pub idle_minutes: RwSignal<u32>,
+}
+
+impl DeviceLock {
+    /// Locks now: the store's key and decrypted records go, the signed-in screens unmount.
+    pub fn lock(&self, store: &crate::store::Store) {
+        store.lock();
+        self.unlocked.set(false);
+        self.session.set(None);
+    }
+
+    /// Marks the device unlocked for `session`, then shows `path`. When the device was
+    /// locked the router is rebuilt, so the page is chosen by the address, not by
+    /// navigating the router that is going away.
+    pub fn unlocked_as(&self, session: Session, path: &str, navigate: impl Fn(&str)) {
+        // The signed-in router is mounted only while unlocked with someone signed in.
+        let router_mounted = self.unlocked.get_untracked() && self.session.with_untracked(Option::is_some);
+        self.session.set(Some(session));
+        if router_mounted {
+            navigate(path);
+            return;
+        }
+        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path));
+        }
+        self.unlocked.set(true);
+    }
+}
+
+/// How often the idle lock looks at the time since the last touch.
+const IDLE_CHECK: std::time::Duration = std::time::Duration::from_secs(10);
+
+impl DeviceLock {
+    /// Locks the device once nobody has touched, clicked or typed for
+    /// `idle_minutes`. Call once, from the app's root.
+    pub fn lock_when_idle(self, store: crate::app::StoreHandle) {
+        let last_touch = StoredValue::new(crate::browser::now_ms());
+        let touched = move || last_touch.set_value(crate::browser::now_ms());
+        window_event_listener(leptos::ev::pointerdown, move |_| touched());
+        window_event_listener(leptos::ev::keydown, move |_| touched());
+        set_interval(
+            move || {
+                let idle_ms = crate::browser::now_ms().saturating_sub(last_touch.get_value());
+                if self.unlocked.get_untracked() && idle_ms >= u64::from(self.idle_minutes.get_untracked()) * 60_000 {
+                    self.lock(&store.get());
+                }
+            },
+            IDLE_CHECK,
+        );
     }
 }
 

@@ -1,5 +1,6 @@
-//! Browser test of the schema's migration steps: a database written by version 1 of the
-//! app opens with the current code with its data intact and the newer stores added.
+//! Browser test of the schema's migration steps: a database written by version 1 (or 2)
+//! of the app opens with the current code with its data intact and the newer stores
+//! added; at the first unlock its clear values are sealed in place.
 #![cfg(target_arch = "wasm32")]
 
 mod support;
@@ -52,6 +53,9 @@ async fn a_version_1_database_upgrades_with_its_record_and_outbox_intact() {
     db.close();
 
     let store = Store::open_named(&name).await.unwrap();
+    // Encryption at rest: nothing is readable until the first online sign-in unlocks
+    // (and seals what the older version left in clear).
+    support::unlock(&store).await;
 
     assert_eq!(store.device(), &ops[0].device, "the device keeps its id");
     let state = store.local_state().await.unwrap();
@@ -60,4 +64,69 @@ async fn a_version_1_database_upgrades_with_its_record_and_outbox_intact() {
     assert!(store.views().await.unwrap().is_empty(), "the views store was added");
     let next = store.record_changes(&asha(), vec![(RecordId::from("c"), portal_desk_core::OpBody::Archive)]).await;
     assert_eq!(next.unwrap()[0].seq, 2, "the counters carried over");
+}
+
+/// The stored form of every value in `store` of database `name`, read around the app.
+async fn raw_values(name: &str, store: &str) -> Vec<wasm_bindgen::JsValue> {
+    let db = Database::open(name).await.unwrap();
+    let tx = db.transaction(store).build().unwrap();
+    let values = tx.object_store(store).unwrap().get_all().primitive().unwrap().await.unwrap();
+    let values = values.map(|v: indexed_db_futures::Result<wasm_bindgen::JsValue>| v.unwrap()).collect();
+    drop(tx);
+    db.close();
+    values
+}
+
+#[wasm_bindgen_test]
+async fn a_version_2_database_with_data_is_sealed_at_its_first_unlock_and_reads_the_same() {
+    let scratch = support::fresh_store().await;
+    let ops = scratch.record_changes(&asha(), vec![(RecordId::from("c"), create("Ada Lovelace"))]).await.unwrap();
+    let record = confirmed(&ops, 1);
+    let view = portal_desk::views::View::now(RecordId::from("c"), asha(), None);
+
+    // Version 2 as released: version 1's five stores and `views`, all values JSON text.
+    let name = format!("portal-desk-test-{}", portal_desk::browser::new_uuid());
+    let db = Database::open(&name)
+        .with_version(2u32)
+        .with_on_upgrade_needed(|_, db: Database| {
+            for store in ["records", "outbox", "acked", "rejected", "meta", "views"] {
+                db.create_object_store(store).build()?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let stores = ["records", "outbox", "meta", "views"];
+    let tx = db.transaction(stores).with_mode(TransactionMode::Readwrite).build().unwrap();
+    put_json(&tx.object_store("records").unwrap(), "c", &record).await;
+    put_json(&tx.object_store("outbox").unwrap(), 1f64, &ops[0]).await;
+    put_json(&tx.object_store("views").unwrap(), view.id.as_str(), &view).await;
+    put_json(&tx.object_store("meta").unwrap(), "device", &ops[0].device).await;
+    put_json(&tx.object_store("meta").unwrap(), "last_seq", &1u64).await;
+    put_json(&tx.object_store("meta").unwrap(), "last_sync_ms", &1_700_000_000_000u64).await;
+    tx.commit().await.unwrap();
+    db.close();
+
+    let store = Store::open_named(&name).await.unwrap();
+    assert_eq!(store.device(), &ops[0].device, "the device id is readable while locked");
+    assert_eq!(store.local_state().await, Err(portal_desk::store::StoreError::Locked));
+    assert!(!store.has_data_key().await.unwrap());
+    support::unlock(&store).await;
+
+    for raw in [raw_values(&name, "records").await, raw_values(&name, "outbox").await, raw_values(&name, "views").await]
+    {
+        assert_eq!(raw.len(), 1);
+        let text = raw[0].as_string().unwrap();
+        assert!(portal_desk::crypto::from_sealed_text(&text).is_some(), "sealed, not clear JSON: {text}");
+    }
+    let meta = raw_values(&name, "meta").await;
+    let clear = meta.iter().filter(|v| !v.as_string().unwrap().starts_with(portal_desk::crypto::SEALED_MARK));
+    assert_eq!(clear.count(), 2, "only the device id and the sync time stay clear");
+    let state = store.local_state().await.unwrap();
+    assert_eq!(state.records, [record]);
+    assert_eq!(state.outbox, ops);
+    assert_eq!(store.views().await.unwrap(), [view]);
+    assert_eq!(store.last_sync_ms().await.unwrap(), Some(1_700_000_000_000));
+    let next = store.record_changes(&asha(), vec![(RecordId::from("c"), portal_desk_core::OpBody::Archive)]).await;
+    assert_eq!(next.unwrap()[0].seq, 2, "the sealed counters carried over");
 }

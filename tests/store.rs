@@ -39,6 +39,7 @@ async fn a_change_and_its_counters_are_written_together_and_read_back_in_order()
 async fn the_device_id_and_counters_survive_reopening() {
     let name = format!("portal-desk-test-{}", portal_desk::browser::new_uuid());
     let store = Store::open_named(&name).await.unwrap();
+    support::unlock(&store).await;
     let device = store.device().clone();
     store.record_changes(&asha(), vec![(RecordId::from("c"), create("Ada"))]).await.unwrap();
     store.close();
@@ -151,6 +152,12 @@ async fn wiping_a_revoked_device_leaves_nothing_behind() {
 
     store.wipe().await.unwrap();
 
+    // The key slots went too, and the key left memory: nothing opens the old data.
+    assert!(!store.is_unlocked());
+    assert!(!store.has_data_key().await.unwrap());
+    assert!(store.pin_holders().await.unwrap().is_empty());
+    // A later sign-in starts the device afresh, with a new data key and nothing in it.
+    support::unlock(&store).await;
     let state = store.local_state().await.unwrap();
     assert!(state.records.is_empty() && state.acked.is_empty() && state.outbox.is_empty());
     assert_eq!(store.counts().await.unwrap(), (0, 0));

@@ -73,6 +73,7 @@ pub fn AppHeader() -> impl IntoView {
                     >
                         "Sync now"
                     </button>
+                    <super::LockButton/>
                     <button type="button" class="button button--secondary" on:click=move |_| {
                         sign_out.dispatch(());
                     }>"Sign out"</button>

@@ -2,10 +2,12 @@
 
 mod error_summary;
 mod header;
+mod lock_button;
 mod signed_in;
 mod update_banner;
 
 pub use error_summary::{field_error, focus_field, ErrorSummary, FieldErrorMessage, ProblemSummary};
 pub use header::AppHeader;
+pub use lock_button::LockButton;
 pub use signed_in::SignedIn;
 pub use update_banner::UpdateBanner;

@@ -3,13 +3,17 @@
 mod case;
 mod cases;
 mod changes;
+mod device_settings;
 mod new_case;
 mod not_found;
 mod sign_in;
+mod unlock;
 
 pub use case::CasePage;
 pub use cases::CasesPage;
 pub use changes::ChangesPage;
+pub use device_settings::{DeviceSettingsPage, SetPinPage};
 pub use new_case::NewCasePage;
 pub use not_found::NotFoundPage;
 pub use sign_in::SignInPage;
+pub use unlock::{LockedApp, UnlockPage};

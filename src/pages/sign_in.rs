@@ -1,13 +1,17 @@
 //! `/sign-in`: staff sign in with their email address and password. Signing in needs
-//! the server, so the screen says so when the device is offline.
+//! the server, so the screen says so when the device is offline. An online sign-in also
+//! unlocks the device's encrypted data with the device secret the server returns (the
+//! server slot), so it works after too many wrong PINs and on a tablet the person has
+//! never used; then they set a PIN if they have none here.
 
-use crate::api::{self, ApiError};
+use crate::api::ApiError;
 use crate::app::{CurrentSession, StoreHandle, SyncTrigger};
 use crate::case_form::FieldError;
 use crate::components::{field_error, ErrorSummary, FieldErrorMessage, ProblemSummary};
-use crate::session::Session;
+use crate::session::{self, DeviceLock, Session};
 use crate::sync::SyncStatus;
 use leptos::prelude::*;
+use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use portal_desk_core::protocol::SignInRequest;
 
@@ -47,14 +51,15 @@ fn sign_in_error(error: &ApiError) -> Result<FieldError, String> {
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let store = expect_context::<StoreHandle>();
-    let session = expect_context::<CurrentSession>().0;
+    let current = expect_context::<CurrentSession>().0;
     let status = expect_context::<SyncStatus>();
     let trigger = expect_context::<SyncTrigger>();
+    let lock = expect_context::<DeviceLock>();
     let navigate = use_navigate();
 
     // After an expired sign-in, the person's email is already known.
     let email =
-        RwSignal::new(session.with_untracked(|s| s.as_ref().map(|s| s.staff.email.clone()).unwrap_or_default()));
+        RwSignal::new(current.with_untracked(|s| s.as_ref().map(|s| s.staff.email.clone()).unwrap_or_default()));
     let password = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<FieldError>::new());
     // A problem that is not about what was typed: no connection, or server trouble.
@@ -70,20 +75,27 @@ pub fn SignInPage() -> impl IntoView {
                 password: credentials.password,
                 device: store.device().clone(),
             };
-            match api::sign_in(&request).await {
-                Ok(response) => {
-                    let signed_in = Session::from(response);
+            match session::sign_in(&request).await {
+                Ok(signed) => {
+                    if let Err(error) = store.unlock_with_device_key(&signed.device_key).await {
+                        problem.set(Some(error.message()));
+                        return;
+                    }
+                    let signed_in = Session::from(signed.session);
                     if let Err(error) = store.save_session(&signed_in).await {
                         errors.set(vec![FieldError { field: "email", message: error.message() }]);
                         return;
                     }
-                    session.set(Some(signed_in));
+                    // A PIN locked by wrong tries is replaced, like a missing one.
+                    let has_pin = store.has_working_pin(&signed_in.staff.id).await.unwrap_or(false);
                     status.online.set(true);
                     status.needs_sign_in.set(false);
                     status.problem.set(None);
+                    status.wiped.set(None);
                     password.set(String::new());
+                    let next = if has_pin { "/" } else { "/set-pin" };
+                    lock.unlocked_as(signed_in, next, |path| navigate(path, Default::default()));
                     trigger.sync_now();
-                    navigate("/", Default::default());
                 }
                 Err(ApiError::DeviceRevoked { .. }) => {
                     // The server refuses a revoked device for good: keep nothing on it.
@@ -91,7 +103,7 @@ pub fn SignInPage() -> impl IntoView {
                         Ok(()) => ApiError::DeviceRevoked { detail: String::new() }.message(),
                         Err(failure) => failure.message(),
                     };
-                    session.set(None);
+                    lock.lock(&store);
                     status.wiped.set(Some(message));
                 }
                 Err(error) => {
@@ -172,6 +184,9 @@ pub fn SignInPage() -> impl IntoView {
                 </div>
                 <button type="submit" class="button" disabled=move || pending.get()>"Sign in"</button>
             </form>
+            <Show when=move || !lock.unlocked.get()>
+                <p><A href="/">"Unlock with a PIN instead"</A></p>
+            </Show>
         </main>
     }
 }

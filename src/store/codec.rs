@@ -1,37 +1,121 @@
-//! How values are kept in IndexedDB: as JSON text. The app already carries serde_json
-//! for the API, so one serialiser serves both (a second one, for structured-clone
-//! objects, cost bundle size); and text is what the encryption at rest of issue 5 will
-//! turn into ciphertext, store by store, without changing the schema's shape.
+//! How values are kept in IndexedDB. Anything that can hold patient data is SEALED:
+//! serialised to JSON, then encrypted with AES-256-GCM under the device's data key
+//! (bound to its store's name) and stored as text (`~` and base64, see
+//! `crypto::to_sealed_text`), so the database holds only ciphertext. A few bookkeeping values are read before anyone has unlocked the device
+//! (its id, the key slots, the idle-lock setting) and are kept in CLEAR, as JSON text.
+//!
+//! Sealing is synchronous (RustCrypto in wasm), so it happens inside the callers'
+//! transactions, which await nothing but IndexedDB requests.
 
-use super::StoreError;
+use super::{vault, StoreError};
+use crate::crypto;
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::primitive::TryToJs;
 use indexed_db_futures::KeyRange;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use wasm_bindgen::JsValue;
 
 fn encode<T: Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Database(format!("could not encode a value: {e}")))
 }
 
-fn decode<T: DeserializeOwned>(text: &str) -> Result<T, StoreError> {
-    serde_json::from_str(text).map_err(|e| StoreError::Database(format!("a stored value is unreadable: {e}")))
+fn decode<T: DeserializeOwned>(text: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice(text).map_err(|e| StoreError::Database(format!("a stored value is unreadable: {e}")))
 }
 
-/// Reads the value under `key`, if any.
+/// The key and the context values of `store` are sealed under.
+struct Sealer {
+    unlocked: std::rc::Rc<vault::Unlocked>,
+    context: String,
+}
+
+impl Sealer {
+    fn of(store: &ObjectStore<'_>) -> Result<Sealer, StoreError> {
+        Ok(Sealer { unlocked: vault::unlocked(&store.db().name())?, context: store.name() })
+    }
+
+    fn seal(&self, json: &[u8]) -> Result<String, StoreError> {
+        Ok(crypto::to_sealed_text(&self.unlocked.key.seal(self.context.as_bytes(), json)?))
+    }
+
+    fn open<T: DeserializeOwned>(&self, stored: &str) -> Result<T, StoreError> {
+        let bytes = crypto::from_sealed_text(stored).ok_or(StoreError::Unreadable)?;
+        decode(&self.unlocked.key.open(self.context.as_bytes(), &bytes)?)
+    }
+}
+
+/// Reads and decrypts the value under `key`, if any.
 pub(super) async fn get<T, K>(store: &ObjectStore<'_>, key: K) -> Result<Option<T>, StoreError>
 where
     T: DeserializeOwned,
     K: TryToJs,
     KeyRange<K>: TryToJs,
 {
-    let text: Option<String> = store.get(key).primitive()?.await?;
-    text.as_deref().map(decode).transpose()
+    let sealer = Sealer::of(store)?;
+    let stored: Option<String> = store.get(key).primitive()?.await?;
+    stored.map(|value| sealer.open(&value)).transpose()
 }
 
-/// Writes `value` under `key`.
+/// Encrypts and writes `value` under `key`.
 pub(super) async fn put<T, K>(store: &ObjectStore<'_>, key: K, value: &T) -> Result<(), StoreError>
+where
+    T: Serialize,
+    K: TryToJs,
+{
+    let sealed = Sealer::of(store)?.seal(encode(value)?.as_bytes())?;
+    store.put(sealed).with_key(key).without_key_type().primitive()?.await?;
+    Ok(())
+}
+
+fn open_all<T: DeserializeOwned>(
+    sealer: &Sealer,
+    stored: impl Iterator<Item = indexed_db_futures::Result<String>>,
+) -> Result<Vec<T>, StoreError> {
+    stored.map(|value| sealer.open(&value?)).collect()
+}
+
+/// Reads every value, in key order.
+pub(super) async fn get_all<T: DeserializeOwned>(store: &ObjectStore<'_>) -> Result<Vec<T>, StoreError> {
+    let sealer = Sealer::of(store)?;
+    open_all(&sealer, store.get_all().primitive()?.await?)
+}
+
+/// Reads the first `limit` values, in key order.
+pub(super) async fn get_first<T: DeserializeOwned>(store: &ObjectStore<'_>, limit: u32) -> Result<Vec<T>, StoreError> {
+    let sealer = Sealer::of(store)?;
+    open_all(&sealer, store.get_all().with_limit(limit).primitive()?.await?)
+}
+
+/// Reads every value whose numeric key is at most `through`, in key order.
+pub(super) async fn get_through<T: DeserializeOwned>(
+    store: &ObjectStore<'_>,
+    through: f64,
+) -> Result<Vec<T>, StoreError> {
+    let sealer = Sealer::of(store)?;
+    open_all(&sealer, store.get_all().with_query::<f64, _>(up_to(through)).primitive()?.await?)
+}
+
+/// Deletes every value whose numeric key is at most `through`.
+pub(super) async fn delete_through(store: &ObjectStore<'_>, through: f64) -> Result<(), StoreError> {
+    store.delete::<f64, _>(up_to(through)).primitive()?.await?;
+    Ok(())
+}
+
+/// Reads a value kept in clear (no patient data), if any.
+pub(super) async fn get_clear<T, K>(store: &ObjectStore<'_>, key: K) -> Result<Option<T>, StoreError>
+where
+    T: DeserializeOwned,
+    K: TryToJs,
+    KeyRange<K>: TryToJs,
+{
+    let text: Option<String> = store.get(key).primitive()?.await?;
+    text.as_deref().map(|t| decode(t.as_bytes())).transpose()
+}
+
+/// Writes a value in clear: only for what must be read while the device is locked.
+pub(super) async fn put_clear<T, K>(store: &ObjectStore<'_>, key: K, value: &T) -> Result<(), StoreError>
 where
     T: Serialize,
     K: TryToJs,
@@ -40,31 +124,26 @@ where
     Ok(())
 }
 
-/// Reads every value, in key order.
-pub(super) async fn get_all<T: DeserializeOwned>(store: &ObjectStore<'_>) -> Result<Vec<T>, StoreError> {
-    let texts = store.get_all().primitive()?.await?;
-    texts.map(|text: indexed_db_futures::Result<String>| decode(&text?)).collect()
-}
-
-/// Reads the first `limit` values, in key order.
-pub(super) async fn get_first<T: DeserializeOwned>(store: &ObjectStore<'_>, limit: u32) -> Result<Vec<T>, StoreError> {
-    let texts = store.get_all().with_limit(limit).primitive()?.await?;
-    texts.map(|text: indexed_db_futures::Result<String>| decode(&text?)).collect()
-}
-
-/// Reads every value whose numeric key is at most `through`, in key order.
-pub(super) async fn get_through<T: DeserializeOwned>(
+/// Encrypts, in place, every value of `store` still held as clear JSON text (written
+/// before encryption at rest, schema version 2 or older), except under the keys
+/// `keep_clear` names. Already sealed values are left alone, so running it twice is
+/// harmless.
+pub(super) async fn seal_clear_values(
     store: &ObjectStore<'_>,
-    through: f64,
-) -> Result<Vec<T>, StoreError> {
-    let texts = store.get_all().with_query::<f64, _>(up_to(through)).primitive()?.await?;
-    texts.map(|text: indexed_db_futures::Result<String>| decode(&text?)).collect()
-}
-
-/// Deletes every value whose numeric key is at most `through`.
-pub(super) async fn delete_through(store: &ObjectStore<'_>, through: f64) -> Result<(), StoreError> {
-    store.delete::<f64, _>(up_to(through)).primitive()?.await?;
-    Ok(())
+    keep_clear: impl Fn(&JsValue) -> bool,
+) -> Result<usize, StoreError> {
+    let sealer = Sealer::of(store)?;
+    let keys: Vec<JsValue> = store.get_all_keys().primitive()?.await?.collect::<indexed_db_futures::Result<_>>()?;
+    let values: Vec<String> = store.get_all().primitive()?.await?.collect::<indexed_db_futures::Result<_>>()?;
+    let mut sealed = 0;
+    for (key, text) in keys.into_iter().zip(values) {
+        if text.starts_with(crypto::SEALED_MARK) || keep_clear(&key) {
+            continue;
+        }
+        store.put(sealer.seal(text.as_bytes())?).with_key(key).without_key_type().primitive()?.await?;
+        sealed += 1;
+    }
+    Ok(sealed)
 }
 
 /// The keys up to and including `through`. Built by hand: indexed_db_futures 0.6.4

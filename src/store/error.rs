@@ -9,6 +9,12 @@ pub enum StoreError {
     QuotaExceeded,
     /// Anything else IndexedDB reported.
     Database(String),
+    /// The device is locked: its data key is not in memory, so nothing can be read or
+    /// written until someone unlocks it (PIN or online sign-in). The sync loop skips a
+    /// run on this.
+    Locked,
+    /// A stored value did not decrypt: it was altered, or sealed under another key.
+    Unreadable,
 }
 
 impl StoreError {
@@ -17,6 +23,8 @@ impl StoreError {
         match self {
             StoreError::QuotaExceeded => "This device is out of storage space, so the change was not saved. Free up space (or sync and remove old data), then try again.".to_owned(),
             StoreError::Database(detail) => format!("The change could not be saved on this device ({detail}). Try again; if it keeps happening, reload the page."),
+            StoreError::Locked => "Portal Desk is locked. Unlock it with your PIN, or sign in, then try again.".to_owned(),
+            StoreError::Unreadable => "Some data on this device could not be decrypted. Sync, then ask your IT team to check the device.".to_owned(),
         }
     }
 }
@@ -36,6 +44,15 @@ impl From<indexed_db_futures::error::Error> for StoreError {
             StoreError::QuotaExceeded
         } else {
             StoreError::Database(detail)
+        }
+    }
+}
+
+impl From<crate::crypto::CryptoError> for StoreError {
+    fn from(error: crate::crypto::CryptoError) -> Self {
+        match error {
+            crate::crypto::CryptoError::WrongKey => StoreError::Unreadable,
+            crate::crypto::CryptoError::Unavailable => StoreError::Database(error.to_string()),
         }
     }
 }

@@ -1,4 +1,6 @@
 //! Keys and typed access for the `meta` store, used inside other modules' transactions.
+//! Its values are sealed like every other store's, except the few in [`CLEAR`] that
+//! are needed before anyone unlocks the device and say nothing about patients.
 
 use super::{codec, StoreError};
 use indexed_db_futures::object_store::ObjectStore;
@@ -13,10 +15,18 @@ pub const LAST_SEQ: &str = "last_seq";
 pub const ACKS: &str = "acks";
 /// The device's hybrid logical clock.
 pub const CLOCK: &str = "clock";
-/// The signed-in session.
+/// The signed-in session (sealed: its token works against the server).
 pub const SESSION: &str = "session";
 /// When the last sync finished without error.
 pub const LAST_SYNC: &str = "last_sync_ms";
+/// Bumped by every write to `records`, so an in-memory index of them (here or in
+/// another tab) knows when it is stale.
+pub const RECORDS_VERSION: &str = "records_version";
+/// Minutes without a touch or key press after which the app locks itself.
+pub const IDLE_LOCK_MINUTES: &str = "idle_lock_minutes";
+
+/// The keys kept in clear: read while locked, and holding no patient data.
+pub const CLEAR: [&str; 4] = [DEVICE, LAST_SYNC, RECORDS_VERSION, IDLE_LOCK_MINUTES];
 
 /// The pull cursor of one member of staff: the server pages changes by the person's
 /// sites, so a tablet shared by people of different sites keeps one cursor each.
@@ -24,12 +34,26 @@ pub fn cursor_key(staff: &portal_desk_core::StaffId) -> String {
     format!("cursor/{staff}")
 }
 
+/// The session a member of staff last signed in with on this device, so that their
+/// PIN brings it back after someone else has used the tablet.
+pub fn session_key(staff: &portal_desk_core::StaffId) -> String {
+    format!("session/{staff}")
+}
+
 /// Reads one value.
 pub async fn get<T: DeserializeOwned>(meta: &ObjectStore<'_>, key: &str) -> Result<Option<T>, StoreError> {
-    codec::get(meta, key).await
+    if CLEAR.contains(&key) {
+        codec::get_clear(meta, key).await
+    } else {
+        codec::get(meta, key).await
+    }
 }
 
 /// Writes one value.
 pub async fn put<T: Serialize>(meta: &ObjectStore<'_>, key: &str, value: &T) -> Result<(), StoreError> {
-    codec::put(meta, key, value).await
+    if CLEAR.contains(&key) {
+        codec::put_clear(meta, key, value).await
+    } else {
+        codec::put(meta, key, value).await
+    }
 }

@@ -5,9 +5,14 @@
 //! only IndexedDB requests and ends with `commit().await` (indexed_db_futures rolls a
 //! transaction back unless it is committed). Anything else — ids, clocks, validation —
 //! is worked out before the transaction starts or from values read inside it.
+//!
+//! Values that can hold patient data are encrypted at rest (`codec`, `keys`): the
+//! store opens LOCKED, and every read or write of them fails with
+//! [`StoreError::Locked`] until a PIN or an online sign-in unlocks it.
 
 mod codec;
 mod error;
+mod keys;
 mod meta;
 mod outbox;
 mod records;
@@ -15,9 +20,13 @@ pub mod rejected;
 pub mod schema;
 mod scope;
 mod session;
+mod settings;
+mod vault;
 mod views;
 
 pub use error::StoreError;
+pub use keys::{pin_problem, PinHolder, UnlockError, MAX_PIN_TRIES, MIN_PIN_DIGITS};
+pub use settings::{DEFAULT_IDLE_LOCK_MINUTES, IDLE_LOCK_CHOICES};
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
@@ -33,11 +42,14 @@ pub const DB_NAME: &str = "portal-desk";
 pub struct Store {
     db: Rc<Database>,
     device: DeviceId,
+    /// The database's name: what its unlocked state is kept under.
+    name: Rc<str>,
 }
 
 impl Store {
     /// Opens (creating or upgrading) the app's database and makes sure this device has
-    /// an id.
+    /// an id. The store is locked until [`Store::unlock_with_pin`] or
+    /// [`Store::unlock_with_device_key`] (unless another handle already unlocked it).
     pub async fn open() -> Result<Store, StoreError> {
         Self::open_named(DB_NAME).await
     }
@@ -46,12 +58,17 @@ impl Store {
     pub async fn open_named(name: &str) -> Result<Store, StoreError> {
         let db = schema::open(name).await?;
         let device = ensure_device(&db).await?;
-        Ok(Store { db: Rc::new(db), device })
+        Ok(Store { db: Rc::new(db), device, name: Rc::from(name) })
     }
 
     /// This device's id, minted on first start and kept.
     pub fn device(&self) -> &DeviceId {
         &self.device
+    }
+
+    /// The database's name.
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
     /// The underlying database, for the modules of this store.

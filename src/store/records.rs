@@ -1,6 +1,12 @@
 //! Confirmed server state: pull pages land here, and the screens read it together with
 //! the acknowledged operations and the outbox to show what the person expects to see.
+//!
+//! While the device is unlocked the confirmed records are also kept decrypted in memory
+//! (`vault::RecordIndex`), so the screens do not decrypt thousands of records on every
+//! read: the index is loaded on first use, updated after each write here, reloaded when
+//! `meta`'s records version shows another tab changed the records, and dropped at lock.
 
+use super::vault::{self, RecordIndex};
 use super::{codec, meta, schema, Store, StoreError};
 use crate::settle::{settle_pull, LocalState, PullState};
 use indexed_db_futures::prelude::*;
@@ -43,6 +49,7 @@ impl Store {
         let acked = tx.object_store(schema::ACKED)?;
         let meta_store = tx.object_store(schema::META)?;
 
+        let version: u64 = meta::get(&meta_store, meta::RECORDS_VERSION).await?.unwrap_or(0);
         let mut held = Vec::new();
         for record in &page.records {
             if let Some(existing) = codec::get::<Record, _>(&records, record.id.as_str()).await? {
@@ -66,19 +73,53 @@ impl Store {
         }
         meta::put(&meta_store, &cursor_key, &settled.cursor).await?;
         meta::put(&meta_store, meta::CLOCK, &settled.clock).await?;
+        meta::put(&meta_store, meta::RECORDS_VERSION, &(version + 1)).await?;
         tx.commit().await?;
+        self.update_index(version, |records| {
+            for record in settled.records {
+                records.insert(record.id.as_str().to_owned(), record);
+            }
+        });
         Ok((settled.more, settled.cursor))
     }
 
     /// Every confirmed record, acknowledged operation and pending operation, read in
     /// one transaction so they agree.
     pub async fn local_state(&self) -> Result<LocalState, StoreError> {
-        let tx = self.db().transaction([schema::RECORDS, schema::ACKED, schema::OUTBOX]).build()?;
+        let unlocked = vault::unlocked(&self.name)?;
+        let tx = self.db().transaction([schema::RECORDS, schema::ACKED, schema::OUTBOX, schema::META]).build()?;
+        let version: u64 = meta::get(&tx.object_store(schema::META)?, meta::RECORDS_VERSION).await?.unwrap_or(0);
+        let fresh = unlocked.index.borrow().as_ref().is_some_and(|index| index.version == version);
+        if !fresh {
+            let loaded: Vec<Record> = codec::get_all(&tx.object_store(schema::RECORDS)?).await?;
+            let records = loaded.into_iter().map(|r| (r.id.as_str().to_owned(), r)).collect();
+            *unlocked.index.borrow_mut() = Some(RecordIndex { version, records });
+        }
+        let records =
+            unlocked.index.borrow().as_ref().map(|i| i.records.values().cloned().collect()).unwrap_or_default();
         Ok(LocalState {
-            records: codec::get_all(&tx.object_store(schema::RECORDS)?).await?,
+            records,
             acked: codec::get_all(&tx.object_store(schema::ACKED)?).await?,
             outbox: codec::get_all(&tx.object_store(schema::OUTBOX)?).await?,
         })
+    }
+
+    /// Applies `change` to the in-memory index after a write that moved the records
+    /// version on from `version`; an index that was already stale is left to reload.
+    pub(super) fn update_index(
+        &self,
+        version: u64,
+        change: impl FnOnce(&mut std::collections::BTreeMap<String, Record>),
+    ) {
+        let Ok(unlocked) = vault::unlocked(&self.name) else { return };
+        let mut index = unlocked.index.borrow_mut();
+        match index.as_mut() {
+            Some(index) if index.version == version => {
+                change(&mut index.records);
+                index.version = version + 1;
+            }
+            _ => *index = None,
+        }
     }
 
     /// The same for one record: its confirmed state (if any) and the operations on it.

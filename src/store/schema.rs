@@ -7,7 +7,7 @@ use indexed_db_futures::database::{Database, VersionChangeEvent};
 use indexed_db_futures::prelude::*;
 
 /// The current schema version.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// Confirmed server state: one [`portal_desk_core::Record`] per key (the record id).
 pub const RECORDS: &str = "records";
@@ -25,6 +25,14 @@ pub const META: &str = "meta";
 /// or refused by the server and kept with its reason (version 2).
 pub const VIEWS: &str = "views";
 
+/// The data key's slots, kept in clear (version 3): one per member of staff who set a
+/// PIN on this device (keyed `pin/<staff id>`) and the server slot (keyed `server`),
+/// each holding the data key encrypted under the slot's key. See `store::keys`.
+pub const KEYS: &str = "keys";
+
+/// Every store that holds sealed values (and `meta`, which holds some).
+pub const SEALED: [&str; 6] = [RECORDS, OUTBOX, ACKED, REJECTED, META, VIEWS];
+
 /// Opens the database `name`, running whatever migration steps it lacks.
 pub async fn open(name: &str) -> Result<Database, indexed_db_futures::error::OpenDbError> {
     Database::open(name).with_version(VERSION).with_on_upgrade_needed(migrate).await
@@ -37,6 +45,7 @@ fn migrate(event: VersionChangeEvent, db: Database) -> indexed_db_futures::Resul
         match step {
             1 => v1_initial(&db)?,
             2 => v2_views(&db)?,
+            3 => v3_keys(&db)?,
             _ => unreachable!("schema step {step} is not written"),
         }
     }
@@ -54,5 +63,13 @@ fn v1_initial(db: &Database) -> indexed_db_futures::Result<()> {
 /// Version 2: the `views` store, for the audit of who looked at which record.
 fn v2_views(db: &Database) -> indexed_db_futures::Result<()> {
     db.create_object_store(VIEWS).build()?;
+    Ok(())
+}
+
+/// Version 3: the `keys` store, for encryption at rest. Values written before it are
+/// clear JSON text; they are sealed when the device first gets a data key (at the
+/// first online sign-in after the upgrade), since no key exists during the upgrade.
+fn v3_keys(db: &Database) -> indexed_db_futures::Result<()> {
+    db.create_object_store(KEYS).build()?;
     Ok(())
 }

@@ -22,6 +22,7 @@ impl Store {
         let acked = tx.object_store(schema::ACKED)?;
         let meta_store = tx.object_store(schema::META)?;
 
+        let version: u64 = meta::get(&meta_store, meta::RECORDS_VERSION).await?.unwrap_or(0);
         let mut gone = Vec::new();
         for record in codec::get_all::<Record>(&records).await? {
             if dropped(record.site.as_str()) {
@@ -36,7 +37,13 @@ impl Store {
             }
         }
         meta::put(&meta_store, &meta::cursor_key(staff), &0u64).await?;
+        meta::put(&meta_store, meta::RECORDS_VERSION, &(version + 1)).await?;
         tx.commit().await?;
+        self.update_index(version, |records| {
+            for id in &gone {
+                records.remove(id.as_str());
+            }
+        });
         Ok(gone.len())
     }
 }

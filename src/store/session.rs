@@ -1,6 +1,6 @@
 //! The signed-in session and the time of the last sync, kept in `meta` so the app
-//! opens signed in, and shows when it last synced, while offline; and the wipe of a
-//! revoked device.
+//! opens signed in (once unlocked), and shows when it last synced, while offline; and
+//! the wipe of a revoked device. Sessions are sealed: a token works against the server.
 
 use super::{meta, schema, Store, StoreError};
 use crate::session::Session;
@@ -15,22 +15,31 @@ impl Store {
         meta::get(&meta_store, meta::SESSION).await
     }
 
-    /// Saves the session after a successful sign-in.
+    /// Saves the session after a successful sign-in, as the current one and as this
+    /// person's, so their PIN brings it back after a colleague has used the tablet.
     pub async fn save_session(&self, session: &Session) -> Result<(), StoreError> {
         let tx = self.db().transaction(schema::META).with_mode(TransactionMode::Readwrite).build()?;
         let meta_store = tx.object_store(schema::META)?;
         meta::put(&meta_store, meta::SESSION, session).await?;
+        meta::put(&meta_store, &meta::session_key(&session.staff.id), session).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    /// Forgets the session on sign-out. The outbox is kept: changes made on this device
-    /// still sync after the next sign-in.
+    /// Signs the current person out of this device: forgets their session and their PIN
+    /// (they are done with this tablet; next time they sign in online), then locks. The
+    /// outbox is kept: changes made on this device still sync after the next sign-in.
     pub async fn clear_session(&self) -> Result<(), StoreError> {
-        let tx = self.db().transaction(schema::META).with_mode(TransactionMode::Readwrite).build()?;
+        let current = if self.is_unlocked() { self.session().await? } else { None };
+        let tx = self.db().transaction([schema::META, schema::KEYS]).with_mode(TransactionMode::Readwrite).build()?;
         let meta_store = tx.object_store(schema::META)?;
         meta_store.delete(meta::SESSION).primitive()?.await?;
+        if let Some(current) = &current {
+            meta_store.delete(meta::session_key(&current.staff.id).as_str()).primitive()?.await?;
+            Store::forget_pin_on(&tx.object_store(schema::KEYS)?, &current.staff.id).await?;
+        }
         tx.commit().await?;
+        self.lock();
         Ok(())
     }
 
@@ -50,10 +59,19 @@ impl Store {
         Ok(())
     }
 
-    /// Clears every store in one transaction: a revoked device keeps nothing, not even
-    /// its id.
+    /// Clears every store in one transaction, key slots too, and locks: a revoked
+    /// device keeps nothing, not even its id.
     pub async fn wipe(&self) -> Result<(), StoreError> {
-        let stores = [schema::RECORDS, schema::OUTBOX, schema::ACKED, schema::REJECTED, schema::META, schema::VIEWS];
+        self.lock();
+        let stores = [
+            schema::RECORDS,
+            schema::OUTBOX,
+            schema::ACKED,
+            schema::REJECTED,
+            schema::META,
+            schema::VIEWS,
+            schema::KEYS,
+        ];
         let tx = self.db().transaction(stores).with_mode(TransactionMode::Readwrite).build()?;
         for name in stores {
             tx.object_store(name)?.clear()?.await?;

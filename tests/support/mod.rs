@@ -7,10 +7,21 @@ use portal_desk::store::Store;
 use portal_desk_core::case::Collection;
 use portal_desk_core::{OpBody, Record, StaffId};
 
-/// A store on a database no other test uses.
+/// A device secret as the server hands out at sign-in (64 hex characters).
+pub const DEVICE_KEY: &str = "5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed";
+
+/// A store on a database no other test uses, unlocked (as after an online sign-in:
+/// the store is encrypted at rest and opens locked).
 pub async fn fresh_store() -> Store {
     let name = format!("portal-desk-test-{}", portal_desk::browser::new_uuid());
-    Store::open_named(&name).await.expect("the test database opens")
+    let store = Store::open_named(&name).await.expect("the test database opens");
+    unlock(&store).await;
+    store
+}
+
+/// Unlocks `store` with [`DEVICE_KEY`], making its data key on first use.
+pub async fn unlock(store: &Store) {
+    store.unlock_with_device_key(DEVICE_KEY).await.expect("the store unlocks with the device secret");
 }
 
 /// The member of staff the tests act as.

@@ -1,0 +1,46 @@
+//! What an unlocked database holds in memory: its data key and a decrypted index of its
+//! confirmed records. It is kept per database name, not per `Store` handle, because
+//! locking is a fact about the device: every handle on the database (the sync loop's,
+//! the screens') is locked at once. Nothing here is ever written anywhere; `lock`
+//! drops it, which wipes the key's bytes.
+
+use super::StoreError;
+use crate::crypto::DataKey;
+use portal_desk_core::Record;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+
+/// The decrypted confirmed records, and the `records_version` they were read at.
+#[derive(Clone, Debug, Default)]
+pub(super) struct RecordIndex {
+    pub version: u64,
+    pub records: BTreeMap<String, Record>,
+}
+
+/// An unlocked database.
+#[derive(Debug)]
+pub(super) struct Unlocked {
+    pub key: DataKey,
+    pub index: RefCell<Option<RecordIndex>>,
+}
+
+thread_local! {
+    static UNLOCKED: RefCell<HashMap<String, Rc<Unlocked>>> = RefCell::new(HashMap::new());
+}
+
+/// The unlocked state of database `name`, or [`StoreError::Locked`].
+pub(super) fn unlocked(name: &str) -> Result<Rc<Unlocked>, StoreError> {
+    UNLOCKED.with(|all| all.borrow().get(name).cloned()).ok_or(StoreError::Locked)
+}
+
+/// Keeps `key` for database `name` until it is locked.
+pub(super) fn unlock(name: &str, key: DataKey) {
+    let state = Rc::new(Unlocked { key, index: RefCell::new(None) });
+    UNLOCKED.with(|all| all.borrow_mut().insert(name.to_owned(), state));
+}
+
+/// Drops database `name`'s key and decrypted records from memory.
+pub(super) fn lock(name: &str) {
+    UNLOCKED.with(|all| all.borrow_mut().remove(name));
+}
