@@ -173,6 +173,8 @@ fn Ready(opened: Opened) -> impl IntoView {
                 <Route path=path!("/cases/new") view=NewCasePage/>
                 <Route path=path!("/cases/:id") view=CasePage/>
                 <Route path=path!("/changes") view=ChangesPage/>
+                <Route path=path!("/supervisor") view=crate::pages::SupervisorPage/>
+                <Route path=path!("/admin/staff") view=crate::pages::AdminStaffPage/>
             </Routes>
         </Router>
         </Show>

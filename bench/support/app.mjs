@@ -21,13 +21,15 @@ async function setPinIfAsked(page) {
 /**
  * Signs in on an empty tablet and waits for the first sync of the whole site to finish
  * ("Last synced at" replaces "Not synced yet"). Returns milliseconds from the sign-in
- * answer to the end of the first sync, and the pull requests' figures.
+ * answer to the end of the first sync and to the case rows on screen, and the pull
+ * requests' figures.
  */
 export async function firstSync(page, baseURL, email) {
   await page.goto(`${baseURL}/`);
   await page.getByLabel('Email address').fill(email);
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await watch(page, 'synced', () => /Last synced at/.test(window.__bench.text()));
+  await watch(page, 'listed', () => document.querySelector('main a[href^="/cases/"]') !== null);
   await page.getByRole('button', { name: 'Sign in' }).click();
   const clicked = await lastClick(page);
   await setPinIfAsked(page);
@@ -45,7 +47,8 @@ export async function firstSync(page, baseURL, email) {
     };
   });
   const from = network.signedInAt ?? clicked;
-  return { ms: synced - from, fromClickMs: synced - clicked, ...network };
+  const listed = await mark(page, 'listed');
+  return { ms: synced - from, listedMs: listed - from, fromClickMs: synced - clicked, ...network };
 }
 
 /** Waits until the service worker controls the page, so a start with no network works. */

@@ -1,7 +1,7 @@
 // The benchmark's servers: a Portal Desk server on a copy of the generated site, and
 // pouchdb-server in memory, each on a free loopback port.
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +51,7 @@ export async function startPortalDesk({ binary, siteDb, staticDir }) {
   const dir = mkdtempSync(join(tmpdir(), 'portal-desk-bench-'));
   const db = join(dir, 'site.db');
   copyFileSync(siteDb, db);
+  if (existsSync(`${siteDb}-wal`)) copyFileSync(`${siteDb}-wal`, `${db}-wal`);
   const port = await freePort();
   const baseURL = `http://127.0.0.1:${port}`;
   let running = null;

@@ -1,5 +1,6 @@
 //! The routed screens, one per file.
 
+pub mod admin;
 mod case;
 mod cases;
 mod changes;
@@ -7,6 +8,7 @@ mod device_settings;
 mod new_case;
 mod not_found;
 mod sign_in;
+pub mod supervisor;
 mod unlock;
 
 pub use case::CasePage;
@@ -16,4 +18,6 @@ pub use device_settings::{DeviceSettingsPage, SetPinPage};
 pub use new_case::NewCasePage;
 pub use not_found::NotFoundPage;
 pub use sign_in::SignInPage;
+pub use supervisor::SupervisorPage;
+pub use admin::AdminStaffPage;
 pub use unlock::{LockedApp, UnlockPage};

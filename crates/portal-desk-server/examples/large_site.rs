@@ -388,6 +388,10 @@ async fn main() {
         }
     }
     out.flush().expect("write the documents file");
+    // Fold the write-ahead log into the database file, so that a copy of the file alone
+    // holds the whole site.
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(store.pool()).await.expect("checkpoint");
+    store.pool().close().await;
     println!(
         "large site: {cases} patients, {cases} cases, {steps_total} checklist steps, {notes_total} notes; {} operations \
          generated in {:.1} s, pushed by {:.1} s; {records} records ({:.1} MB of JSON) for a Riverside analyst",
