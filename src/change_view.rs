@@ -63,7 +63,7 @@ pub const SENT_AGAIN: &str =
 
 /// The confirmation after a rejected change was given up.
 pub const DISMISSED: &str =
-    "The change was dismissed: it will not be sent. A record of it stays on this device, under \"Dismissed changes\".";
+    "The change was dismissed: it will not be sent. A record of it stays on this device, under “Dismissed changes”.";
 
 /// The question asked before a rejected change is given up.
 pub const DISMISS_QUESTION: &str =
