@@ -92,7 +92,8 @@ fn StaffAdmin() -> impl IntoView {
 fn AddStaff(on_added: impl Fn() + Copy + 'static) -> impl IntoView {
     let session = expect_context::<CurrentSession>().0;
     let sites = move || session.with(|s| s.as_ref().map(|s| s.staff.sites.clone()).unwrap_or_default());
-    let (name, email, password) = (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let (name, email, password) =
+        (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()));
     let role = RwSignal::new(Role::Analyst.code().to_owned());
     let chosen = RwSignal::new(Vec::<String>::new());
     let outcome = RwSignal::new(None::<Result<String, String>>);
@@ -114,12 +115,14 @@ fn AddStaff(on_added: impl Fn() + Copy + 'static) -> impl IntoView {
             }
         });
     };
-    let text_field = |id: &'static str, label: &'static str, kind: &'static str, value: RwSignal<String>| view! {
-        <div class="form-group">
-            <label class="label" for=id>{label}</label>
-            <input id=id class="input" type=kind prop:value=value autocomplete="off"
-                on:input=move |ev| value.set(event_target_value(&ev))/>
-        </div>
+    let text_field = |id: &'static str, label: &'static str, kind: &'static str, value: RwSignal<String>| {
+        view! {
+            <div class="form-group">
+                <label class="label" for=id>{label}</label>
+                <input id=id class="input" type=kind prop:value=value autocomplete="off"
+                    on:input=move |ev| value.set(event_target_value(&ev))/>
+            </div>
+        }
     };
     view! {
         <form class="admin-form" on:submit=submit>

@@ -35,7 +35,8 @@ struct DeviceList {
 impl Device {
     fn last_user(&self) -> String {
         let by = self.last_sync_by.as_deref().or(self.staff.first().map(|u| u.id.as_str()));
-        by.and_then(|id| self.staff.iter().find(|u| u.id == id)).map_or_else(|| "Nobody yet".to_owned(), |u| u.name.clone())
+        by.and_then(|id| self.staff.iter().find(|u| u.id == id))
+            .map_or_else(|| "Nobody yet".to_owned(), |u| u.name.clone())
     }
 }
 

@@ -37,7 +37,9 @@ pub fn NotForYourRole(what: &'static str) -> impl IntoView {
 /// The supervisor screen.
 #[component]
 pub fn SupervisorPage() -> impl IntoView {
-    let allowed = move || current_role().is_some_and(|role| role.may(Permission::AssignCases) || role.may(Permission::ManageStaff));
+    let allowed = move || {
+        current_role().is_some_and(|role| role.may(Permission::AssignCases) || role.may(Permission::ManageStaff))
+    };
     let names = LocalResource::new(directory);
     let directory = Signal::derive(move || names.get().unwrap_or_default());
     view! {

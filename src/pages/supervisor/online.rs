@@ -21,7 +21,9 @@ pub async fn call(method: Method, path: &str, body: Option<String>) -> Result<St
         .method(method)
         .header("Authorization", &format!("Bearer {token}"));
     let sent = match body {
-        Some(body) => builder.header("Content-Type", "application/json").body(body).map_err(|e| e.to_string())?.send().await,
+        Some(body) => {
+            builder.header("Content-Type", "application/json").body(body).map_err(|e| e.to_string())?.send().await
+        }
         None => builder.send().await,
     };
     let offline = "This needs a connection to the server: try again when this device is online.";
