@@ -20,7 +20,13 @@ function timingHelper() {
   const bench = { marks: {}, clicks: [], keys: [], online: null };
   performance.setResourceTimingBufferSize(100000);
   addEventListener('click', (e) => bench.clicks.push(e.timeStamp), true);
-  addEventListener('keydown', (e) => bench.keys.push(e.timeStamp), true);
+  // Each keystroke, and the first moment after it that the page had painted a frame and
+  // was free again (a slow input handler delays that moment).
+  bench.keyFrames = [];
+  addEventListener('keydown', (e) => {
+    bench.keys.push(e.timeStamp);
+    requestAnimationFrame(() => setTimeout(() => bench.keyFrames.push(performance.now()), 0));
+  }, true);
   addEventListener('online', (e) => { bench.online = e.timeStamp; });
   bench.watch = (name, predicate) => {
     delete bench.marks[name];
