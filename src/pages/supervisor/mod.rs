@@ -1,13 +1,15 @@
-//! `/supervisor`: the team dashboard (from this device's data, so it works offline)
-//! and the devices of the supervisor's sites. Supervisors and admins only: anyone
+//! `/supervisor`: the team dashboard (from this device's data, so it works offline),
+//! cross-cover for someone away, and the devices of the supervisor's sites. Supervisors and admins only: anyone
 //! else is told so, and the server refuses them the device list whatever the screen
 //! shows.
 
+mod cross_cover;
 mod dashboard;
 mod devices;
 pub mod online;
 
 use crate::components::SignedIn;
+use cross_cover::CrossCoverSection;
 use dashboard::DashboardSection;
 use devices::DevicesSection;
 use leptos::prelude::*;
@@ -47,6 +49,7 @@ pub fn SupervisorPage() -> impl IntoView {
             <Show when=allowed fallback=|| view! { <NotForYourRole what="supervisor screen"/> }>
                 <h1>"Supervisor"</h1>
                 <DashboardSection directory/>
+                <CrossCoverSection directory/>
                 <DevicesSection/>
             </Show>
         </SignedIn>
