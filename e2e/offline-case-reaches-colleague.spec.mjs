@@ -42,12 +42,13 @@ test('a case made offline reaches a colleague at the same site, and nobody at an
       note: 'Mother asking for proxy access for her 9-year-old daughter.',
     });
     await changeStatus(asha, 'In progress');
-    await expectWaitingChanges(asha, 3);
+    // Five changes: the new patient's record, the case, its checklist, the note and the status.
+    await expectWaitingChanges(asha, 5);
 
     await asha.reload();
     await expect(asha.getByRole('heading', { name: 'Maya Thompson', level: 1 })).toBeVisible();
     await expect(asha.getByText('Mother asking for proxy access for her 9-year-old daughter.')).toBeVisible();
-    await expectWaitingChanges(asha, 3);
+    await expectWaitingChanges(asha, 5);
     await asha.screenshot({ path: 'screenshots/offline-after-reload.png', fullPage: true });
   });
 

@@ -21,3 +21,43 @@ export async function expectCaseListed(page, patient, options = {}) {
 export async function expectCaseNotListed(page, patient) {
   await expect(page.getByRole('link', { name: new RegExp(patient) })).toHaveCount(0);
 }
+
+/** axe finds no WCAG 2.2 A/AA violations on the screen as it is now. */
+export async function expectNoAccessibilityViolations(page) {
+  const { AxeBuilder } = await import('@axe-core/playwright');
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+    .analyze();
+  const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  expect(summary).toEqual([]);
+}
+
+/** Full-page screenshots at tablet landscape (1024×768) and portrait (768×1024). */
+export async function screenshotBothWays(page, name) {
+  const before = page.viewportSize();
+  for (const [width, height, way] of [[1024, 768, 'landscape'], [768, 1024, 'portrait']]) {
+    await page.setViewportSize({ width, height });
+    await page.screenshot({ path: `screenshots/${name}-${way}.png`, fullPage: true });
+  }
+  if (before) await page.setViewportSize(before);
+}
+
+/** The case list shows exactly these patients' cases, in this order. */
+export async function expectQueue(page, patients) {
+  const names = page.getByRole('list').filter({ has: page.locator('.case-row') }).getByRole('heading', { level: 2 });
+  if (patients.length === 0) {
+    await expect(page.locator('.case-row')).toHaveCount(0);
+  } else {
+    await expect(names).toHaveText(patients);
+  }
+}
+
+/** The row of one patient's case in the case list. */
+export function caseRow(page, patient) {
+  return page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: patient, level: 2 }) });
+}
+
+/** A queue's tab shows this count. */
+export async function expectQueueCount(page, queue, count) {
+  await expect(page.getByRole('navigation', { name: 'Queues' }).getByRole('link', { name: `${queue} (${count})` })).toBeVisible();
+}

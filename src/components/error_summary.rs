@@ -24,9 +24,9 @@ pub fn focus_field(id: &str) {
 pub fn ErrorSummary(#[prop(into)] errors: Signal<Vec<FieldError>>) -> impl IntoView {
     view! {
         <Show when=move || errors.with(|e| !e.is_empty())>
-            <div class="error-summary" role="alert" aria-labelledby="error-summary-title">
-                <h2 class="error-summary__title" id="error-summary-title">"There is a problem"</h2>
-                <ul class="error-summary__list">
+            <div class="nhsuk-error-summary" role="alert" aria-labelledby="error-summary-title">
+                <h2 class="nhsuk-error-summary__title" id="error-summary-title">"There is a problem"</h2>
+                <ul class="nhsuk-list nhsuk-error-summary__list">
                     <For each=move || errors.get() key=|e| (e.field, e.message.clone()) let:error>
                         <li>
                             <a
@@ -53,9 +53,9 @@ pub fn ProblemSummary(#[prop(into)] problem: Signal<Option<String>>) -> impl Int
     move || {
         problem.get().map(|text| {
             view! {
-                <div class="error-summary" role="alert">
-                    <h2 class="error-summary__title">"There is a problem"</h2>
-                    <p class="error-summary__text">{text}</p>
+                <div class="nhsuk-error-summary" role="alert">
+                    <h2 class="nhsuk-error-summary__title">"There is a problem"</h2>
+                    <p class="nhsuk-error-summary__body">{text}</p>
                 </div>
             }
         })
@@ -68,8 +68,8 @@ pub fn FieldErrorMessage(id: &'static str, #[prop(into)] message: Signal<Option<
     move || {
         message.get().map(|text| {
             view! {
-                <p class="field-error" id=format!("{id}-error")>
-                    <span class="visually-hidden">"Error: "</span>
+                <p class="nhsuk-error-message" id=format!("{id}-error")>
+                    <span class="nhsuk-u-visually-hidden">"Error: "</span>
                     {text}
                 </p>
             }

@@ -13,7 +13,7 @@ pub fn SignedIn(children: ChildrenFn) -> impl IntoView {
     let signed_in = move || session.with(Option::is_some);
     view! {
         <Show when=signed_in fallback=|| view! { <Redirect path="/sign-in"/> }>
-            <a class="skip-link" href="#main-content">"Skip to main content"</a>
+            <a class="nhsuk-skip-link" href="#main-content">"Skip to main content"</a>
             <AppHeader/>
             <main id="main-content" class="page" tabindex="-1">
                 {children()}

@@ -12,15 +12,15 @@ use crate::case_view::case_views;
 use crate::components::SignedIn;
 use crate::format::date_time;
 use crate::queue::calendar::site_calendar;
-use crate::queue::{find, Filters, Queue, QueueCase, SortOrder};
+use crate::queue::{Filters, Queue, QueueCase, SortOrder, Summaries};
 use crate::sync::SyncStatus;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use portal_desk_core::calendar::SiteCalendar;
-use portal_desk_core::case::{CaseKind, CaseStatus, Priority};
+use portal_desk_core::case::{CaseKind, CaseStatus, Collection, Priority};
 use portal_desk_core::sla::SlaState;
-use portal_desk_core::SiteId;
+use portal_desk_core::{Record, SiteId};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::time::Duration;
@@ -36,7 +36,7 @@ const RECHECK_EVERY: Duration = Duration::from_secs(60);
 #[derive(Clone)]
 struct Loaded {
     generation: u64,
-    cases: Rc<Vec<QueueCase>>,
+    cases: Rc<Summaries>,
 }
 
 /// The case queue screen.
@@ -63,17 +63,20 @@ pub fn CasesPage() -> impl IntoView {
             let device = store.device().clone();
             let state = store.local_state().await.map_err(|e| e.message())?;
             let now = now_ms();
+            let views = case_views(state, &device);
+            let records: Vec<Record> =
+                views.iter().filter(|v| v.record.collection == Collection::Site).map(|v| v.record.clone()).collect();
             let mut calendars: BTreeMap<SiteId, SiteCalendar> = BTreeMap::new();
-            let cases = case_views(state, &device)
+            let cases: Vec<QueueCase> = views
                 .into_iter()
                 .filter(|view| sites.contains(&view.record.site))
                 .filter_map(|view| {
-                    let calendar =
-                        calendars.entry(view.record.site.clone()).or_insert_with(|| site_calendar(&view.record.site));
+                    let site = &view.record.site;
+                    let calendar = calendars.entry(site.clone()).or_insert_with(|| site_calendar(&records, site));
                     QueueCase::new(&view.record, view.unsynced, calendar, now)
                 })
                 .collect();
-            Ok::<_, String>(Loaded { generation, cases: Rc::new(cases) })
+            Ok::<_, String>(Loaded { generation, cases: Rc::new(Summaries::new(cases)) })
         }
     });
 
@@ -117,15 +120,15 @@ fn CaseQueue(loaded: Loaded) -> impl IntoView {
     // A new search or filter starts again from the first page.
     Effect::watch(move || filters.track(), move |_, _, _| limit.set(PAGE), false);
 
-    let total = loaded.cases.len();
+    let total = loaded.cases.cases.len();
     let cases = StoredValue::new_local(loaded.cases);
-    let result = Memo::new(move |_| filters.with(|f| cases.with_value(|cases| find(cases, f, &me()))));
+    let result = Memo::new(move |_| filters.with(|f| cases.with_value(|summaries| summaries.find(f, &me()))));
     let found = Memo::new(move |_| result.with(|r| r.list.clone()));
     let counts = Memo::new(move |_| result.with(|r| r.counts));
     let shown = move || {
         let limit = limit.get();
         found.with(|found| {
-            cases.with_value(|cases| found.iter().take(limit).map(|&i| cases[i].clone()).collect::<Vec<_>>())
+            cases.with_value(|s| found.iter().take(limit).map(|&i| s.cases[i].clone()).collect::<Vec<_>>())
         })
     };
     let generation = loaded.generation;

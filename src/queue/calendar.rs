@@ -1,11 +1,12 @@
-//! The calendar service-level clocks count in, for a site whose own calendar has not
-//! reached the device: the server does not send site calendars yet, so every site is
-//! taken to keep English office hours (weekdays 08:00–18:00 UK time) and to close on
-//! the bank holidays of England and Wales. Pure, so it is tested natively.
+//! The calendar service-level clocks count in: a site's own, from its synced settings
+//! record (`site:<id>`), or — until that has reached the device — English office hours
+//! (weekdays 08:00–18:00 UK time), closed on the bank holidays of England and Wales.
+//! Pure, so it is tested natively.
 
 use portal_desk_core::calendar::{OpeningHours, SiteCalendar, UtcOffsetChange};
 use portal_desk_core::date::{CivilDate, Weekday};
-use portal_desk_core::SiteId;
+use portal_desk_core::site::calendar_or;
+use portal_desk_core::{Record, SiteId};
 
 /// The first and last years whose clock changes and bank holidays are known here.
 const FIRST_YEAR: i32 = 2024;
@@ -39,10 +40,9 @@ const BANK_HOLIDAYS: &[&str] = &[
     "2027-12-28",
 ];
 
-/// The calendar of `site`. Every site gets the English default until sites' own
-/// calendars are synced (then this looks them up).
-pub fn site_calendar(_site: &SiteId) -> SiteCalendar {
-    english_office_hours()
+/// The calendar of `site` from its settings among `records`, or the English default.
+pub fn site_calendar(records: &[Record], site: &SiteId) -> SiteCalendar {
+    calendar_or(records, site, english_office_hours())
 }
 
 /// Weekdays 08:00–18:00 UK time, British Summer Time included, closed on bank holidays.
@@ -74,6 +74,11 @@ mod tests {
 
     fn utc(date: &str, hour: u64) -> u64 {
         date.parse::<CivilDate>().unwrap().start_ms(0) as u64 + hour * 3_600_000
+    }
+
+    #[test]
+    fn a_site_without_synced_settings_keeps_english_office_hours() {
+        assert_eq!(site_calendar(&[], &"riverside".into()), english_office_hours());
     }
 
     #[test]
