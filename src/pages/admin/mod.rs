@@ -4,7 +4,7 @@
 
 use crate::app::CurrentSession;
 use crate::components::SignedIn;
-use crate::pages::supervisor::online::{call, current_role};
+use crate::pages::supervisor::online::{call, current_role, token};
 use crate::pages::supervisor::{directory, NotForYourRole};
 use gloo_net::http::Method;
 use leptos::prelude::*;
@@ -27,17 +27,19 @@ pub fn AdminStaffPage() -> impl IntoView {
 
 #[component]
 fn StaffAdmin() -> impl IntoView {
+    let token = StoredValue::new(token());
     let reload = RwSignal::new(0u32);
     let staff = LocalResource::new(move || {
         reload.track();
-        directory()
+        directory(token.get_value())
     });
     let message = RwSignal::new(None::<String>);
     let set_active = move |person: Colleague, active: bool| {
+        let token = token.get_value();
         leptos::task::spawn_local(async move {
             let body = json!({ "active": active }).to_string();
             let path = format!("/staff/{}", js_sys::encode_uri_component(person.id.as_str()));
-            message.set(Some(match call(Method::PATCH, &path, Some(body)).await {
+            message.set(Some(match call(token, Method::PATCH, &path, Some(body)).await {
                 Ok(_) if active => format!("{} can sign in again.", person.name),
                 Ok(_) => format!("{} is deactivated: they are signed out everywhere and cannot sign in.", person.name),
                 Err(error) => error,
@@ -97,7 +99,9 @@ fn AddStaff(on_added: impl Fn() + Copy + 'static) -> impl IntoView {
     let role = RwSignal::new(Role::Analyst.code().to_owned());
     let chosen = RwSignal::new(Vec::<String>::new());
     let outcome = RwSignal::new(None::<Result<String, String>>);
+    let token = StoredValue::new(token());
     let submit = move |ev: leptos::ev::SubmitEvent| {
+        let token = token.get_value();
         ev.prevent_default();
         let body = json!({
             "name": name.get_untracked(), "email": email.get_untracked(), "role": role.get_untracked(),
@@ -105,7 +109,7 @@ fn AddStaff(on_added: impl Fn() + Copy + 'static) -> impl IntoView {
         })
         .to_string();
         leptos::task::spawn_local(async move {
-            let done = call(Method::POST, "/staff", Some(body)).await;
+            let done = call(token, Method::POST, "/staff", Some(body)).await;
             if done.is_ok() {
                 outcome.set(Some(Ok(format!("{} is added and can sign in.", name.get_untracked()))));
                 password.set(String::new());

@@ -2,7 +2,7 @@
 //! and revoking a lost or stolen one (it wipes itself the next time it connects).
 //! Online only: the list lives on the server.
 
-use super::online::call;
+use super::online::{call, token};
 use crate::browser::local_offset_minutes;
 use crate::format::date_time;
 use gloo_net::http::Method;
@@ -40,25 +40,27 @@ impl Device {
     }
 }
 
-async fn load() -> Result<Vec<Device>, String> {
-    let text = call(Method::GET, "/devices", None).await?;
+async fn load(token: Option<String>) -> Result<Vec<Device>, String> {
+    let text = call(token, Method::GET, "/devices", None).await?;
     serde_json::from_str::<DeviceList>(&text).map(|l| l.devices).map_err(|e| e.to_string())
 }
 
 /// The devices section.
 #[component]
 pub fn DevicesSection() -> impl IntoView {
+    let token = StoredValue::new(token());
     let reload = RwSignal::new(0u32);
     let devices = LocalResource::new(move || {
         reload.track();
-        load()
+        load(token.get_value())
     });
     let confirming = RwSignal::new(None::<String>);
     let message = RwSignal::new(None::<String>);
     let revoke = move |id: String| {
+        let token = token.get_value();
         leptos::task::spawn_local(async move {
             let path = format!("/devices/{}/revoke", js_sys::encode_uri_component(&id));
-            message.set(Some(match call(Method::POST, &path, None).await {
+            message.set(Some(match call(token, Method::POST, &path, None).await {
                 Ok(_) => format!("{id} is revoked: it will wipe its data the next time it connects."),
                 Err(error) => error,
             }));

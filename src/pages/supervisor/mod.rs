@@ -13,16 +13,16 @@ use cross_cover::CrossCoverSection;
 use dashboard::DashboardSection;
 use devices::DevicesSection;
 use leptos::prelude::*;
-use online::{call, current_role};
+use online::{call, current_role, token};
 use portal_desk_core::staff::{Colleague, Permission};
 
 /// The staff directory, when the server can be reached (names for the figures).
-pub async fn directory() -> Vec<Colleague> {
+pub async fn directory(token: Option<String>) -> Vec<Colleague> {
     #[derive(serde::Deserialize)]
     struct Directory {
         staff: Vec<Colleague>,
     }
-    let text = call(gloo_net::http::Method::GET, "/staff", None).await.unwrap_or_default();
+    let text = call(token, gloo_net::http::Method::GET, "/staff", None).await.unwrap_or_default();
     serde_json::from_str::<Directory>(&text).map(|d| d.staff).unwrap_or_default()
 }
 
@@ -42,7 +42,8 @@ pub fn SupervisorPage() -> impl IntoView {
     let allowed = move || {
         current_role().is_some_and(|role| role.may(Permission::AssignCases) || role.may(Permission::ManageStaff))
     };
-    let names = LocalResource::new(directory);
+    let token = token();
+    let names = LocalResource::new(move || directory(token.clone()));
     let directory = Signal::derive(move || names.get().unwrap_or_default());
     view! {
         <SignedIn>

@@ -12,10 +12,15 @@ pub fn current_role() -> Option<Role> {
     expect_context::<CurrentSession>().0.with(|s| s.as_ref().and_then(|s| Role::from_code(&s.staff.role)))
 }
 
-/// Sends `body` (JSON) to `/api/v1{path}` with the session's token and returns the
-/// answer's text, or a sentence saying what went wrong.
-pub async fn call(method: Method, path: &str, body: Option<String>) -> Result<String, String> {
-    let token = expect_context::<CurrentSession>().0.with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
+/// The session's bearer token. Read it where the screen is built (it needs the app's
+/// context), not inside a spawned task.
+pub fn token() -> Option<String> {
+    expect_context::<CurrentSession>().0.with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
+}
+
+/// Sends `body` (JSON) to `/api/v1{path}` with `token` and returns the answer's text,
+/// or a sentence saying what went wrong.
+pub async fn call(token: Option<String>, method: Method, path: &str, body: Option<String>) -> Result<String, String> {
     let token = token.ok_or_else(|| "Sign in again to do this.".to_owned())?;
     let builder = RequestBuilder::new(&format!("/api/v1{path}"))
         .method(method)
