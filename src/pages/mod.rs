@@ -11,6 +11,7 @@ mod sign_in;
 pub mod supervisor;
 mod unlock;
 
+pub use admin::AdminStaffPage;
 pub use case::CasePage;
 pub use cases::CasesPage;
 pub use changes::ChangesPage;
@@ -19,5 +20,4 @@ pub use new_case::NewCasePage;
 pub use not_found::NotFoundPage;
 pub use sign_in::SignInPage;
 pub use supervisor::SupervisorPage;
-pub use admin::AdminStaffPage;
 pub use unlock::{LockedApp, UnlockPage};
