@@ -4,8 +4,19 @@
 import { test, expect } from '@playwright/test';
 import { startServer } from './support/server.mjs';
 import { staff } from './support/demo.mjs';
-import { signIn, waitForOfflineReady, createCase, changeStatus, openCaseList } from './support/actions.mjs';
+import {
+  signIn,
+  waitForOfflineReady,
+  createCase,
+  changeStatus,
+  openCaseList,
+  setPin,
+  unlockWithPin,
+} from './support/actions.mjs';
 import { expectWaitingChanges, expectAllSynced, expectCaseListed, expectCaseNotListed } from './support/checks.mjs';
+
+// The PIN Asha sets after signing in: the tablet's data is encrypted and a reload locks it.
+const ASHA_PIN = '482913';
 
 let server;
 test.beforeAll(async () => {
@@ -20,7 +31,13 @@ test('a case made offline reaches a colleague at the same site, and nobody at an
   const asha = await ashaTablet.newPage();
   await signIn(asha, server.baseURL, staff.asha);
   await expect(asha.getByText(staff.asha.name)).toBeVisible();
+  await setPin(asha, ASHA_PIN);
   await waitForOfflineReady(asha);
+  // Getting the service worker in control may take a reload, which locks the tablet.
+  await expect(asha.getByRole('heading', { name: /^(Cases|Portal Desk is locked)$/, level: 1 })).toBeVisible();
+  if (await asha.getByRole('heading', { name: 'Portal Desk is locked', level: 1 }).isVisible()) {
+    await unlockWithPin(asha, staff.asha, ASHA_PIN);
+  }
 
   await test.step('online, a new case syncs by itself', async () => {
     await createCase(asha, {
@@ -46,6 +63,8 @@ test('a case made offline reaches a colleague at the same site, and nobody at an
     await expectWaitingChanges(asha, 5);
 
     await asha.reload();
+    // A reload drops the key from memory: Asha unlocks with her PIN, with no connection.
+    await unlockWithPin(asha, staff.asha, ASHA_PIN);
     await expect(asha.getByRole('heading', { name: 'Maya Thompson', level: 1 })).toBeVisible();
     await expect(asha.getByText('Mother asking for proxy access for her 9-year-old daughter.')).toBeVisible();
     await expectWaitingChanges(asha, 5);

@@ -3,7 +3,8 @@
 
 use crate::browser;
 use crate::pages::{
-    CasePage, CasesPage, ChangesPage, DeviceSettingsPage, LockedApp, NewCasePage, NotFoundPage, SetPinPage, SignInPage,
+    CasePage, CasesPage, ChangesPage, DeviceSettingsPage, LockedApp, NewCasePage, NotFoundPage, PinReminder,
+    SetPinPage, SignInPage,
 };
 use crate::session::{DeviceLock, Session};
 use crate::store::{Store, StoreError};
@@ -132,7 +133,12 @@ fn Ready(opened: Opened) -> impl IntoView {
     let store = StoreHandle(StoredValue::new_local(store));
     provide_context(store);
     provide_context(CurrentSession(session));
-    let lock = DeviceLock { unlocked, session, idle_minutes: RwSignal::new(idle_lock_minutes) };
+    let lock = DeviceLock {
+        unlocked,
+        session,
+        idle_minutes: RwSignal::new(idle_lock_minutes),
+        needs_pin: RwSignal::new(false),
+    };
     provide_context(lock);
     lock.lock_when_idle(store);
     provide_context(Flash(RwSignal::new(None)));
@@ -165,6 +171,7 @@ fn Ready(opened: Opened) -> impl IntoView {
         <crate::components::UpdateBanner/>
         <Show when=open fallback=LockedApp>
         <Router>
+            <PinReminder/>
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/sign-in") view=SignInPage/>
                 <Route path=path!("/set-pin") view=SetPinPage/>

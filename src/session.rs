@@ -80,6 +80,8 @@ pub struct DeviceLock {
     pub session: RwSignal<Option<Session>>,
     /// Minutes without a touch or key press before the app locks itself.
     pub idle_minutes: RwSignal<u32>,
+    /// The signed-in person has no working PIN on this device yet: remind them.
+    pub needs_pin: RwSignal<bool>,
 }
 
 impl DeviceLock {
@@ -96,15 +98,17 @@ impl DeviceLock {
     pub fn unlocked_as(&self, session: Session, path: &str, navigate: impl Fn(&str)) {
         // The signed-in router is mounted only while unlocked with someone signed in.
         let router_mounted = self.unlocked.get_untracked() && self.session.with_untracked(Option::is_some);
+        if !router_mounted {
+            // The address first: the router about to be built starts from it.
+            if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+                let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path));
+            }
+        }
         self.session.set(Some(session));
+        self.unlocked.set(true);
         if router_mounted {
             navigate(path);
-            return;
         }
-        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path));
-        }
-        self.unlocked.set(true);
     }
 }
 

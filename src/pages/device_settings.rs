@@ -1,7 +1,7 @@
 //! `/device` ("This device"): how long the app waits untouched before it locks, and
 //! changing your PIN; and `/set-pin`, the step after a person's first online sign-in
 //! on a tablet (or after too many wrong PINs), where they choose the PIN that unlocks
-//! it offline.
+//! it offline, with the reminder that leads there.
 
 use crate::app::{CurrentSession, StoreHandle};
 use crate::case_form::FieldError;
@@ -9,7 +9,8 @@ use crate::components::{field_error, ErrorSummary, FieldErrorMessage, SignedIn};
 use crate::session::DeviceLock;
 use crate::store::{pin_problem, IDLE_LOCK_CHOICES, MIN_PIN_DIGITS};
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_location, use_navigate};
 
 /// A new PIN, typed twice; `on_saved` runs once it is stored.
 #[component]
@@ -76,11 +77,35 @@ fn PinForm(#[prop(into)] submit_label: String, on_saved: Callback<()>) -> impl I
     }
 }
 
+/// Above every signed-in screen until the person has a PIN here: the step after an
+/// online sign-in, without holding up the work they signed in for.
+#[component]
+pub fn PinReminder() -> impl IntoView {
+    let lock = expect_context::<DeviceLock>();
+    let location = use_location();
+    let shown = move || lock.needs_pin.get() && location.pathname.with(|p| p != "/set-pin" && p != "/sign-in");
+    view! {
+        <Show when=shown>
+            <div class="banner banner--warning" role="status">
+                <p>
+                    "You have no PIN on this device yet, so it can only be unlocked online. "
+                    <A href="/set-pin">"Set a PIN"</A>
+                    " to unlock it offline after it locks."
+                </p>
+            </div>
+        </Show>
+    }
+}
+
 /// The step after an online sign-in: choose the PIN that unlocks this tablet offline.
 #[component]
 pub fn SetPinPage() -> impl IntoView {
     let navigate = use_navigate();
-    let on_saved = Callback::new(move |()| navigate("/", Default::default()));
+    let lock = expect_context::<DeviceLock>();
+    let on_saved = Callback::new(move |()| {
+        lock.needs_pin.set(false);
+        navigate("/", Default::default());
+    });
     view! {
         <SignedIn>
             <h1>"Set a PIN for this device"</h1>
@@ -109,7 +134,10 @@ pub fn DeviceSettingsPage() -> impl IntoView {
             }));
         }
     });
-    let on_saved_pin = Callback::new(move |()| saved.set(Some("Your PIN is changed.".to_owned())));
+    let on_saved_pin = Callback::new(move |()| {
+        lock.needs_pin.set(false);
+        saved.set(Some("Your PIN is changed.".to_owned()));
+    });
 
     view! {
         <SignedIn>

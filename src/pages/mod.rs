@@ -15,7 +15,7 @@ pub use admin::AdminStaffPage;
 pub use case::CasePage;
 pub use cases::CasesPage;
 pub use changes::ChangesPage;
-pub use device_settings::{DeviceSettingsPage, SetPinPage};
+pub use device_settings::{DeviceSettingsPage, PinReminder, SetPinPage};
 pub use new_case::NewCasePage;
 pub use not_found::NotFoundPage;
 pub use sign_in::SignInPage;

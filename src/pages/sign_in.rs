@@ -2,7 +2,7 @@
 //! the server, so the screen says so when the device is offline. An online sign-in also
 //! unlocks the device's encrypted data with the device secret the server returns (the
 //! server slot), so it works after too many wrong PINs and on a tablet the person has
-//! never used; then they set a PIN if they have none here.
+//! never used; then they are asked to set a PIN if they have none here.
 
 use crate::api::ApiError;
 use crate::app::{CurrentSession, StoreHandle, SyncTrigger};
@@ -93,8 +93,8 @@ pub fn SignInPage() -> impl IntoView {
                     status.problem.set(None);
                     status.wiped.set(None);
                     password.set(String::new());
-                    let next = if has_pin { "/" } else { "/set-pin" };
-                    lock.unlocked_as(signed_in, next, |path| navigate(path, Default::default()));
+                    lock.needs_pin.set(!has_pin);
+                    lock.unlocked_as(signed_in, "/", |path| navigate(path, Default::default()));
                     trigger.sync_now();
                 }
                 Err(ApiError::DeviceRevoked { .. }) => {
