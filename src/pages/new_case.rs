@@ -232,7 +232,7 @@ pub fn NewCasePage() -> impl IntoView {
                     </p>
                 </div>
 
-                <fieldset class="nhsuk-fieldset new-case__section">
+                <div class="new-case__section"><fieldset class="nhsuk-fieldset">
                     <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--m">
                         <h2 class="nhsuk-fieldset__heading">"Patient"</h2>
                     </legend>
@@ -300,9 +300,9 @@ pub fn NewCasePage() -> impl IntoView {
                     </div>
                     <ChosenPatient chosen/>
                     <PatientMatches matches=matches on_choose=Callback::new(choose)/>
-                </fieldset>
+                </fieldset></div>
 
-                <fieldset class="nhsuk-fieldset new-case__section">
+                <div class="new-case__section"><fieldset class="nhsuk-fieldset">
                     <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--m">
                         <h2 class="nhsuk-fieldset__heading">"The request"</h2>
                     </legend>
@@ -358,7 +358,7 @@ pub fn NewCasePage() -> impl IntoView {
                         <textarea class="nhsuk-textarea" id="note" name="note" rows="5"
                             aria-describedby=described_by("note", Some("note-hint")) bind:value=note></textarea>
                     </div>
-                </fieldset>
+                </fieldset></div>
                 <button type="submit" class="nhsuk-button" disabled=move || pending.get()>"Save case"</button>
             </form>
         </SignedIn>
