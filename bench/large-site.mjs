@@ -44,6 +44,15 @@ async function caseNames(ids) {
   return names;
 }
 
+/** How many cases a Riverside analyst syncs: the case documents in the documents file. */
+async function countCases() {
+  let count = 0;
+  for await (const line of createInterface({ input: createReadStream(settings.docs) })) {
+    if (line.includes('"collection":"case"')) count += 1;
+  }
+  return count;
+}
+
 /** How many records the tablet's IndexedDB holds, whatever the database is called. */
 async function storedRecords(page) {
   return page.evaluate(async () => {
@@ -59,20 +68,20 @@ async function storedRecords(page) {
   });
 }
 
-async function portalDeskRun(run, editIds, names, samples) {
+async function portalDeskRun(run, editIds, names, caseCount, samples) {
   const server = await startPortalDesk(settings);
   const a = tablet(`a${run}`);
   const b = tablet(`b${run}`);
   try {
     let { page: pa } = await a.open();
-    const first = await app.firstSync(pa, server.baseURL, ASHA);
+    const first = await app.firstSync(pa, server.baseURL, ASHA, caseCount);
     log(`Portal Desk first sync (tablet A): ${ms(first.ms)} ms, ${first.pulls} pulls, ${(first.pullBytes / 1e6).toFixed(1)} MB, ${ms(first.pullNetworkMs)} ms in pull requests; ${await storedRecords(pa)} records stored`);
     samples.firstSync.push(first.ms);
     samples.firstSyncListed.push(first.listedMs);
     await app.waitForOfflineReady(pa);
 
     const { page: pb, context: cb } = await b.open();
-    const firstB = await app.firstSync(pb, server.baseURL, BEN);
+    const firstB = await app.firstSync(pb, server.baseURL, BEN, caseCount);
     log(`Portal Desk first sync (tablet B): ${ms(firstB.ms)} ms`);
     samples.firstSync.push(firstB.ms);
     samples.firstSyncListed.push(firstB.listedMs);
@@ -81,7 +90,7 @@ async function portalDeskRun(run, editIds, names, samples) {
     await a.close();
     await server.stop();
     ({ page: pa } = await a.open());
-    const cold = await app.coldStart(pa, server.baseURL);
+    const cold = await app.coldStart(pa, server.baseURL, caseCount);
     log('Portal Desk cold start:', JSON.stringify(cold));
     if (cold.toListMs !== null) samples.coldStart.push(cold.toListMs);
     if (cold.unlockMs !== null) { samples.toLockScreen.push(cold.toLockScreenMs); samples.unlock.push(cold.unlockMs); }
@@ -122,7 +131,7 @@ async function portalDeskRun(run, editIds, names, samples) {
     const pushed = await mark(pa, 'pushed');
     const online = await pa.evaluate(() => window.__bench.online);
     const serverHas = pushed - online;
-    await watch(pb, 'shown', (t) => window.__bench.text().includes(t), lastNote);
+    await watch(pb, 'shown', (t) => window.__bench.shown(t), lastNote);
     await pb.getByRole('button', { name: 'Sync now' }).click();
     const syncClicked = await lastClick(pb);
     const shown = (await mark(pb, 'shown')) - syncClicked;
@@ -173,6 +182,8 @@ async function pouchRun(run, pouchServer, db, editIds, samples) {
 async function main() {
   const editIds = Array.from({ length: EDIT_CASES }, (_, i) => `case-${String(i).padStart(5, '0')}`);
   const names = await caseNames(editIds);
+  const caseCount = await countCases();
+  log(`${caseCount} cases for a Riverside analyst`);
   const samples = {
     firstSync: [], firstSyncListed: [], coldStart: [], toLockScreen: [], unlock: [], keystroke: [], openCase: [], write: [], serverHas: [], secondShows: [],
     pouchFirstSync: [], pouchWrite: [], pouchServerHas: [], pouchSecondShows: [],
@@ -184,7 +195,7 @@ async function main() {
     log(`${await pouch.loadDocs(pouchServer.baseURL, db, settings.docs)} documents loaded into pouchdb-server`);
     for (let run = 1; run <= RUNS; run += 1) {
       log(`run ${run} of ${RUNS}: Portal Desk`);
-      await portalDeskRun(run, editIds, names, samples);
+      await portalDeskRun(run, editIds, names, caseCount, samples);
       log(`run ${run} of ${RUNS}: PouchDB`);
       await pouchRun(run, pouchServer, db, editIds, samples);
     }
@@ -198,14 +209,14 @@ async function main() {
   console.log(`\nLarge site: ${RUNS} runs; medians in milliseconds (fastest, slowest, samples).\n`);
   console.log(table(['what', 'median ms', 'fastest', 'slowest', 'samples', 'target'], [
     row('Portal Desk: first sync of the whole site to an empty tablet', samples.firstSync, '< 5000'),
-    row('Portal Desk: … and until the case list shows the cases', samples.firstSyncListed),
+    row('Portal Desk: … until the case list counts every case', samples.firstSyncListed),
     row('PouchDB → pouchdb-server: the same records, first sync', samples.pouchFirstSync),
-    row('Portal Desk: cold start, offline, to the case list on screen', samples.coldStart, '< 1000'),
+    row('Portal Desk: cold start, offline, to the full case list (when not locked)', samples.coldStart, '< 1000'),
     row('Portal Desk: cold start, offline, to the unlock screen', samples.toLockScreen, '< 1000'),
-    row('Portal Desk: unlock (PIN submitted → case list on screen)', samples.unlock),
+    row('Portal Desk: unlock (PIN submitted → the full case list)', samples.unlock),
     row('Portal Desk: search as you type, per keystroke', samples.keystroke),
     row('Portal Desk: open a case from the list', samples.openCase),
-    row('Portal Desk: local write (add a note → on screen, saved), p50', samples.write),
+    row('Portal Desk: local write (click Add note → note in the timeline), p50', samples.write),
     [ 'Portal Desk: local write, p95', ms(percentile(samples.write, 0.95)), '', '', String(samples.write.length), '' ],
     row('PouchDB: local write (get + put), p50', samples.pouchWrite),
     [ 'PouchDB: local write, p95', ms(percentile(samples.pouchWrite, 0.95)), '', '', String(samples.pouchWrite.length), '' ],

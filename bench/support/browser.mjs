@@ -51,6 +51,17 @@ function timingHelper() {
     });
   };
   bench.text = () => document.body?.textContent ?? '';
+  // How many cases the list says it holds in "All my site’s cases (N)", or -1.
+  bench.siteCount = () => Number(bench.text().match(/All my site.s cases \((\d+)\)/)?.[1] ?? -1);
+  // Whether `text` is on screen outside a text box (what a person typed does not count).
+  bench.shown = (text) => {
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+      const node = walker.currentNode;
+      if (node.data.includes(text) && !node.parentElement?.closest('textarea, input')) return true;
+    }
+    return false;
+  };
   bench.statusText = () => [...document.querySelectorAll('[role="status"]')].map((e) => e.textContent).join(' | ');
   window.__bench = bench;
 }
