@@ -29,7 +29,7 @@ async function lock(page) {
 
 /** Signs in from the locked screen with an email address and password. */
 async function signInFromLocked(page, person) {
-  await page.getByRole('link', { name: 'Sign in with your email and password' }).click();
+  await page.getByRole('link', { name: 'Sign in with your email and password', exact: true }).click();
   await page.getByLabel('Email address').fill(person.email);
   await page.getByLabel('Password').fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -69,7 +69,7 @@ test('a shared tablet locks, unlocks offline with each person’s PIN, and limit
   });
 
   await test.step('left alone for the idle time set on This device, the tablet locks itself', async () => {
-    await page.getByRole('link', { name: 'This device' }).click();
+    await page.getByRole('link', { name: 'This device', exact: true }).click();
     await page.getByLabel('Lock after this long without use').selectOption({ label: '2 minutes' });
     await page.getByRole('button', { name: 'Save' }).click();
     await expect(page.getByText('Saved: this device locks after 2 minutes without use.')).toBeVisible();
