@@ -54,6 +54,12 @@ pub fn case_reference(id: &portal_desk_core::RecordId) -> String {
 
 const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
+/// A calendar date such as `4 Nov 1958`, the way NHS services write dates of birth.
+pub fn day_month_year(year: i32, month: u8, day: u8) -> String {
+    let month = MONTHS.get(usize::from(month).saturating_sub(1)).unwrap_or(&"?");
+    format!("{day} {month} {year}")
+}
+
 /// The civil date (year, month 1–12, day 1–31) of a day counted from 1970-01-01.
 /// Howard Hinnant's days-to-civil algorithm, so no date library is needed in the bundle.
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
@@ -127,6 +133,7 @@ mod tests {
         assert_eq!(time_of_day(ms, 60), "06:03");
         assert_eq!(date_time(ms, -360), "21 Nov 2026 at 23:03");
         assert_eq!(date_time(0, 0), "1 Jan 1970 at 00:00");
+        assert_eq!(day_month_year(1958, 11, 4), "4 Nov 1958");
         // A leap day.
         assert_eq!(date_time(951_782_400_000, 0), "29 Feb 2000 at 00:00");
     }

@@ -63,9 +63,11 @@ pub fn CasesPage() -> impl IntoView {
             let device = store.device().clone();
             let state = store.local_state().await.map_err(|e| e.message())?;
             let now = now_ms();
-            let views = case_views(state, &device);
+            // Sites' settings (their calendars) are records too, written only by admins
+            // on the server: the confirmed copies are the ones to use.
             let records: Vec<Record> =
-                views.iter().filter(|v| v.record.collection == Collection::Site).map(|v| v.record.clone()).collect();
+                state.records.iter().filter(|r| r.collection == Collection::Site).cloned().collect();
+            let views = case_views(state, &device);
             let mut calendars: BTreeMap<SiteId, SiteCalendar> = BTreeMap::new();
             let cases: Vec<QueueCase> = views
                 .into_iter()

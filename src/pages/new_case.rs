@@ -11,9 +11,8 @@ use crate::case_form::{
     known_patients, new_case_changes, nhs_number_feedback, patient_matches, typed_patient, FieldError, NewCaseIds,
     NewCaseInput, NhsFeedback, PatientMatch,
 };
-use crate::case_view::case_views;
 use crate::components::{field_error, ErrorSummary, FieldErrorMessage, ProblemSummary, SignedIn};
-use crate::format::date_time;
+use crate::format::day_month_year;
 use crate::sync::SyncStatus;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -30,9 +29,7 @@ fn today() -> CivilDate {
 
 /// A date of birth as NHS services write it: `10 Dec 1985`.
 fn born_label(date: CivilDate) -> String {
-    let noon = date.start_ms(0) + 12 * 3_600_000;
-    let written = date_time(noon.max(0) as u64, 0);
-    written.split(" at ").next().unwrap_or_default().to_owned()
+    day_month_year(date.year(), date.month(), date.day())
 }
 
 /// The new case screen.
@@ -85,8 +82,9 @@ pub fn NewCasePage() -> impl IntoView {
         async move {
             let device = store.device().clone();
             let state = store.local_state().await.ok()?;
-            let views = case_views(state, &device);
-            Some(known_patients(views.iter().map(|v| &v.record)))
+            // Every record, not only cases: patient records are what a case links to.
+            let records = state.replica(&device).views();
+            Some(known_patients(records.values()))
         }
     });
     let matches = Memo::new(move |_| {
