@@ -6,7 +6,16 @@
 import { test, expect } from '@playwright/test';
 import { startServer } from './support/server.mjs';
 import { staff } from './support/demo.mjs';
-import { signIn, createCase, openCaseList, openQueue, searchCases, filterCases } from './support/actions.mjs';
+import {
+  signIn,
+  setPin,
+  unlockWithPin,
+  createCase,
+  openCaseList,
+  openQueue,
+  searchCases,
+  filterCases,
+} from './support/actions.mjs';
 import {
   expectAllSynced,
   expectQueue,
@@ -18,6 +27,8 @@ import {
 
 const SLA_WORDS = /^Service level: (On track|Due soon|Breached|Paused – waiting on patient|Met|Target missed)$/;
 const DAY_MS = 24 * 60 * 60 * 1000;
+// The PIN Asha sets after signing in: the tablet's data is encrypted and a reload locks it.
+const ASHA_PIN = '582047';
 
 let server;
 test.beforeAll(async () => {
@@ -29,6 +40,7 @@ test.afterAll(async () => {
 
 test('Asha works through her queue: tabs, filters, search and service levels', async ({ page }) => {
   await signIn(page, server.baseURL, staff.asha);
+  await setPin(page, ASHA_PIN);
   const tabs = page.getByRole('navigation', { name: 'Queues' });
 
   await test.step('the whole site’s queue opens first, every case with its service level in words', async () => {
@@ -128,6 +140,8 @@ test('Asha works through her queue: tabs, filters, search and service levels', a
   await test.step('ten days on with nothing done, open cases have breached and say when they were due', async () => {
     await page.clock.install({ time: Date.now() + 10 * DAY_MS });
     await page.reload();
+    // A reload drops the key from memory: Asha unlocks with her PIN.
+    await unlockWithPin(page, staff.asha, ASHA_PIN);
     await expect(page.getByRole('heading', { name: 'Cases', level: 1 })).toBeVisible();
     await expect(caseRow(page, 'Margaret Oakhill')).toBeVisible({ timeout: 30_000 });
     await openQueue(page, 'Breached');
