@@ -90,6 +90,7 @@ async fn a_write_refused_half_way_through_recording_a_change_leaves_neither_half
     let name = format!("portal-desk-test-atomic-{}", portal_desk::browser::new_uuid());
     create_trapped_database(&name).await;
     let store = Store::open_named(&name).await.expect("the app migrates the trapped database");
+    support::unlock(&store).await;
     // Encrypted at rest: the store opens locked until a sign-in unlocks it.
     support::unlock(&store).await;
     let case = RecordId::from("c");
