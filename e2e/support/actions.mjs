@@ -68,6 +68,28 @@ export async function openCaseList(page) {
   await expect(page.getByRole('heading', { name: 'Cases', level: 1 })).toBeVisible();
 }
 
+/** From the case list, opens the case of this patient. */
+export async function openCase(page, patient) {
+  await page.getByRole('link', { name: new RegExp(patient) }).first().click();
+}
+
+/** On an open case, starts its checklist and waits for the confirmation. */
+export async function startChecklist(page) {
+  await page.getByRole('button', { name: 'Start checklist' }).click();
+  await expect(page.getByText(/Checklist started: .*Saved on this device/)).toBeVisible();
+}
+
+/** On a restricted case, says why the case is needed and opens it. */
+export async function giveReasonForAccess(page, reason) {
+  await page.getByLabel('Reason for access').fill(reason);
+  await page.getByRole('button', { name: 'Open case' }).click();
+}
+
+/** The card of one checklist step, to act within it. */
+export function checklistStep(page, title) {
+  return page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: title, level: 3 }) });
+}
+
 /** On the case list, opens one of the queues by its tab ("My cases", "Breached"…). */
 export async function openQueue(page, name) {
   await page.getByRole('navigation', { name: 'Queues' }).getByRole('link', { name: new RegExp(`^${name} \\(\\d+\\)$`) }).click();

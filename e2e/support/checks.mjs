@@ -22,6 +22,11 @@ export async function expectCaseNotListed(page, patient) {
   await expect(page.getByRole('link', { name: new RegExp(patient) })).toHaveCount(0);
 }
 
+/** The case page confirms a change in words and says it is safe on the device. */
+export async function expectSaved(page, words) {
+  await expect(page.getByRole('status').filter({ hasText: `${words}. Saved on this device` })).toBeVisible();
+}
+
 /** axe finds no WCAG 2.2 A/AA violations on the screen as it is now. */
 export async function expectNoAccessibilityViolations(page) {
   const { AxeBuilder } = await import('@axe-core/playwright');
@@ -40,6 +45,41 @@ export async function screenshotBothWays(page, name) {
     await page.screenshot({ path: `screenshots/${name}-${way}.png`, fullPage: true });
   }
   if (before) await page.setViewportSize(before);
+}
+
+/** One fact in the case header, such as the owner or when it is due. */
+export async function expectCaseFact(page, term, value) {
+  const row = page.locator('.summary-list__row').filter({ has: page.getByRole('term').filter({ hasText: new RegExp(`^${term}$`) }) });
+  await expect(row.getByRole('definition')).toHaveText(value);
+}
+
+/** The timeline lists these entries, in this order (others may come between). */
+export async function expectTimeline(page, entries) {
+  await expect(page.getByRole('region', { name: 'Timeline' }).getByRole('listitem')).toContainText(entries);
+}
+
+/**
+ * The server's audit log, as its own `audit export` command writes it (CSV), read from
+ * the database of the server listening at `server.baseURL` (found from the running
+ * process's command line, so support/server.mjs need not change).
+ */
+export async function exportAuditLog(server) {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const { execFileSync } = await import('node:child_process');
+  const listen = new URL(server.baseURL).host;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    let args;
+    try {
+      args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    const at = args.indexOf('--listen');
+    if (at < 0 || args[at + 1] !== listen || !args.includes('serve')) continue;
+    const database = args[args.indexOf('--database-url') + 1];
+    return execFileSync(args[0], ['audit', 'export', '--database-url', database], { encoding: 'utf8' });
+  }
+  throw new Error(`no running server listens at ${listen}`);
 }
 
 /** The case list shows exactly these patients' cases, in this order. */

@@ -106,14 +106,14 @@ fn step_view(
                 value: String::new(),
                 replaces: Some(register.clock.clone()),
             };
-            let text = format!(
-                "{} — {}, {}",
-                step_value_label(step, &register.value),
-                me.label(&register.by),
-                date_time(register.clock.wall_ms, local_offset_minutes())
-            );
+            let who_when = format!("{}, {}", me.label(&register.by), date_time(register.clock.wall_ms, local_offset_minutes()));
+            let text = match step.kind {
+                StepKind::Tick => format!("Done by {who_when}"),
+                StepKind::StaffAttestation => format!("Confirmed by {who_when}"),
+                _ => format!("{} — {who_when}", step_value_label(step, &register.value)),
+            };
             view! {
-                <p class="checklist__done"><strong>"Done: "</strong>{text}</p>
+                <p class="checklist__done"><strong>"✓ "</strong>{text}</p>
                 <button type="button" class="button button--secondary button--small" disabled=move || ctx.busy()
                     on:click=move |_| ctx.submit(vec![clear.clone()], format!("“{}” cleared", step.label), vec![])>
                     "Clear"{hidden_label()}

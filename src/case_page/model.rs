@@ -141,7 +141,7 @@ pub fn escalation_words(case: &CaseView) -> Option<String> {
     let target = case.record.field("escalation_target").filter(|t| !t.is_empty())?;
     let mut words = format!("Escalated to {target}");
     if let Some(reason) = case.record.field("escalation_reason").filter(|r| !r.is_empty()) {
-        words.push_str(&format!(": {reason}"));
+        words.push_str(&format!(": {}", reason.trim_end_matches('.')));
     }
     if let Some(hours) = case.record.field("escalation_response_hours").filter(|h| !h.is_empty()) {
         words.push_str(&format!(". Answer expected within {hours} hours"));
