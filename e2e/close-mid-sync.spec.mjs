@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from './support/server.mjs';
 import { staff } from './support/demo.mjs';
-import { signIn, waitForOfflineReady, createCase } from './support/actions.mjs';
+import { signIn, waitForOfflineReady, createCase, setPin, unlockWithPin } from './support/actions.mjs';
 import { expectWaitingChanges, expectAllSynced, expectCaseListed } from './support/checks.mjs';
 import config from './playwright.config.mjs';
 
@@ -18,6 +18,7 @@ const NOTE = 'Asked for the reset link to be sent by text, not email.';
 
 let server;
 let profile;
+const PIN = '482913';
 test.beforeAll(async () => {
   server = await startServer();
   profile = mkdtempSync(join(tmpdir(), 'portal-desk-tablet-'));
@@ -42,13 +43,15 @@ async function openTablet() {
 test('a tablet closed while its push is in flight sends the change again and it arrives once', async ({ browser }) => {
   let { tablet, page } = await openTablet();
   await signIn(page, server.baseURL, staff.asha);
+  // The tablet's data is sealed at rest; after the restart she unlocks it with her PIN.
+  await setPin(page, PIN);
   await waitForOfflineReady(page);
 
   await test.step('offline, Asha records a case with a note', async () => {
     await tablet.setOffline(true);
     await expect(page.getByText('Offline', { exact: true })).toBeVisible();
     await createCase(page, { patient: PATIENT, kind: 'Password reset', note: NOTE });
-    await expectWaitingChanges(page, 2);
+    await expectWaitingChanges(page, 4);
   });
 
   const firstPush = await test.step('back online, the push is applied but the tablet shuts before the answer', async () => {
@@ -66,8 +69,9 @@ test('a tablet closed while its push is in flight sends the change again and it 
     await tablet.setOffline(false);
     const push = await applied;
     expect(push.status).toBe(200);
-    expect(push.body.ops).toHaveLength(2);
-    expect(push.answer.applied_through).toBe(push.body.ops[1].seq);
+    // The patient, the case, its checklist and the note.
+    expect(push.body.ops).toHaveLength(4);
+    expect(push.answer.applied_through).toBe(push.body.ops[3].seq);
     await tablet.close();
     return push;
   });
@@ -80,11 +84,12 @@ test('a tablet closed while its push is in flight sends the change again and it 
       await route.continue();
     });
     await page.goto(`${server.baseURL}/`);
+    await unlockWithPin(page, staff.asha, PIN);
     await expect(page.getByRole('heading', { name: 'Cases', level: 1 })).toBeVisible();
     await expectAllSynced(page);
     const ids = resent.flatMap((push) => push.ops.map((op) => op.id));
     expect(ids, 'the same operations, by id, were sent again').toEqual(firstPush.body.ops.map((op) => op.id));
-    await page.goto(`${server.baseURL}/changes`);
+    await page.getByRole('link', { name: 'Changes on this device' }).click();
     await expect(page.getByText('Nothing is waiting')).toBeVisible();
     await tablet.close();
   });

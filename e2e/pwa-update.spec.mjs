@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { staff } from './support/demo.mjs';
-import { signIn, waitForOfflineReady, createCase, openCaseList } from './support/actions.mjs';
+import { signIn, waitForOfflineReady, createCase, openCaseList, setPin, unlockWithPin } from './support/actions.mjs';
 import { expectWaitingChanges, expectAllSynced, expectCaseListed } from './support/checks.mjs';
 
 const PATIENT = 'Tomasz Nowak';
@@ -18,6 +18,7 @@ const NOTE = 'Wants proxy access for his father; consent form posted.';
 // support/server.mjs reads PORTAL_DESK_STATIC_DIR when it is loaded, and other specs in
 // this worker may have loaded it already, so a copy of the module of this spec's own is
 // loaded (the query makes it a distinct module) and the variable is put back after.
+const PIN = '482913';
 const built = resolve(process.env.PORTAL_DESK_STATIC_DIR || join(import.meta.dirname, '..', 'dist'));
 const site = mkdtempSync(join(tmpdir(), 'portal-desk-site-'));
 cpSync(built, site, { recursive: true });
@@ -60,13 +61,15 @@ test('an update waits for the person, and the outbox survives it and then syncs 
   const tablet = await browser.newContext();
   const page = await tablet.newPage();
   await signIn(page, server.baseURL, staff.asha);
+  // The new build starts locked (keys live only in memory); she unlocks with her PIN.
+  await setPin(page, PIN);
   await waitForOfflineReady(page);
 
   await test.step('with the server out of reach, Asha records a case', async () => {
     // The sync API fails as if the network were down; the app's own files still load.
     await tablet.route('**/api/**', (route) => route.abort('internetdisconnected'));
     await createCase(page, { patient: PATIENT, kind: 'Proxy access request', note: NOTE });
-    await expectWaitingChanges(page, 2);
+    await expectWaitingChanges(page, 4);
   });
 
   await test.step('a new build is deployed; the tablet says so and waits while she types', async () => {
@@ -87,9 +90,11 @@ test('an update waits for the person, and the outbox survives it and then syncs 
     await page.getByRole('button', { name: 'Update Portal Desk now' }).click();
     await expect(page.locator('meta[name="portal-desk-build"]')).toHaveAttribute('content', 'v2');
     await expect(page.getByRole('region', { name: 'An update is ready' })).toHaveCount(0);
-    await expectWaitingChanges(page, 2);
-    await page.goto(`${server.baseURL}/changes`);
-    await expect(page.getByRole('link', { name: PATIENT })).toHaveCount(2);
+    await unlockWithPin(page, staff.asha, PIN);
+    await expectWaitingChanges(page, 4);
+    await page.getByRole('link', { name: 'Changes on this device' }).click();
+    // The case, its checklist and the note, each linked by the patient's name.
+    await expect(page.getByRole('link', { name: PATIENT })).toHaveCount(3);
   });
 
   await test.step('the server is reachable again: the change syncs, once', async () => {
