@@ -3,14 +3,17 @@
 # it is over the budget: a size is deterministic, so this check belongs in the tests.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# A regression guard at today's size plus a margin. The product target (issue 9) is
-# 250 KB; the shell is about 420 KB now, mostly Leptos view code and serde, and shrinking it
-# is tracked there. Lower this number as the shell shrinks; never raise it to hide growth.
-BUDGET_BYTES="${PORTAL_DESK_SHELL_BUDGET_BYTES:-420000}"
+# A regression guard at today's size plus a small margin. The product target (issue 9) is
+# 250 KB and the shell is about three times that: on 22 November it grew from 420 KB to
+# 739 KB with the case-work screens, encryption at rest, the lock screens, the supervisor
+# and admin screens and the design system (BENCHMARKS.md, "App shell size", says where the
+# bytes are). Lower this number as the shell shrinks; raise it only with a feature, and
+# say in BENCHMARKS.md what grew and by how much.
+BUDGET_BYTES="${PORTAL_DESK_SHELL_BUDGET_BYTES:-760000}"
 cd "$ROOT/dist"
 total=0
 printf '%-48s %10s %10s\n' "file" "raw B" "gzip B"
-for f in $(find . -maxdepth 2 -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' \) | LC_ALL=C sort); do
+for f in $(find . -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' \) | LC_ALL=C sort); do
   raw=$(stat -c %s "$f")
   gz=$(gzip -9 -c "$f" | wc -c)
   total=$((total + gz))
