@@ -4,10 +4,11 @@
 import { test, expect } from '@playwright/test';
 import { startServer } from './support/server.mjs';
 import { staff } from './support/demo.mjs';
-import { signIn, waitForOfflineReady } from './support/actions.mjs';
+import { signIn, waitForOfflineReady, setPin, unlockWithPin } from './support/actions.mjs';
 import { expectAllSynced, expectCaseListed } from './support/checks.mjs';
 
 let server;
+const PIN = '482913';
 test.beforeAll(async () => {
   server = await startServer();
 });
@@ -21,6 +22,8 @@ test('after one visit online, the app opens offline in a new window with the sig
   const tablet = await browser.newContext();
   const first = await tablet.newPage();
   await signIn(first, server.baseURL, staff.asha);
+  // The cases are sealed at rest; a new window opens locked and her PIN opens it offline.
+  await setPin(first, PIN);
   await waitForOfflineReady(first);
   await expectAllSynced(first);
   await expectCaseListed(first, 'Margaret Oakhill');
@@ -31,6 +34,7 @@ test('after one visit online, the app opens offline in a new window with the sig
 
   const later = await tablet.newPage();
   await later.goto(`${server.baseURL}/`);
+  await unlockWithPin(later, staff.asha, PIN);
   await expect(later.getByRole('heading', { name: 'Cases', level: 1 })).toBeVisible();
   await expect(later.getByText(`Signed in as ${staff.asha.name}`)).toBeVisible();
   await expect(later.getByText('Offline', { exact: true })).toBeVisible();
@@ -45,6 +49,7 @@ test('after one visit online, the app opens offline in a new window with the sig
 
   // A deep link opens too: every route is the same cached shell.
   await later.goto(`${server.baseURL}/changes`);
+  await unlockWithPin(later, staff.asha, PIN);
   await expect(later.getByRole('heading', { name: 'Changes on this device', level: 1 })).toBeVisible();
   await tablet.close();
 });
