@@ -97,7 +97,10 @@ fn step_view(
             Err(message) => ctx.fail(vec![FieldError { field: id, message }]),
         }
     };
-    let hidden_label = move || view! { <span class="visually-hidden">{format!(": {}", step.label)}</span> };
+    // The step's name is in the button's accessible name, so a screen reader's list of
+    // buttons says which step each one acts on (an aria-label: a visually hidden span
+    // is positioned out of flow, and browsers then put a space before its colon).
+    let clear_name = format!("Clear: {}", step.label);
     let detail = match state {
         Some(register) => {
             let clear = OpBody::SetStep {
@@ -115,8 +118,9 @@ fn step_view(
             view! {
                 <p class="checklist__done"><strong>"✓ "</strong>{text}</p>
                 <button type="button" class="button button--secondary button--small" disabled=move || ctx.busy()
+                    aria-label=clear_name
                     on:click=move |_| ctx.submit(vec![clear.clone()], format!("“{}” cleared", step.label), vec![])>
-                    "Clear"{hidden_label()}
+                    "Clear"
                 </button>
             }
             .into_any()
@@ -152,7 +156,6 @@ fn control(
     let ctx = expect_context::<CaseCtx>();
     let id = step.id.as_str();
     let described = move || described_by(id, true, ctx.error(id).is_some());
-    let hidden_label = move || view! { <span class="visually-hidden">{format!(": {}", step.label)}</span> };
     let input = match &step.kind {
         StepKind::Tick | StepKind::StaffAttestation => None,
         StepKind::Choice { options } => Some(view! {
@@ -181,15 +184,16 @@ fn control(
     };
     // The error summary links to the step's input, or to its button when it has none.
     let button_id = if input.is_some() { format!("{id}-button") } else { id.to_owned() };
+    let button_name = format!("{words}: {}", step.label);
     let attest = matches!(step.kind, StepKind::StaffAttestation)
         .then(|| view! { <p class="hint">{format!("Recorded as {}.", me.name)}</p> });
     view! {
         {attest}
         <div class="checklist__control">
             {input}
-            <button type="button" class="button" id=button_id disabled=move || ctx.busy()
+            <button type="button" class="button" id=button_id aria-label=button_name disabled=move || ctx.busy()
                 on:click=move |_| save(value.clone().unwrap_or_else(|| ctx.draft(id)))>
-                {words}{hidden_label()}
+                {words}
             </button>
         </div>
     }
