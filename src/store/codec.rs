@@ -69,6 +69,50 @@ where
     Ok(())
 }
 
+/// Reads and decrypts the values under `keys`, in order: every request is issued
+/// before the first is awaited, so a page of records costs one round of IndexedDB
+/// requests rather than one per record.
+pub(super) async fn get_many<T, K>(
+    store: &ObjectStore<'_>,
+    keys: impl IntoIterator<Item = K>,
+) -> Result<Vec<Option<T>>, StoreError>
+where
+    T: DeserializeOwned,
+    K: TryToJs,
+    KeyRange<K>: TryToJs,
+{
+    let sealer = Sealer::of(store)?;
+    let requests = keys.into_iter().map(|key| store.get(key).primitive()).collect::<Result<Vec<_>, _>>()?;
+    let mut values = Vec::with_capacity(requests.len());
+    for request in requests {
+        let stored: Option<String> = request.await?;
+        values.push(stored.map(|value| sealer.open(&value)).transpose()?);
+    }
+    Ok(values)
+}
+
+/// Encrypts and writes each `(key, value)`, issuing every request before awaiting the
+/// first (see `get_many`).
+pub(super) async fn put_many<'v, T, K>(
+    store: &ObjectStore<'_>,
+    entries: impl IntoIterator<Item = (K, &'v T)>,
+) -> Result<(), StoreError>
+where
+    T: Serialize + 'v,
+    K: TryToJs,
+{
+    let sealer = Sealer::of(store)?;
+    let mut requests = Vec::new();
+    for (key, value) in entries {
+        let sealed = sealer.seal(encode(value)?.as_bytes())?;
+        requests.push(store.put(sealed).with_key(key).without_key_type().primitive()?);
+    }
+    for request in requests {
+        request.await?;
+    }
+    Ok(())
+}
+
 fn open_all<T: DeserializeOwned>(
     sealer: &Sealer,
     stored: impl Iterator<Item = indexed_db_futures::Result<String>>,

@@ -50,12 +50,11 @@ impl Store {
         let meta_store = tx.object_store(schema::META)?;
 
         let version: u64 = meta::get(&meta_store, meta::RECORDS_VERSION).await?.unwrap_or(0);
-        let mut held = Vec::new();
-        for record in &page.records {
-            if let Some(existing) = codec::get::<Record, _>(&records, record.id.as_str()).await? {
-                held.push(existing);
-            }
-        }
+        let held: Vec<Record> = codec::get_many(&records, page.records.iter().map(|r| r.id.as_str()))
+            .await?
+            .into_iter()
+            .flatten()
+            .collect();
         let state = PullState {
             clock: meta::get(&meta_store, meta::CLOCK).await?.unwrap_or_else(|| Clock::new(device.clone())),
             held,
@@ -64,13 +63,9 @@ impl Store {
         };
         let settled = settle_pull(&device, state, ticket, page);
 
-        for record in &settled.records {
-            codec::put(&records, record.id.as_str(), record).await?;
-        }
+        codec::put_many(&records, settled.records.iter().map(|r| (r.id.as_str(), r))).await?;
         acked.clear()?.await?;
-        for entry in &settled.acked {
-            codec::put(&acked, super::outbox::seq_key(entry.op.seq), entry).await?;
-        }
+        codec::put_many(&acked, settled.acked.iter().map(|e| (super::outbox::seq_key(e.op.seq), e))).await?;
         meta::put(&meta_store, &cursor_key, &settled.cursor).await?;
         meta::put(&meta_store, meta::CLOCK, &settled.clock).await?;
         meta::put(&meta_store, meta::RECORDS_VERSION, &(version + 1)).await?;
