@@ -98,6 +98,16 @@ pub async fn pull(token: &str, cursor: u64, limit: usize) -> Result<PullResponse
     parse(body_of(request.send().await).await?)
 }
 
+/// The staff directory of the caller's sites (names, roles, sites).
+pub async fn staff_directory(token: &str) -> Result<Vec<portal_desk_core::staff::Colleague>, ApiError> {
+    #[derive(Deserialize)]
+    struct Directory {
+        staff: Vec<portal_desk_core::staff::Colleague>,
+    }
+    let request = Request::get(&format!("{BASE}/staff")).header("Authorization", &format!("Bearer {token}"));
+    parse::<Directory>(body_of(request.send().await).await?).map(|d| d.staff)
+}
+
 /// Reports views of records for the audit log.
 pub async fn report_views(token: &str, report: &ViewReport<'_>) -> Result<ViewsRecorded, ApiError> {
     parse(post("/audit/views", Some(token), to_json(report)?).await?)

@@ -15,6 +15,7 @@ use crate::store::{Store, StoreError};
 use crate::views::{RefusedView, ViewReport, ViewsRecorded, MAX_VIEWS_BATCH};
 use leptos::prelude::*;
 use portal_desk_core::protocol::{PullResponse, PushRequest, PushResponse, MAX_PULL_RECORDS, MAX_PUSH_OPS};
+use portal_desk_core::staff::Colleague;
 use std::cell::Cell;
 use std::rc::Rc;
 
@@ -243,6 +244,9 @@ pub struct SyncStatus {
     pub wiped: RwSignal<Option<String>>,
     /// Bumped whenever the store changes, so screens reading it refresh.
     pub data_version: RwSignal<u64>,
+    /// Colleagues' names, roles and sites: read from the device at the first run, then
+    /// fetched from the server every [`DIRECTORY_EVERY_MS`] while syncing works.
+    pub colleagues: RwSignal<Vec<Colleague>>,
 }
 
 impl SyncStatus {
@@ -260,6 +264,7 @@ impl SyncStatus {
             wiped: RwSignal::new(None),
             received: RwSignal::new(None),
             data_version: RwSignal::new(0),
+            colleagues: RwSignal::new(Vec::new()),
         }
     }
 
@@ -287,6 +292,9 @@ pub fn backoff_ms(failures: u32, jitter: f64) -> u64 {
     base + (base as f64 * 0.2 * jitter.clamp(0.0, 1.0)) as u64
 }
 
+/// How often a syncing device fetches the staff directory again (it changes rarely).
+const DIRECTORY_EVERY_MS: u64 = 15 * 60 * 1000;
+
 /// The Web Lock that lets only one tab of the app sync at a time.
 const SYNC_LOCK: &str = "portal-desk-sync";
 
@@ -300,6 +308,9 @@ pub struct Syncer {
     /// Failed runs in a row, and when the timer may try again.
     failures: Cell<u32>,
     next_try_ms: Cell<u64>,
+    /// For whom and when the staff directory was last fetched: another person signing
+    /// in on the tablet fetches their own sites' directory at once.
+    directory_fetched: std::cell::RefCell<Option<(portal_desk_core::StaffId, u64)>>,
 }
 
 impl Syncer {
@@ -313,6 +324,7 @@ impl Syncer {
             again: Cell::new(false),
             failures: Cell::new(0),
             next_try_ms: Cell::new(0),
+            directory_fetched: Default::default(),
         })
     }
 
@@ -355,6 +367,11 @@ impl Syncer {
     }
 
     async fn run_once(&self) {
+        if self.status.colleagues.with_untracked(Vec::is_empty) {
+            // Locked, or never fetched: names wait for the next run.
+            let known = self.store.staff_directory().await.unwrap_or_default();
+            self.status.colleagues.set(known);
+        }
         let session = self.session.get_untracked();
         let needs_sign_in = self.status.needs_sign_in.get_untracked();
         match session {
@@ -384,6 +401,7 @@ impl Syncer {
                 self.status.problem.set(None);
                 self.failures.set(0);
                 self.next_try_ms.set(0);
+                self.refresh_directory(session, now).await;
             }
             Err(error) if error.is_revoked() => self.wipe(&error).await,
             Err(error) => {
@@ -398,6 +416,25 @@ impl Syncer {
                 let failures = self.failures.get().saturating_add(1);
                 self.failures.set(failures);
                 self.next_try_ms.set(now_ms() + backoff_ms(failures, js_sys::Math::random()));
+            }
+        }
+    }
+
+    /// Fetches the staff directory when it is due and keeps it on the device. Names are
+    /// a convenience: a failure leaves the last directory in place and says nothing.
+    async fn refresh_directory(&self, session: &Session, now: u64) {
+        let fresh = self
+            .directory_fetched
+            .borrow()
+            .as_ref()
+            .is_some_and(|(staff, at)| staff == &session.staff.id && now.saturating_sub(*at) < DIRECTORY_EVERY_MS);
+        if fresh {
+            return;
+        }
+        if let Ok(staff) = api::staff_directory(&session.token).await {
+            *self.directory_fetched.borrow_mut() = Some((session.staff.id.clone(), now));
+            if self.store.set_staff_directory(&staff).await.is_ok() {
+                self.status.colleagues.set(staff);
             }
         }
     }

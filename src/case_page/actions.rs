@@ -6,6 +6,7 @@ use super::model::{assign_body, escalation_bodies, status_body, status_moves, Es
 use super::{CaseCtx, TextField};
 use crate::case_form::FieldError;
 use crate::case_view::CaseView;
+use crate::sync::SyncStatus;
 use leptos::prelude::*;
 use portal_desk_core::case::CaseStatus;
 use portal_desk_core::staff::Permission;
@@ -37,6 +38,20 @@ pub fn CaseActions(case: CaseView) -> impl IntoView {
     });
     let assign_others = me.may(Permission::AssignCases).then(|| {
         let case = case.clone();
+        // Active colleagues who work at the case's site, by name; before the device has
+        // the staff directory, a staff id typed in.
+        let colleagues: Vec<(String, String)> = expect_context::<SyncStatus>().colleagues.with_untracked(|staff| {
+            staff
+                .iter()
+                .filter(|c| c.active && c.id != me.id && c.sites.contains(&case.record.site))
+                .map(|c| (c.id.as_str().to_owned(), format!("{} ({})", c.name, c.role.label())))
+                .collect()
+        });
+        let field = if colleagues.is_empty() {
+            view! { <TextField id="assign-to" label="Assign to a colleague" hint="Their staff id, from the staff list"/> }.into_any()
+        } else {
+            view! { <TextField id="assign-to" label="Assign to a colleague" kind="select" options=colleagues/> }.into_any()
+        };
         let assign = move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             match assign_body(&case, &ctx.draft("assign-to")) {
@@ -46,7 +61,7 @@ pub fn CaseActions(case: CaseView) -> impl IntoView {
         };
         view! {
             <form class="form form--inline" on:submit=assign novalidate=true>
-                <TextField id="assign-to" label="Assign to a colleague" hint="Their staff id, from the staff list"/>
+                {field}
                 <button type="submit" class="button" disabled=move || ctx.busy()>"Assign"</button>
             </form>
         }

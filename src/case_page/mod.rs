@@ -94,14 +94,16 @@ impl CaseCtx {
     }
 }
 
-/// A labelled text input (or a text area, or a date) in the NHS pattern, bound to the
-/// page's drafts, with its hint and error message linked for screen readers.
+/// A labelled text input (or a text area, a date, or a choice among `options` as
+/// (value, label) with `kind` "select") in the NHS pattern, bound to the page's drafts,
+/// with its hint and error message linked for screen readers.
 #[component]
 pub fn TextField(
     id: &'static str,
     #[prop(into)] label: String,
     #[prop(optional, into)] hint: Option<String>,
     #[prop(optional)] kind: &'static str,
+    #[prop(optional)] options: Vec<(String, String)>,
 ) -> impl IntoView {
     let ctx = expect_context::<CaseCtx>();
     let error = move || ctx.error(id);
@@ -111,6 +113,14 @@ pub fn TextField(
         "textarea" => view! {
             <textarea class="textarea" id=id name=id rows="3" aria-describedby=described
                 prop:value=move || ctx.draft(id) on:input=move |ev| ctx.set_draft(id, event_target_value(&ev))></textarea>
+        }
+        .into_any(),
+        "select" => view! {
+            <select class="select" id=id name=id aria-describedby=described
+                prop:value=move || ctx.draft(id) on:change=move |ev| ctx.set_draft(id, event_target_value(&ev))>
+                <option value="">"Choose…"</option>
+                {options.into_iter().map(|(value, text)| view! { <option value=value>{text}</option> }).collect_view()}
+            </select>
         }
         .into_any(),
         other => view! {

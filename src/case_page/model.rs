@@ -28,6 +28,8 @@ pub struct Me {
     pub name: String,
     /// Their role, if the device knows it.
     pub role: Option<Role>,
+    /// Colleagues' names by staff id, from the staff directory on the device.
+    pub names: std::collections::BTreeMap<StaffId, String>,
 }
 
 impl Me {
@@ -36,11 +38,14 @@ impl Me {
         self.role.is_some_and(|r| r.may(permission))
     }
 
-    /// How a member of staff is named to this person: themselves by name, others by the
-    /// start of their id (still attributable) until the app has a staff directory.
+    /// How a member of staff is named to this person: themselves as "(you)", others by
+    /// name from the staff directory, or, before the device has fetched it (or for
+    /// someone not in it), by the start of their id, which is still attributable.
     pub fn label(&self, by: &StaffId) -> String {
         if by == &self.id {
             format!("{} (you)", self.name)
+        } else if let Some(name) = self.names.get(by) {
+            name.clone()
         } else {
             format!("Colleague {}", by.as_str().chars().take(8).collect::<String>())
         }
@@ -227,7 +232,7 @@ fn set_field(case: &CaseView, field: &str, value: &str) -> OpBody {
 pub fn assign_body(case: &CaseView, to: &str) -> Result<OpBody, String> {
     let to = to.trim();
     if to.is_empty() {
-        return Err("Enter the staff id of the colleague to assign the case to".to_owned());
+        return Err("Choose the colleague to assign the case to".to_owned());
     }
     if case.record.field("owner") == Some(to) {
         return Err("The case is already assigned to them: choose someone else".to_owned());
@@ -432,7 +437,16 @@ mod tests {
     }
 
     fn asha() -> Me {
-        Me { id: "asha".into(), name: "Asha Patel".into(), role: Some(Role::Analyst) }
+        Me { id: "asha".into(), name: "Asha Patel".into(), role: Some(Role::Analyst), names: Default::default() }
+    }
+
+    #[test]
+    fn colleagues_are_named_from_the_directory_and_others_by_their_id() {
+        let mut me = asha();
+        assert_eq!(me.label(&"asha".into()), "Asha Patel (you)");
+        assert_eq!(me.label(&"ben-okafor-1".into()), "Colleague ben-okaf");
+        me.names.insert("ben-okafor-1".into(), "Ben Okafor".into());
+        assert_eq!(me.label(&"ben-okafor-1".into()), "Ben Okafor");
     }
 
     fn date(text: &str) -> CivilDate {

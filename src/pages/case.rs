@@ -44,13 +44,14 @@ pub fn CasePage() -> impl IntoView {
     let session = expect_context::<CurrentSession>().0;
     let params = use_params_map();
     let id = move || RecordId::from(params.with(|p| p.get("id").unwrap_or_default()));
-    let me = session.with_untracked(|s| {
-        s.as_ref().map_or(Me { id: "".into(), name: String::new(), role: None }, |s| Me {
-            id: s.staff.id.clone(),
-            name: s.staff.name.clone(),
-            role: Role::from_code(&s.staff.role),
-        })
-    });
+    let names =
+        status.colleagues.with_untracked(|staff| staff.iter().map(|c| (c.id.clone(), c.name.clone())).collect());
+    let me =
+        session.with_untracked(|s| {
+            s.as_ref().map_or(Me { id: "".into(), name: String::new(), role: None, names: Default::default() }, |s| {
+                Me { id: s.staff.id.clone(), name: s.staff.name.clone(), role: Role::from_code(&s.staff.role), names }
+            })
+        });
     // The reason given for opening a restricted case, for the case it was given for.
     let access_reason = RwSignal::new(None::<(RecordId, String)>);
 

@@ -25,6 +25,9 @@ pub const RECORDS_VERSION: &str = "records_version";
 /// Minutes without a touch or key press after which the app locks itself.
 pub const IDLE_LOCK_MINUTES: &str = "idle_lock_minutes";
 
+/// Colleagues' names, roles and sites (sealed: it names the staff of a site).
+pub const STAFF_DIRECTORY: &str = "staff_directory";
+
 /// The keys kept in clear: read while locked, and holding no patient data.
 pub const CLEAR: [&str; 4] = [DEVICE, LAST_SYNC, RECORDS_VERSION, IDLE_LOCK_MINUTES];
 

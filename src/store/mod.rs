@@ -21,6 +21,7 @@ pub mod schema;
 mod scope;
 mod session;
 mod settings;
+mod staff_directory;
 mod vault;
 mod views;
 
