@@ -18,14 +18,6 @@ test.afterAll(async () => {
   await server?.dispose();
 });
 
-/** Follows an in-app link to `path` (the router handles it without reloading the page). */
-async function goTo(page, path) {
-  await page.evaluate((to) => {
-    history.pushState({}, '', to);
-    dispatchEvent(new PopStateEvent('popstate', { state: {} }));
-  }, path);
-}
-
 /** A table's cells as text, row by row (headings first). */
 async function cells(table) {
   return table.locator('tr').evaluateAll((rows) =>
@@ -45,11 +37,16 @@ test('the dashboard, its CSV downloads and the devices list agree, and a revoked
   const lostTablet = await browser.newContext();
   const asha = await lostTablet.newPage();
   await signIn(asha, server.baseURL, staff.asha);
+  // An analyst's header offers no team or staff screens.
+  const ashaNav = asha.getByRole('navigation', { name: 'Main' });
+  await expect(ashaNav.getByRole('link', { name: 'Cases' })).toBeVisible();
+  await expect(ashaNav.getByRole('link', { name: 'Team' })).toHaveCount(0);
+  await expect(ashaNav.getByRole('link', { name: 'Staff' })).toHaveCount(0);
 
   const desk = await browser.newContext();
   const page = await desk.newPage();
   await signIn(page, server.baseURL, carys);
-  await goTo(page, '/supervisor');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Team' }).click();
   await expect(page.getByRole('heading', { name: 'Supervisor', level: 1 })).toBeVisible();
 
   await test.step('the dashboard counts from this device and says how fresh it is', async () => {

@@ -1,6 +1,6 @@
 //! The header of every signed-in screen: who is signed in where, whether the device is
 //! online, how many changes wait in the outbox, when it last synced, and the buttons
-//! to sync now and to sign out.
+//! to sync now and to sign out; and the links to the screens the person's role opens.
 
 use crate::app::{CurrentSession, StoreHandle, SyncTrigger};
 use crate::browser::local_offset_minutes;
@@ -9,6 +9,21 @@ use crate::sync::SyncStatus;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
+use portal_desk_core::staff::{Permission, Role};
+
+/// The header's links beyond "Cases", as (path, label), for `role`: only the screens
+/// it may open, so nobody is shown a door that says "not for your role".
+fn screens_for(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
+    let may = |permission| role.is_some_and(|role| role.may(permission));
+    let mut links = Vec::new();
+    if may(Permission::AssignCases) || may(Permission::ManageStaff) {
+        links.push(("/supervisor", "Team"));
+    }
+    if may(Permission::ManageStaff) {
+        links.push(("/admin/staff", "Staff"));
+    }
+    links
+}
 
 /// The app header.
 #[component]
@@ -50,6 +65,10 @@ pub fn AppHeader() -> impl IntoView {
                 <A href="/" attr:class="app-header__brand">"Portal Desk"</A>
                 <nav class="app-header__nav" aria-label="Main">
                     <A href="/" exact=true>"Cases"</A>
+                    {move || {
+                        let role = session.with(|s| s.as_ref().and_then(|s| Role::from_code(&s.staff.role)));
+                        screens_for(role).into_iter().map(|(href, label)| view! { <A href=href>{label}</A> }).collect_view()
+                    }}
                 </nav>
                 <p class="app-header__who">
                     <span class="app-header__label">"Signed in as "</span>
