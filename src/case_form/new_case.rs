@@ -4,10 +4,11 @@
 
 use super::{check_note, FieldError};
 use portal_desk_core::case::{validate_case_field, CaseKind, Channel, Collection, Priority, RequesterType};
+use portal_desk_core::catalog::Catalog;
 use portal_desk_core::date::CivilDate;
 use portal_desk_core::nhs_number::{check_nhs_number, NhsNumber, NhsNumberError};
 use portal_desk_core::patient::Patient;
-use portal_desk_core::{templates, validate, OpBody, RecordId, SiteId};
+use portal_desk_core::{validate, OpBody, RecordId, SiteId};
 use std::collections::BTreeMap;
 
 /// What the person typed into the new case form (select values are codes).
@@ -129,10 +130,12 @@ fn split_name(name: &str) -> (&str, &str) {
 
 /// Checks the form and turns it into the change set to record in one transaction:
 /// a new patient record (unless an existing one was chosen), the case linked to it,
-/// the checklist for its kind, and the first note if one was typed.
+/// the checklist for its kind (the site's current version in `catalog`), and the first
+/// note if one was typed.
 pub fn new_case_changes(
     input: &NewCaseInput,
     site: SiteId,
+    catalog: &Catalog,
     today: CivilDate,
     ids: &NewCaseIds,
 ) -> Result<Vec<(RecordId, OpBody)>, Vec<FieldError>> {
@@ -236,7 +239,7 @@ pub fn new_case_changes(
         }
     }
     changes.push((ids.case.clone(), OpBody::Create { collection: Collection::Case, site, fields }));
-    let template = templates::for_kind(kind);
+    let template = catalog.current_for(kind);
     let checklist = OpBody::StartChecklist {
         run: ids.checklist_run.clone(),
         template: template.id.clone(),
@@ -256,6 +259,7 @@ fn text_fields(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use portal_desk_core::templates;
 
     fn today() -> CivilDate {
         "2026-11-22".parse().unwrap()
@@ -290,7 +294,7 @@ mod tests {
 
     #[test]
     fn a_new_patient_a_case_and_its_checklist_are_one_change_set() {
-        let changes = new_case_changes(&input(), "riverside".into(), today(), &ids()).unwrap();
+        let changes = new_case_changes(&input(), "riverside".into(), &Catalog::builtin(), today(), &ids()).unwrap();
         assert_eq!(changes.len(), 3);
         let (patient_id, patient) = &changes[0];
         assert_eq!(patient_id.as_str(), "patient-1");
@@ -327,13 +331,25 @@ mod tests {
     }
 
     #[test]
+    fn the_checklist_is_the_sites_published_version_when_there_is_one() {
+        let mut published = templates::for_kind(CaseKind::PasswordReset).clone();
+        published.version += 1;
+        let catalog = Catalog::builtin().with(published.clone());
+        let changes = new_case_changes(&input(), "riverside".into(), &catalog, today(), &ids()).unwrap();
+        assert_eq!(
+            changes[2].1,
+            OpBody::StartChecklist { run: "run-1".into(), template: published.id, version: published.version }
+        );
+    }
+
+    #[test]
     fn an_existing_patient_is_linked_not_made_again_and_a_note_comes_last() {
         let chosen = NewCaseInput {
             existing_patient: Some("patient-9".into()),
             note: "Rang about a locked account".into(),
             ..input()
         };
-        let changes = new_case_changes(&chosen, "riverside".into(), today(), &ids()).unwrap();
+        let changes = new_case_changes(&chosen, "riverside".into(), &Catalog::builtin(), today(), &ids()).unwrap();
         assert_eq!(changes.len(), 3);
         assert_eq!(fields_of(&changes[0].1)["patient"], "patient-9");
         assert!(matches!(&changes[2].1, OpBody::AppendNote { text } if text == "Rang about a locked account"));
@@ -342,11 +358,11 @@ mod tests {
     #[test]
     fn someone_asking_for_the_patient_is_named_with_their_relationship() {
         let relative = NewCaseInput { requester_type: "relative".into(), ..input() };
-        let errors = new_case_changes(&relative, "riverside".into(), today(), &ids()).unwrap_err();
+        let errors = new_case_changes(&relative, "riverside".into(), &Catalog::builtin(), today(), &ids()).unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
         assert_eq!(fields, ["requester", "requester-relationship"]);
         let named = NewCaseInput { requester: "Sam Lovelace".into(), requester_relationship: "Son".into(), ..relative };
-        let changes = new_case_changes(&named, "riverside".into(), today(), &ids()).unwrap();
+        let changes = new_case_changes(&named, "riverside".into(), &Catalog::builtin(), today(), &ids()).unwrap();
         let case = fields_of(&changes[1].1);
         assert_eq!((case["requester"].as_str(), case["requester_relationship"].as_str()), ("Sam Lovelace", "Son"));
     }
@@ -362,7 +378,7 @@ mod tests {
             kind: String::new(),
             ..input()
         };
-        let errors = new_case_changes(&empty, "riverside".into(), today(), &ids()).unwrap_err();
+        let errors = new_case_changes(&empty, "riverside".into(), &Catalog::builtin(), today(), &ids()).unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
         assert_eq!(fields, ["patient-name", "dob-day", "nhs-number", "kind"]);
         assert_eq!(errors[0].message, "Enter the patient's name");

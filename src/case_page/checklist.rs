@@ -4,6 +4,7 @@
 //! template version it started with, whatever version the app now ships.
 
 use super::model::{current_run, step_body, step_value_label, ticked, Me};
+use super::site_setup::SiteSetup;
 use super::{described_by, CaseCtx};
 use crate::browser::{local_offset_minutes, new_uuid, now_ms};
 use crate::case_form::FieldError;
@@ -12,7 +13,7 @@ use crate::format::date_time;
 use leptos::prelude::*;
 use portal_desk_core::checklist::{ChecklistRun, ChecklistTemplate, StepKind, StepTemplate};
 use portal_desk_core::date::CivilDate;
-use portal_desk_core::{templates, OpBody};
+use portal_desk_core::OpBody;
 
 /// Today's date where the device is.
 pub fn today() -> CivilDate {
@@ -21,12 +22,12 @@ pub fn today() -> CivilDate {
 
 /// The checklist of one case: an offer to start it, or the run so far.
 #[component]
-pub fn ChecklistRunner(case: CaseView) -> impl IntoView {
+pub fn ChecklistRunner(case: CaseView, setup: SiteSetup) -> impl IntoView {
     let ctx = expect_context::<CaseCtx>();
     let kind = case.record.case_kind()?;
     let body = match current_run(&case) {
         None => {
-            let template = templates::for_kind(kind);
+            let template = setup.current_for(kind);
             let required = template.steps.iter().filter(|s| s.required).count();
             let start = OpBody::StartChecklist {
                 run: new_uuid(),
@@ -42,10 +43,10 @@ pub fn ChecklistRunner(case: CaseView) -> impl IntoView {
             }
             .into_any()
         }
-        Some((run_id, run)) => match templates::find(&run.template, run.version) {
+        Some((run_id, run)) => match setup.template(&run.template, run.version) {
             None => view! {
                 <h2 id="checklist-heading">"Checklist"</h2>
-                <p>{format!("This case follows version {} of a checklist this app does not know: update the app to work through it.", run.version)}</p>
+                <p>{format!("This case follows version {} of a checklist this device does not have yet. Sync now to fetch it; if it still does not show, update the app.", run.version)}</p>
             }
             .into_any(),
             Some(template) => run_view(run_id.to_owned(), run.clone(), template, ctx.me.get_value()).into_any(),

@@ -5,17 +5,18 @@ use super::model::{due_words, escalation_words, Me};
 use crate::browser::{local_offset_minutes, now_ms};
 use crate::case_view::CaseView;
 use leptos::prelude::*;
+use portal_desk_core::calendar::SiteCalendar;
 use portal_desk_core::StaffId;
 
 /// The heading and summary of one case.
 #[component]
-pub fn CaseHeader(case: CaseView, me: Me) -> impl IntoView {
+pub fn CaseHeader(case: CaseView, me: Me, calendar: SiteCalendar) -> impl IntoView {
     let owner = case
         .record
         .field("owner")
         .filter(|o| !o.is_empty())
         .map_or_else(|| "Nobody yet".to_owned(), |o| me.label(&StaffId::from(o)));
-    let due = due_words(&case, now_ms(), local_offset_minutes());
+    let due = due_words(&case, &calendar, now_ms(), local_offset_minutes());
     let escalation = escalation_words(&case);
     let status = case.status();
     let rows = [

@@ -12,6 +12,7 @@ mod identity;
 pub mod model;
 mod proxy;
 mod reason;
+pub mod site_setup;
 mod timeline;
 
 pub use actions::{CaseActions, EscalateForm};

@@ -3,17 +3,18 @@
 //! turn what a person typed (an assignment, an escalation, a checklist step) into
 //! operations, with messages that say what is wrong and how to fix it.
 
+use super::site_setup::SiteSetup;
 use crate::case_form::FieldError;
 use crate::case_view::CaseView;
 use crate::format::date_time;
-use portal_desk_core::calendar::{OpeningHours, SiteCalendar};
+use portal_desk_core::calendar::SiteCalendar;
 use portal_desk_core::case::{validate_case_field, CaseStatus, MAX_ESCALATION_RESPONSE_HOURS};
 use portal_desk_core::checklist::{ChecklistRun, ChecklistTemplate, StepKind, StepTemplate, TICKED};
 use portal_desk_core::date::CivilDate;
 use portal_desk_core::proxy::{assess_proxy, check_route, eleventh_birthday_warning, LegalRoute};
 use portal_desk_core::sla::SlaState;
 use portal_desk_core::staff::{Permission, Role};
-use portal_desk_core::{templates, validate, Hlc, OpBody, Register, StaffId};
+use portal_desk_core::{validate, Hlc, OpBody, Register, StaffId};
 
 /// The address the activation QR code opens: the NHS App's own web address, where a
 /// patient signs in (or finishes signing up) on their own phone. Not patient data.
@@ -69,7 +70,7 @@ pub struct Event {
 
 /// The case's timeline, oldest first: its opening, notes, status changes, the current
 /// assignment and escalation, checklists started and each step's latest state.
-pub fn timeline(case: &CaseView, me: &Me) -> Vec<Event> {
+pub fn timeline(case: &CaseView, me: &Me, setup: &SiteSetup) -> Vec<Event> {
     let record = &case.record;
     let pending = |at: &Hlc| case.pending_ops.iter().any(|op| &op.hlc == at);
     let mut events = Vec::new();
@@ -101,7 +102,7 @@ pub fn timeline(case: &CaseView, me: &Me) -> Vec<Event> {
         push(&target.clock, &target.by, escalation_words(case).unwrap_or_default(), false);
     }
     for run in record.checklists.values() {
-        let Some(template) = templates::find(&run.template, run.version) else { continue };
+        let Some(template) = setup.template(&run.template, run.version) else { continue };
         push(
             &run.started_at,
             &run.started_by,
@@ -154,16 +155,10 @@ pub fn escalation_words(case: &CaseView) -> Option<String> {
     Some(words)
 }
 
-/// The calendar the device counts service levels in until sites publish their own:
-/// open 08:00 to 18:30, Monday to Friday, in the device's time zone.
-pub fn default_calendar(offset_minutes: i64) -> SiteCalendar {
-    SiteCalendar::weekdays(OpeningHours::new((8, 0), (18, 30)), offset_minutes as i32)
-}
-
 /// When the case is due and where it stands, in words, such as "On track: due by Mon
-/// 23 Nov, 14:00".
-pub fn due_words(case: &CaseView, now_ms: u64, offset_minutes: i64) -> String {
-    let Some(sla) = case.record.sla(&default_calendar(offset_minutes), now_ms) else {
+/// 23 Nov, 14:00", counted in the site's `calendar`.
+pub fn due_words(case: &CaseView, calendar: &SiteCalendar, now_ms: u64, offset_minutes: i64) -> String {
+    let Some(sla) = case.record.sla(calendar, now_ms) else {
         return "No service level: the kind of case is unknown".to_owned();
     };
     let when = |ms: Option<u64>| ms.map(|ms| date_time(ms, offset_minutes));
@@ -232,7 +227,7 @@ fn set_field(case: &CaseView, field: &str, value: &str) -> OpBody {
 pub fn assign_body(case: &CaseView, to: &str) -> Result<OpBody, String> {
     let to = to.trim();
     if to.is_empty() {
-        return Err("Choose the colleague to assign the case to".to_owned());
+        return Err("Choose (or type the staff id of) the colleague to assign the case to".to_owned());
     }
     if case.record.field("owner") == Some(to) {
         return Err("The case is already assigned to them: choose someone else".to_owned());
@@ -404,6 +399,7 @@ pub fn ticked() -> String {
 mod tests {
     use super::*;
     use portal_desk_core::case::{CaseKind, Collection};
+    use portal_desk_core::templates;
     use portal_desk_core::{DeviceId, Op, OpId, Record, RecordId};
 
     fn hlc(ms: u64) -> Hlc {
@@ -447,6 +443,11 @@ mod tests {
         assert_eq!(me.label(&"ben-okafor-1".into()), "Colleague ben-okaf");
         me.names.insert("ben-okafor-1".into(), "Ben Okafor".into());
         assert_eq!(me.label(&"ben-okafor-1".into()), "Ben Okafor");
+    }
+
+    /// A site whose settings and templates have not synced: the defaults.
+    fn no_site_records() -> SiteSetup {
+        SiteSetup::of(&[], &"riverside".into())
     }
 
     fn date(text: &str) -> CivilDate {
@@ -498,7 +499,7 @@ mod tests {
     #[test]
     fn assigning_needs_someone_new() {
         let mut view = case(CaseKind::SignUp);
-        assert!(assign_body(&view, " ").unwrap_err().contains("staff id"));
+        assert!(assign_body(&view, " ").unwrap_err().starts_with("Choose"));
         let body = assign_body(&view, "ben").unwrap();
         apply(&mut view, 1_763_800_002_000, "carys", body);
         assert!(assign_body(&view, "ben").unwrap_err().contains("already assigned"));
@@ -535,7 +536,7 @@ mod tests {
         );
         apply(&mut view, 1_763_800_005_000, "ben", OpBody::AppendNote { text: "Passport in date".into() });
         view.pending_ops.push(op(1_763_800_005_000, "ben", OpBody::AppendNote { text: "Passport in date".into() }));
-        let texts: Vec<String> = timeline(&view, &asha()).into_iter().map(|e| e.text).collect();
+        let texts: Vec<String> = timeline(&view, &asha(), &no_site_records()).into_iter().map(|e| e.text).collect();
         assert_eq!(
             texts,
             [
@@ -547,7 +548,7 @@ mod tests {
                 "Passport in date",
             ]
         );
-        let events = timeline(&view, &asha());
+        let events = timeline(&view, &asha(), &no_site_records());
         assert!(events[5].pending && events[5].note && !events[4].pending);
     }
 
@@ -619,7 +620,9 @@ mod tests {
             "asha",
             OpBody::SetField { field: "status".into(), value: "waiting_on_patient".into(), replaces: Some(seen) },
         );
-        assert!(due_words(&view, 1_763_900_000_000, 0).starts_with("Paused while waiting on the patient"));
-        assert!(due_words(&case(CaseKind::PasswordReset), 1_763_800_060_000, 0).starts_with("On track: due by"));
+        assert!(due_words(&view, &no_site_records().calendar, 1_763_900_000_000, 0)
+            .starts_with("Paused while waiting on the patient"));
+        assert!(due_words(&case(CaseKind::PasswordReset), &no_site_records().calendar, 1_763_800_060_000, 0)
+            .starts_with("On track: due by"));
     }
 }

@@ -3,6 +3,7 @@
 //! and the form to add a note.
 
 use super::model::{timeline, Me};
+use super::site_setup::SiteSetup;
 use crate::browser::local_offset_minutes;
 use crate::case_view::CaseView;
 use crate::format::date_time;
@@ -10,9 +11,9 @@ use leptos::prelude::*;
 
 /// The list of what happened on the case.
 #[component]
-pub fn Timeline(case: CaseView, me: Me) -> impl IntoView {
+pub fn Timeline(case: CaseView, me: Me, setup: SiteSetup) -> impl IntoView {
     let offset = local_offset_minutes();
-    let events = timeline(&case, &me);
+    let events = timeline(&case, &me, &setup);
     view! {
         <section class="panel" aria-labelledby="timeline-heading">
             <h2 id="timeline-heading">"Timeline"</h2>

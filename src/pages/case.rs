@@ -8,6 +8,7 @@ use crate::app::{CurrentSession, Flash, StoreHandle, SyncTrigger};
 use crate::browser::local_offset_minutes;
 use crate::case_form::{note_op, status_op};
 use crate::case_page::model::Me;
+use crate::case_page::site_setup::SiteSetup;
 use crate::case_page::{
     ActivationHandoff, CaseActions, CaseCtx, CaseHeader, Change, ChecklistRunner, EscalateForm, IdentityPanel,
     ProxyPanel, ReasonGate, Timeline,
@@ -27,11 +28,13 @@ use portal_desk_core::{OpBody, RecordId, Register};
 use std::cell::Cell;
 use std::rc::Rc;
 
-/// A case as loaded: its view, and whether it waits for a reason for access.
+/// A case as loaded: its view, whether it waits for a reason for access, and its
+/// site's calendar and checklists.
 #[derive(Clone)]
 struct Loaded {
     view: CaseView,
     needs_reason: bool,
+    setup: SiteSetup,
 }
 
 /// The case screen.
@@ -74,6 +77,8 @@ pub fn CasePage() -> impl IntoView {
                 return Ok(None);
             };
             let needs_reason = view.record.is_restricted() && reason.is_none();
+            let site = view.record.site.clone();
+            let setup = SiteSetup::of(&store.records_where(|r| SiteSetup::reads(r, &site)).await?, &site);
             // Checked and marked with no await in between, so refreshes that overlap
             // note one view, not two.
             let seen = viewed.take();
@@ -84,7 +89,7 @@ pub fn CasePage() -> impl IntoView {
                 // keep it already says so whenever a change is saved.
                 let _ = store.record_view(View::now(id, by, reason)).await;
             }
-            Ok::<_, crate::store::StoreError>(Some(Loaded { view, needs_reason }))
+            Ok::<_, crate::store::StoreError>(Some(Loaded { view, needs_reason, setup }))
         }
     });
     // The latest case shown, kept while a refresh is under way so the forms stay.
@@ -232,20 +237,20 @@ pub fn CasePage() -> impl IntoView {
                     <p>"This case is not on this device. It may belong to another site, or not have synced yet. "
                         <A href="/">"Back to cases"</A></p>
                 }.into_any(),
-                Some(Ok(Some(Loaded { view, needs_reason: true }))) => view! {
+                Some(Ok(Some(Loaded { view, needs_reason: true, .. }))) => view! {
                     <ReasonGate kind=view.kind_label() open=open_with/>
                 }.into_any(),
-                Some(Ok(Some(Loaded { view, .. }))) => {
+                Some(Ok(Some(Loaded { view, setup, .. }))) => {
                     let me = ctx.me.get_value();
                     view! {
-                        <CaseHeader case=view.clone() me=me.clone()/>
+                        <CaseHeader case=view.clone() me=me.clone() calendar=setup.calendar.clone()/>
                         <CaseActions case=view.clone()/>
                         <ProxyPanel case=view.clone()/>
                         <IdentityPanel case=view.clone() me=me.clone()/>
-                        <ChecklistRunner case=view.clone()/>
+                        <ChecklistRunner case=view.clone() setup=setup.clone()/>
                         <EscalateForm case=view.clone()/>
                         <ActivationHandoff case=view.clone()/>
-                        <Timeline case=view me/>
+                        <Timeline case=view me setup/>
                     }.into_any()
                 }
             }}

@@ -11,6 +11,7 @@ use crate::case_form::{
     known_patients, new_case_changes, nhs_number_feedback, patient_matches, typed_patient, FieldError, NewCaseIds,
     NewCaseInput, NhsFeedback, PatientMatch,
 };
+use crate::case_page::site_setup::SiteSetup;
 use crate::components::{field_error, ErrorSummary, FieldErrorMessage, ProblemSummary, SignedIn};
 use crate::format::day_month_year;
 use crate::sync::SyncStatus;
@@ -20,7 +21,7 @@ use leptos_router::hooks::use_navigate;
 use portal_desk_core::case::{CaseKind, Channel, Priority, RequesterType};
 use portal_desk_core::date::CivilDate;
 use portal_desk_core::patient::Patient;
-use portal_desk_core::{templates, RecordId};
+use portal_desk_core::RecordId;
 
 /// Today's date where the person is.
 fn today() -> CivilDate {
@@ -87,6 +88,17 @@ pub fn NewCasePage() -> impl IntoView {
             Some(known_patients(records.values()))
         }
     });
+    // The home site's checklists: a version an admin published replaces the built-in one.
+    let catalog = LocalResource::new(move || {
+        let store = store.get();
+        let site = session.with_untracked(|s| s.as_ref().and_then(|s| s.home_site().map(|site| site.id.clone())));
+        async move {
+            let site = site?;
+            let records = store.records_where(|r| SiteSetup::reads(r, &site)).await.ok()?;
+            Some(SiteSetup::of(&records, &site).catalog)
+        }
+    });
+    let current_catalog = move || catalog.get().flatten().unwrap_or_default();
     let matches = Memo::new(move |_| {
         if chosen.with(Option::is_some) {
             return Vec::new();
@@ -163,7 +175,7 @@ pub fn NewCasePage() -> impl IntoView {
             patient: RecordId::from(new_uuid()),
             checklist_run: new_uuid(),
         };
-        match new_case_changes(&input(), site, today(), &ids) {
+        match new_case_changes(&input(), site, &current_catalog(), today(), &ids) {
             Ok(changes) => {
                 errors.set(Vec::new());
                 save.dispatch(changes);
@@ -195,7 +207,8 @@ pub fn NewCasePage() -> impl IntoView {
     });
     let checklist = move || {
         CaseKind::from_code(&kind.get()).map(|k| {
-            let template = templates::for_kind(k);
+            let catalog = current_catalog();
+            let template = catalog.current_for(k);
             format!("The “{}” checklist ({} steps) will be attached to the case.", template.title, template.steps.len())
         })
     };

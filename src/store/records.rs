@@ -10,7 +10,7 @@ use super::vault::{self, RecordIndex};
 use super::{codec, meta, schema, Store, StoreError};
 use crate::settle::{settle_pull, LocalState, PullState};
 use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::TransactionMode;
+use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use portal_desk_core::protocol::client::{AckedOp, PullTicket};
 use portal_desk_core::protocol::PullResponse;
 use portal_desk_core::{Clock, Op, Record, RecordId, StaffId};
@@ -83,13 +83,7 @@ impl Store {
     pub async fn local_state(&self) -> Result<LocalState, StoreError> {
         let unlocked = vault::unlocked(&self.name)?;
         let tx = self.db().transaction([schema::RECORDS, schema::ACKED, schema::OUTBOX, schema::META]).build()?;
-        let version: u64 = meta::get(&tx.object_store(schema::META)?, meta::RECORDS_VERSION).await?.unwrap_or(0);
-        let fresh = unlocked.index.borrow().as_ref().is_some_and(|index| index.version == version);
-        if !fresh {
-            let loaded: Vec<Record> = codec::get_all(&tx.object_store(schema::RECORDS)?).await?;
-            let records = loaded.into_iter().map(|r| (r.id.as_str().to_owned(), r)).collect();
-            *unlocked.index.borrow_mut() = Some(RecordIndex { version, records });
-        }
+        load_index(&tx, &unlocked).await?;
         let records =
             unlocked.index.borrow().as_ref().map(|i| i.records.values().cloned().collect()).unwrap_or_default();
         Ok(LocalState {
@@ -97,6 +91,16 @@ impl Store {
             acked: codec::get_all(&tx.object_store(schema::ACKED)?).await?,
             outbox: codec::get_all(&tx.object_store(schema::OUTBOX)?).await?,
         })
+    }
+
+    /// The confirmed records `keep` picks (a site's settings and templates, say), from
+    /// the in-memory index, which is loaded first if it is stale; only those are cloned.
+    pub async fn records_where(&self, keep: impl Fn(&Record) -> bool) -> Result<Vec<Record>, StoreError> {
+        let unlocked = vault::unlocked(&self.name)?;
+        let tx = self.db().transaction([schema::RECORDS, schema::META]).build()?;
+        load_index(&tx, &unlocked).await?;
+        let index = unlocked.index.borrow();
+        Ok(index.as_ref().map(|i| i.records.values().filter(|r| keep(r)).cloned().collect()).unwrap_or_default())
     }
 
     /// Applies `change` to the in-memory index after a write that moved the records
@@ -130,4 +134,17 @@ impl Store {
         state.outbox.retain(|op: &Op| &op.record == id);
         Ok(state)
     }
+}
+
+/// Makes the in-memory index of records current, reading every record (inside `tx`,
+/// which spans `records` and `meta`) only when another write has moved the version on.
+async fn load_index(tx: &Transaction<'_>, unlocked: &vault::Unlocked) -> Result<(), StoreError> {
+    let version: u64 = meta::get(&tx.object_store(schema::META)?, meta::RECORDS_VERSION).await?.unwrap_or(0);
+    let fresh = unlocked.index.borrow().as_ref().is_some_and(|index| index.version == version);
+    if !fresh {
+        let loaded: Vec<Record> = codec::get_all(&tx.object_store(schema::RECORDS)?).await?;
+        let records = loaded.into_iter().map(|r| (r.id.as_str().to_owned(), r)).collect();
+        *unlocked.index.borrow_mut() = Some(RecordIndex { version, records });
+    }
+    Ok(())
 }
