@@ -167,8 +167,9 @@ fn Ready(opened: Opened) -> impl IntoView {
     // Locked (or nobody signed in): only the unlock and sign-in screens exist, so no
     // screen holding patient data stays mounted.
     let open = move || unlocked.get() && session.with(Option::is_some);
+    // The update banner comes after the screen, so the skip link stays the first thing a
+    // keyboard reaches; it is pinned to the bottom of the window (style/_base.scss).
     view! {
-        <crate::components::UpdateBanner/>
         <Show when=open fallback=LockedApp>
         <Router>
             <PinReminder/>
@@ -185,5 +186,6 @@ fn Ready(opened: Opened) -> impl IntoView {
             </Routes>
         </Router>
         </Show>
+        <crate::components::UpdateBanner/>
     }
 }

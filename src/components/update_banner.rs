@@ -19,7 +19,7 @@ pub fn UpdateBanner() -> impl IntoView {
         });
     };
     view! {
-        <div aria-live="polite">
+        <div class="update-slot" aria-live="polite">
         <Show when=move || ready.get()>
             <div class="banner update-banner" role="region" aria-labelledby="update-heading">
                 <p id="update-heading"><strong>"An update is ready"</strong></p>
