@@ -375,6 +375,10 @@ impl Syncer {
         let session = self.session.get_untracked();
         let needs_sign_in = self.status.needs_sign_in.get_untracked();
         match session {
+            // The browser knows it has no network at all: reading the outbox to send it
+            // would cost every save on a tablet out of signal for nothing. The `online`
+            // event starts the next run.
+            Some(_) if !crate::browser::is_online() => self.status.online.set(false),
             Some(session) if !needs_sign_in && !session.is_expired(now_ms()) => self.sync_with(&session).await,
             // The token has run out: syncing waits for a fresh sign-in.
             Some(_) => self.status.needs_sign_in.set(true),
