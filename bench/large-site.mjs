@@ -94,6 +94,10 @@ async function portalDeskRun(run, editIds, names, caseCount, samples) {
     log('Portal Desk cold start:', JSON.stringify(cold));
     if (cold.toListMs !== null) samples.coldStart.push(cold.toListMs);
     if (cold.unlockMs !== null) { samples.toLockScreen.push(cold.toLockScreenMs); samples.unlock.push(cold.unlockMs); }
+    const memory = await app.memoryUse(pa);
+    log('memory with the site listed:', JSON.stringify(memory));
+    samples.jsHeapMB.push(memory.jsHeapMB);
+    samples.wasmMB.push(memory.wasmMB);
 
     const keys = await app.searchAsYouType(pa, SEARCH);
     log(`search "${SEARCH}":`, keys.map((t) => (t === null ? '-' : ms(t))).join(' '));
@@ -185,7 +189,7 @@ async function main() {
   const caseCount = await countCases();
   log(`${caseCount} cases for a Riverside analyst`);
   const samples = {
-    firstSync: [], firstSyncListed: [], coldStart: [], toLockScreen: [], unlock: [], keystroke: [], openCase: [], write: [], serverHas: [], secondShows: [],
+    firstSync: [], firstSyncListed: [], coldStart: [], toLockScreen: [], unlock: [], jsHeapMB: [], wasmMB: [], keystroke: [], openCase: [], write: [], serverHas: [], secondShows: [],
     pouchFirstSync: [], pouchWrite: [], pouchServerHas: [], pouchSecondShows: [],
   };
   log('starting pouchdb-server (in memory) and loading the documents');
@@ -214,7 +218,9 @@ async function main() {
     row('Portal Desk: cold start, offline, to the full case list (when not locked)', samples.coldStart, '< 1000'),
     row('Portal Desk: cold start, offline, to the unlock screen', samples.toLockScreen, '< 1000'),
     row('Portal Desk: unlock (PIN submitted → the full case list)', samples.unlock),
-    row('Portal Desk: search as you type, per keystroke', samples.keystroke),
+    [ 'Portal Desk: memory with the site unlocked and listed: JS heap, MB', samples.jsHeapMB.length ? median(samples.jsHeapMB).toFixed(1) : 'n/a', '', '', String(samples.jsHeapMB.length), '' ],
+    [ 'Portal Desk: … WebAssembly memory, MB', samples.wasmMB.length ? median(samples.wasmMB).toFixed(1) : 'n/a', '', '', String(samples.wasmMB.length), '' ],
+    row('Portal Desk: search as you type, per keystroke', samples.keystroke, '< 16'),
     row('Portal Desk: open a case from the list', samples.openCase),
     row('Portal Desk: local write (click Add note → note in the timeline), p50', samples.write),
     [ 'Portal Desk: local write, p95', ms(percentile(samples.write, 0.95)), '', '', String(samples.write.length), '' ],

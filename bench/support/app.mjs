@@ -167,3 +167,19 @@ export async function waitForCase(page, name) {
   await page.getByRole('heading', { name, level: 1 }).waitFor({ timeout: 60_000 });
   await page.getByLabel('Add a note').waitFor({ timeout: 60_000 });
 }
+
+/**
+ * The memory the app holds now, in MB: the JS heap in use (Chromium's own count, by the
+ * DevTools protocol, after a garbage collection) and the WebAssembly linear memory
+ * (which only grows; it is where the decrypted records live).
+ */
+export async function memoryUse(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  await cdp.send('Performance.enable');
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  await cdp.detach();
+  const jsHeap = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? NaN;
+  const wasm = await page.evaluate(() => window.__bench.wasmMemory?.buffer.byteLength ?? NaN);
+  return { jsHeapMB: jsHeap / 1e6, wasmMB: wasm / 1e6 };
+}

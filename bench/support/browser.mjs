@@ -62,6 +62,17 @@ function timingHelper() {
     }
     return false;
   };
+  // The app's WebAssembly memory, caught as the module is instantiated, so the memory
+  // figure can count it (the JS heap figure does not include wasm's linear memory).
+  for (const name of ['instantiate', 'instantiateStreaming']) {
+    const original = WebAssembly[name];
+    WebAssembly[name] = async (...args) => {
+      const result = await original.apply(WebAssembly, args);
+      const memory = result.instance?.exports?.memory;
+      if (memory) bench.wasmMemory = memory;
+      return result;
+    };
+  }
   bench.statusText = () => [...document.querySelectorAll('[role="status"]')].map((e) => e.textContent).join(' | ');
   window.__bench = bench;
 }
