@@ -66,6 +66,7 @@ struct Opened {
     session: Option<Session>,
     last_sync_ms: Option<u64>,
     idle_lock_minutes: u32,
+    kiosk: Option<crate::store::KioskMode>,
 }
 
 /// The store opens locked (its key lives only in memory), so the session, which is
@@ -75,7 +76,8 @@ async fn open_device() -> Result<Opened, StoreError> {
     let session = if store.is_unlocked() { store.session().await? } else { None };
     let last_sync_ms = store.last_sync_ms().await?;
     let idle_lock_minutes = store.idle_lock_minutes().await?;
-    Ok(Opened { store, session, last_sync_ms, idle_lock_minutes })
+    let kiosk = store.kiosk_mode().await?;
+    Ok(Opened { store, session, last_sync_ms, idle_lock_minutes, kiosk })
 }
 
 /// The whole app.
@@ -120,7 +122,7 @@ fn StorageUnavailable(error: StoreError) -> impl IntoView {
 /// The app once the database is open: contexts, the sync loop, the routes.
 #[component]
 fn Ready(opened: Opened) -> impl IntoView {
-    let Opened { store, session, last_sync_ms, idle_lock_minutes } = opened;
+    let Opened { store, session, last_sync_ms, idle_lock_minutes, kiosk } = opened;
     let unlocked = RwSignal::new(store.is_unlocked());
     let now = browser::now_ms();
     let status = SyncStatus::new();
@@ -142,6 +144,8 @@ fn Ready(opened: Opened) -> impl IntoView {
     provide_context(lock);
     lock.lock_when_idle(store);
     provide_context(Flash(RwSignal::new(None)));
+    let kiosk = crate::kiosk::KioskState(RwSignal::new(kiosk));
+    provide_context(kiosk);
     provide_context(status);
     provide_context(trigger);
 
@@ -169,7 +173,11 @@ fn Ready(opened: Opened) -> impl IntoView {
     let open = move || unlocked.get() && session.with(Option::is_some);
     // The update banner comes after the screen, so the skip link stays the first thing a
     // keyboard reaches; it is pinned to the bottom of the window (style/_base.scss).
+    // A kiosk shows the kiosk and nothing else, whatever the address or lock state.
+    let kiosk_mode = move || kiosk.0.get();
     view! {
+        {move || kiosk_mode().map(|mode| view! { <crate::kiosk::Kiosk mode/> })}
+        <Show when=move || kiosk.0.with(Option::is_none)>
         <Show when=open fallback=LockedApp>
         <Router>
             <PinReminder/>
@@ -187,5 +195,6 @@ fn Ready(opened: Opened) -> impl IntoView {
         </Router>
         </Show>
         <crate::components::UpdateBanner/>
+        </Show>
     }
 }

@@ -11,6 +11,11 @@ pub fn local_offset_minutes() -> i64 {
     -(js_sys::Date::new_0().get_timezone_offset() as i64)
 }
 
+/// Today's date where the device is.
+pub fn today() -> portal_desk_core::date::CivilDate {
+    portal_desk_core::date::CivilDate::from_ms(now_ms() as i64, local_offset_minutes() as i32)
+}
+
 /// A fresh random UUID from `crypto.randomUUID()`, for device, record and operation ids.
 pub fn new_uuid() -> String {
     web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.random_uuid()).unwrap_or_else(fallback_uuid)

@@ -16,6 +16,7 @@ pub mod change_view;
 pub mod components;
 pub mod crypto;
 pub mod format;
+pub mod kiosk;
 pub mod pages;
 pub mod queue;
 pub mod session;

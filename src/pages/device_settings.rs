@@ -163,6 +163,7 @@ pub fn DeviceSettingsPage() -> impl IntoView {
             </form>
             <h2>"Change your PIN"</h2>
             <PinForm submit_label="Change PIN" on_saved=on_saved_pin/>
+            <crate::kiosk::StartKiosk/>
         </SignedIn>
     }
 }

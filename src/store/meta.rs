@@ -28,8 +28,11 @@ pub const IDLE_LOCK_MINUTES: &str = "idle_lock_minutes";
 /// Colleagues' names, roles and sites (sealed: it names the staff of a site).
 pub const STAFF_DIRECTORY: &str = "staff_directory";
 
+/// Set while the tablet is a self-registration kiosk: its site and who started it.
+pub const KIOSK: &str = "kiosk";
+
 /// The keys kept in clear: read while locked, and holding no patient data.
-pub const CLEAR: [&str; 4] = [DEVICE, LAST_SYNC, RECORDS_VERSION, IDLE_LOCK_MINUTES];
+pub const CLEAR: [&str; 5] = [DEVICE, LAST_SYNC, RECORDS_VERSION, IDLE_LOCK_MINUTES, KIOSK];
 
 /// The pull cursor of one member of staff: the server pages changes by the person's
 /// sites, so a tablet shared by people of different sites keeps one cursor each.

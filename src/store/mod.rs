@@ -13,6 +13,7 @@
 mod codec;
 mod error;
 mod keys;
+mod kiosk;
 mod meta;
 mod outbox;
 mod records;
@@ -27,6 +28,7 @@ mod views;
 
 pub use error::StoreError;
 pub use keys::{pin_problem, PinHolder, UnlockError, MAX_PIN_TRIES, MIN_PIN_DIGITS};
+pub use kiosk::KioskMode;
 pub use settings::{DEFAULT_IDLE_LOCK_MINUTES, IDLE_LOCK_CHOICES};
 
 use indexed_db_futures::database::Database;

@@ -38,6 +38,7 @@ pub mod protocol;
 pub mod proxy;
 pub mod qr;
 pub mod record;
+pub mod self_registration;
 pub mod site;
 pub mod sla;
 pub mod staff;
