@@ -59,8 +59,8 @@ test('sign-in, PIN, device, changes and lock screens are accessible; colleagues 
   });
 
   await test.step('the device screen says how it locks', async () => {
-    await page.getByRole('link', { name: 'This device' }).first().click();
-    await expect(page.getByRole('heading', { name: 'This device', level: 1 })).toBeVisible();
+    await page.getByRole('link', { name: 'This device', exact: true }).click();
+    await expect(page.getByRole('heading', { name: 'This device', exact: true, level: 1 })).toBeVisible();
     await expectNoAccessibilityViolations(page);
     await screenshotBothWays(page, 'device');
   });
