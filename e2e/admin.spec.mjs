@@ -35,7 +35,7 @@ test('an admin adds a member of staff and deactivates another', async ({ browser
   const desk = await browser.newContext();
   const page = await desk.newPage();
   await signIn(page, server.baseURL, admin);
-  await goTo(page, '/admin/staff');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Staff' }).click();
   await expect(page.getByRole('heading', { name: 'Staff', level: 1 })).toBeVisible();
   await expect(page.getByRole('row').filter({ hasText: 'Ben Okafor' })).toContainText('ben.okafor@riverside.example');
   await expectNoAccessibilityViolations(page);
@@ -51,6 +51,25 @@ test('an admin adds a member of staff and deactivates another', async ({ browser
     await expect(page.getByText('Nia Evans is added and can sign in.')).toBeVisible();
     await expect(page.getByRole('row').filter({ hasText: 'nia.evans@riverside.example' })).toBeVisible();
     expect((await apiToken(request, 'nia.evans@riverside.example', 'a long first password')).status).toBe(200);
+  });
+
+  await test.step('her role, sites and password are changed, and the old password stops working', async () => {
+    await page.getByRole('button', { name: 'Change Nia Evans' }).click();
+    const form = page.getByRole('region', { name: 'Change Nia Evans' });
+    await form.getByLabel('Role').selectOption({ label: 'Supervisor' });
+    await form.getByRole('button', { name: 'Save role and sites' }).click();
+    await expect(page.getByText("Nia Evans's role and sites are saved.")).toBeVisible();
+    await expect(page.getByRole('row').filter({ hasText: 'nia.evans@riverside.example' })).toContainText('Supervisor');
+    await page.getByRole('button', { name: 'Change Nia Evans' }).click();
+    await form.getByLabel(/New password/).fill('short');
+    await form.getByRole('button', { name: 'Reset password' }).click();
+    await expect(form.getByRole('alert')).toContainText('at least 10 characters');
+    await expectNoAccessibilityViolations(page);
+    await form.getByLabel(/New password/).fill('a brand new password');
+    await form.getByRole('button', { name: 'Reset password' }).click();
+    await expect(page.getByText("Nia Evans's password is reset.")).toBeVisible();
+    expect((await apiToken(request, 'nia.evans@riverside.example', 'a long first password')).status).toBe(401);
+    expect((await apiToken(request, 'nia.evans@riverside.example', 'a brand new password')).status).toBe(200);
   });
 
   await test.step('a short password is refused with the reason', async () => {

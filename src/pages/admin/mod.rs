@@ -1,6 +1,8 @@
-//! `/admin/staff`: an admin's staff accounts — add someone, deactivate or reactivate
-//! them. Online only (accounts and passwords never sync to devices); the server checks
+//! `/admin/staff`: an admin's staff accounts — add someone, change their role and
+//! sites, reset their password, deactivate or reactivate them. Online only (accounts and passwords never sync to devices); the server checks
 //! the role and audits every change whatever this screen shows.
+
+mod edit_staff;
 
 use crate::app::CurrentSession;
 use crate::components::SignedIn;
@@ -34,6 +36,14 @@ fn StaffAdmin() -> impl IntoView {
         directory(token.get_value())
     });
     let message = RwSignal::new(None::<String>);
+    let editing = RwSignal::new(None::<Colleague>);
+    let session = expect_context::<CurrentSession>().0;
+    let my_sites = move || session.with(|s| s.as_ref().map(|s| s.staff.sites.clone()).unwrap_or_default());
+    let on_done = Callback::new(move |done: String| {
+        message.set(Some(done));
+        editing.set(None);
+        reload.update(|n| *n += 1);
+    });
     let set_active = move |person: Colleague, active: bool| {
         let token = token.get_value();
         leptos::task::spawn_local(async move {
@@ -66,6 +76,8 @@ fn StaffAdmin() -> impl IntoView {
                             let active = person.active;
                             let label = format!("{} {}", if active { "Deactivate" } else { "Reactivate" }, person.name);
                             let row = person.clone();
+                            let change = person.clone();
+                            let change_label = format!("Change {}", person.name);
                             view! {
                                 <tr>
                                     <th scope="row">{person.name.clone()}</th>
@@ -74,6 +86,8 @@ fn StaffAdmin() -> impl IntoView {
                                     <td>{person.sites.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")}</td>
                                     <td>{if active { "Active" } else { "Deactivated" }}</td>
                                     <td>
+                                        <button class="button button--secondary" aria-label=change_label
+                                            on:click=move |_| editing.set(Some(change.clone()))>"Change"</button>
                                         <button class="button button--secondary" on:click=move |_| set_active(row.clone(), !active)>
                                             {label}
                                         </button>
@@ -85,6 +99,9 @@ fn StaffAdmin() -> impl IntoView {
                 </table>
             }.into_any(),
         }}
+        {move || editing.get().map(|person| view! {
+            <edit_staff::EditStaff person sites=my_sites() on_done on_close=Callback::new(move |()| editing.set(None))/>
+        })}
         <AddStaff on_added=move || reload.update(|n| *n += 1)/>
     }
 }
