@@ -191,6 +191,7 @@ fn Ready(opened: Opened) -> impl IntoView {
                 <Route path=path!("/changes") view=ChangesPage/>
                 <Route path=path!("/supervisor") view=crate::pages::SupervisorPage/>
                 <Route path=path!("/admin/staff") view=crate::pages::AdminStaffPage/>
+                <Route path=path!("/admin/sites") view=crate::pages::admin::AdminSitesPage/>
             </Routes>
         </Router>
         </Show>

@@ -22,6 +22,9 @@ fn screens_for(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
     if may(Permission::ManageStaff) {
         links.push(("/admin/staff", "Staff"));
     }
+    if may(Permission::ManageSites) {
+        links.push(("/admin/sites", "Sites"));
+    }
     links
 }
 

@@ -3,6 +3,10 @@
 //! the role and audits every change whatever this screen shows.
 
 mod edit_staff;
+mod site_form;
+mod sites;
+
+pub use sites::AdminSitesPage;
 
 use crate::app::CurrentSession;
 use crate::components::SignedIn;
