@@ -43,6 +43,20 @@ pub fn KioskForm(site: portal_desk_core::SiteId) -> impl IntoView {
             }
         }
     });
+    // Untouched, the thank-you gives way to the form, and a half-filled form is wiped.
+    super::idle::watch_idle(move |idle_ms| {
+        if thanked.get_untracked() {
+            if idle_ms >= super::idle::THANKS_FOR_MS {
+                thanked.set(false);
+            }
+        } else if idle_ms >= super::idle::FORM_IDLE_MS
+            && (form.with_untracked(|f| *f != SelfRegistration::default()) || errors.with_untracked(|e| !e.is_empty()))
+        {
+            form.set(SelfRegistration::default());
+            errors.set(Vec::new());
+            failed.set(false);
+        }
+    });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let typed = form.get_untracked();

@@ -2,11 +2,13 @@
 //! register themselves. While it is on, the app shows the kiosk and nothing else: it is
 //! drawn outside the router, so no link, back button, typed address or reload reaches
 //! another screen, and the mode is kept on the device so a reload comes back to it.
-//! After a reload (or the idle lock) the data key is gone, so a member of staff must
-//! unlock the kiosk with their PIN before the next patient; a half-filled form goes with
-//! the key. Leaving kiosk mode takes a staff PIN too.
+//! After a reload the data key is gone, so a member of staff must unlock the kiosk with
+//! their PIN before the next patient. The device's idle lock is held off in kiosk mode;
+//! instead an untouched form is wiped for the next patient (`idle.rs`). Leaving kiosk
+//! mode takes a staff PIN.
 
 mod form;
+mod idle;
 pub mod registration;
 mod staff_pin;
 mod text;
@@ -25,6 +27,7 @@ pub struct KioskState(pub RwSignal<Option<KioskMode>>);
 #[component]
 pub fn Kiosk(mode: KioskMode) -> impl IntoView {
     let lock = expect_context::<DeviceLock>();
+    idle::hold_off_idle_lock(lock);
     let unlocked = move || lock.unlocked.get() && lock.session.with(Option::is_some);
     let leaving = RwSignal::new(false);
     let site = mode.site.clone();
