@@ -250,3 +250,6 @@ mod tests {
         assert_eq!(ids.len(), CaseKind::ALL.len());
     }
 }
+
+/// Editing a template on the admin screen and publishing the edit as a new version.
+pub mod edit;
