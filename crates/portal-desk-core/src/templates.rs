@@ -250,6 +250,3 @@ mod tests {
         assert_eq!(ids.len(), CaseKind::ALL.len());
     }
 }
-
-/// Editing a template on the admin screen and publishing the edit as a new version.
-pub mod edit;
