@@ -192,6 +192,7 @@ fn Ready(opened: Opened) -> impl IntoView {
                 <Route path=path!("/supervisor") view=crate::pages::SupervisorPage/>
                 <Route path=path!("/admin/staff") view=crate::pages::AdminStaffPage/>
                 <Route path=path!("/admin/sites") view=crate::pages::admin::AdminSitesPage/>
+                <Route path=path!("/admin/templates") view=crate::pages::admin::AdminTemplatesPage/>
             </Routes>
         </Router>
         </Show>

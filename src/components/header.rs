@@ -25,6 +25,9 @@ fn screens_for(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
     if may(Permission::ManageSites) {
         links.push(("/admin/sites", "Sites"));
     }
+    if may(Permission::ManageTemplates) {
+        links.push(("/admin/templates", "Checklists"));
+    }
     links
 }
 

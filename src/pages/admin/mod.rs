@@ -5,8 +5,11 @@
 mod edit_staff;
 mod site_form;
 mod sites;
+mod template_form;
+mod templates;
 
 pub use sites::AdminSitesPage;
+pub use templates::AdminTemplatesPage;
 
 use crate::app::CurrentSession;
 use crate::components::SignedIn;
