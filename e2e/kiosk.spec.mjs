@@ -67,6 +67,20 @@ for (const [language, patient, spoken] of [
         await expectTimeline(page, [/Possible duplicates on this tablet.*Gwen Pritchard/]);
       }
     });
+
+    if (spoken === 'English') {
+      await test.step('Asha, on her own tablet, finds the registration after syncing', async () => {
+        const colleague = await browser.newContext();
+        const other = await colleague.newPage();
+        await signIn(other, server.baseURL, staff.asha);
+        const name = `${patient.given} ${patient.family}`;
+        await expect(other.getByRole('link', { name: new RegExp(name) }).first()).toBeVisible({ timeout: 30_000 });
+        await openCase(other, name);
+        await expect(other.getByRole('heading', { name: 'Checklist: Verify identity to P9' })).toBeVisible();
+        await expectTimeline(other, [/Registered themselves at the kiosk, in English/]);
+        await colleague.close();
+      });
+    }
     await tablet.close();
   });
 }
