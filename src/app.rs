@@ -142,10 +142,10 @@ fn Ready(opened: Opened) -> impl IntoView {
         needs_pin: RwSignal::new(false),
     };
     provide_context(lock);
-    lock.lock_when_idle(store);
-    provide_context(Flash(RwSignal::new(None)));
     let kiosk = crate::kiosk::KioskState(RwSignal::new(kiosk));
     provide_context(kiosk);
+    lock.lock_when_idle(store, move || kiosk.0.with_untracked(Option::is_some));
+    provide_context(Flash(RwSignal::new(None)));
     provide_context(status);
     provide_context(trigger);
 

@@ -117,8 +117,10 @@ const IDLE_CHECK: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl DeviceLock {
     /// Locks the device once nobody has touched, clicked or typed for
-    /// `idle_minutes`. Call once, from the app's root.
-    pub fn lock_when_idle(self, store: crate::app::StoreHandle) {
+    /// `idle_minutes`, except while `held_off()` says not to (a kiosk, which wipes its
+    /// own form instead: locking would stop the next patient registering). Call once,
+    /// from the app's root.
+    pub fn lock_when_idle(self, store: crate::app::StoreHandle, held_off: impl Fn() -> bool + 'static) {
         let last_touch = StoredValue::new(crate::browser::now_ms());
         let touched = move || last_touch.set_value(crate::browser::now_ms());
         window_event_listener(leptos::ev::pointerdown, move |_| touched());
@@ -126,7 +128,8 @@ impl DeviceLock {
         set_interval(
             move || {
                 let idle_ms = crate::browser::now_ms().saturating_sub(last_touch.get_value());
-                if self.unlocked.get_untracked() && idle_ms >= u64::from(self.idle_minutes.get_untracked()) * 60_000 {
+                let due = idle_ms >= u64::from(self.idle_minutes.get_untracked()) * 60_000;
+                if due && self.unlocked.get_untracked() && !held_off() {
                     self.lock(&store.get());
                 }
             },

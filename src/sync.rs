@@ -374,26 +374,39 @@ impl Syncer {
         }
         let session = self.session.get_untracked();
         let needs_sign_in = self.status.needs_sign_in.get_untracked();
-        match session {
+        let changed = match session {
             // The browser knows it has no network at all: reading the outbox to send it
             // would cost every save on a tablet out of signal for nothing. The `online`
             // event starts the next run.
-            Some(_) if !crate::browser::is_online() => self.status.online.set(false),
+            Some(_) if !crate::browser::is_online() => {
+                self.status.online.set(false);
+                false
+            }
             Some(session) if !needs_sign_in && !session.is_expired(now_ms()) => self.sync_with(&session).await,
             // The token has run out: syncing waits for a fresh sign-in.
-            Some(_) => self.status.needs_sign_in.set(true),
-            None => {}
-        }
+            Some(_) => {
+                self.status.needs_sign_in.set(true);
+                false
+            }
+            None => false,
+        };
         self.refresh_counts().await;
-        self.status.data_changed();
+        // Screens read the store again only when a run moved something: a quiet run
+        // (the timer's, most of them) redraws nothing.
+        if changed {
+            self.status.data_changed();
+        }
     }
 
-    async fn sync_with(&self, session: &Session) {
+    /// One run for `session`; whether it may have changed what the device holds (a
+    /// failed run may have pushed part of the outbox, so it counts as a change).
+    async fn sync_with(&self, session: &Session) -> bool {
         let received = self.status.received;
         let outcome = sync_once(&self.store, &Http, session, &move |count| received.set(Some(count))).await;
         received.set(None);
         match outcome {
             Ok(report) => {
+                let changed = report.pushed + report.pulled + report.rejected > 0 || report.sites_changed.is_some();
                 if let Some(change) = report.sites_changed {
                     self.status.notice.set(Some(change.notice(&session.staff.sites)));
                 }
@@ -406,8 +419,12 @@ impl Syncer {
                 self.failures.set(0);
                 self.next_try_ms.set(0);
                 self.refresh_directory(session, now).await;
+                changed
             }
-            Err(error) if error.is_revoked() => self.wipe(&error).await,
+            Err(error) if error.is_revoked() => {
+                self.wipe(&error).await;
+                true
+            }
             Err(error) => {
                 self.status.online.set(!error.is_offline());
                 if error.needs_sign_in() {
@@ -420,6 +437,7 @@ impl Syncer {
                 let failures = self.failures.get().saturating_add(1);
                 self.failures.set(failures);
                 self.next_try_ms.set(now_ms() + backoff_ms(failures, js_sys::Math::random()));
+                true
             }
         }
     }

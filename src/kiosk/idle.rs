@@ -1,11 +1,10 @@
 //! Idle time at the kiosk. The device's idle lock is held off while the tablet is a
-//! kiosk (locking would take the data key, and the next patient could not register
-//! until staff came back); instead the kiosk itself starts over for the next patient
-//! when nobody has touched it for a while: a half-filled form is wiped and the
-//! thank-you goes back to an empty form.
+//! kiosk (`DeviceLock::lock_when_idle` asks the kiosk state: locking would take the
+//! data key, and the next patient could not register until staff came back); instead
+//! the kiosk itself starts over for the next patient when nobody has touched it for a
+//! while: a half-filled form is wiped and the thank-you goes back to an empty form.
 
 use crate::browser::now_ms;
-use crate::session::DeviceLock;
 use leptos::prelude::*;
 use std::time::Duration;
 
@@ -17,16 +16,6 @@ pub const FORM_IDLE_MS: u64 = 120_000;
 
 /// How often the time since the last touch is looked at.
 const CHECK_EVERY: Duration = Duration::from_secs(5);
-
-/// Holds off the device's idle lock for as long as the calling component is mounted,
-/// and puts the staff's own setting back when it goes.
-pub fn hold_off_idle_lock(lock: DeviceLock) {
-    let chosen = lock.idle_minutes.get_untracked();
-    lock.idle_minutes.set(u32::MAX);
-    on_cleanup(move || {
-        lock.idle_minutes.try_set(chosen);
-    });
-}
 
 /// Calls `check` every few seconds with the milliseconds since the last touch or key
 /// press, for as long as the calling component is mounted.

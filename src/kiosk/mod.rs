@@ -27,7 +27,6 @@ pub struct KioskState(pub RwSignal<Option<KioskMode>>);
 #[component]
 pub fn Kiosk(mode: KioskMode) -> impl IntoView {
     let lock = expect_context::<DeviceLock>();
-    idle::hold_off_idle_lock(lock);
     let unlocked = move || lock.unlocked.get() && lock.session.with(Option::is_some);
     let leaving = RwSignal::new(false);
     let site = mode.site.clone();
