@@ -96,11 +96,11 @@ test('an analyst can reach none of the supervisor and admin screens or actions',
   const tablet = await browser.newContext();
   const page = await tablet.newPage();
   await signIn(page, server.baseURL, staff.asha);
-  for (const path of ['/supervisor', '/admin/staff']) {
+  for (const path of ['/supervisor', '/admin/staff', '/admin/sites', '/admin/templates']) {
     await goTo(page, path);
     await expect(page.getByRole('heading', { name: 'You cannot use this screen', level: 1 })).toBeVisible();
     await expect(page.getByRole('table')).toHaveCount(0);
-    await expect(page.getByRole('button', { name: /Revoke|Deactivate|Add member/ })).toHaveCount(0);
+    await expect(page.getByRole('button', { name: /Revoke|Deactivate|Add member|Save site settings|Publish version/ })).toHaveCount(0);
   }
   await expectNoAccessibilityViolations(page);
 

@@ -159,9 +159,9 @@ pub fn KioskForm(site: portal_desk_core::SiteId) -> impl IntoView {
             }
             let dob_error = move || field_error(Field::DateOfBirth);
             let date_part = move |id: &'static str, label: &'static str, width: &'static str, get: fn(&SelfRegistration) -> &String, set: fn(&mut SelfRegistration, String)| view! {
-                <div class="date-input__item">
-                    <label class="label" for=id>{label}</label>
-                    <input class=format!("input input--{width}") id=id name=id inputmode="numeric"
+                <div class="nhsuk-date-input__item">
+                    <label class="nhsuk-label nhsuk-date-input__label" for=id>{label}</label>
+                    <input class=format!("nhsuk-input nhsuk-date-input__input nhsuk-input--width-{width}") id=id name=id inputmode="numeric"
                         prop:value=move || form.with(|f| get(f).clone())
                         on:input=move |ev| form.update(|f| set(f, event_target_value(&ev)))/>
                 </div>
@@ -179,7 +179,7 @@ pub fn KioskForm(site: portal_desk_core::SiteId) -> impl IntoView {
                             <legend class="fieldset__legend">{t.date_of_birth}</legend>
                             <p class="hint" id="kiosk-dob-hint">{t.date_hint}</p>
                             {move || dob_error().map(|p| view! { <p class="field-error" id="kiosk-dob-error">{text().problem(p)}</p> })}
-                            <div class="date-input">
+                            <div class="nhsuk-date-input">
                                 {date_part("kiosk-dob-day", t.day, "2", |f| &f.dob_day, |f, v| f.dob_day = v)}
                                 {date_part("kiosk-dob-month", t.month, "2", |f| &f.dob_month, |f, v| f.dob_month = v)}
                                 {date_part("kiosk-dob-year", t.year, "4", |f| &f.dob_year, |f, v| f.dob_year = v)}
