@@ -66,13 +66,7 @@ pub fn StaffPin(purpose: StaffPinPurpose, #[prop(optional)] on_cancel: Option<Ca
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (staff, typed) = (chosen.get_untracked(), pin.get_untracked());
-        let mut problems = Vec::new();
-        if staff.is_empty() {
-            problems.push(FieldError { field: "kiosk-who", message: "Choose your name".to_owned() });
-        }
-        if typed.is_empty() {
-            problems.push(FieldError { field: "kiosk-pin", message: "Enter your PIN".to_owned() });
-        }
+        let problems = crate::pages::who_and_pin_problems(&staff, &typed, ("kiosk-who", "kiosk-pin"));
         let fine = problems.is_empty();
         errors.set(problems);
         if fine {

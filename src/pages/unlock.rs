@@ -37,6 +37,19 @@ fn page_after_unlock() -> String {
     }
 }
 
+/// What is missing from a "who are you, and your PIN" form (the unlock screen's, the
+/// kiosk's), reported against the `(who, pin)` input ids.
+pub fn who_and_pin_problems(staff: &str, typed: &str, (who, pin): (&'static str, &'static str)) -> Vec<FieldError> {
+    let mut problems = Vec::new();
+    if staff.is_empty() {
+        problems.push(FieldError { field: who, message: "Choose your name".to_owned() });
+    }
+    if typed.is_empty() {
+        problems.push(FieldError { field: pin, message: "Enter your PIN".to_owned() });
+    }
+    problems
+}
+
 /// The unlock screen; with nobody holding a PIN here, the sign-in screen instead.
 #[component]
 pub fn UnlockPage() -> impl IntoView {
@@ -92,14 +105,7 @@ fn UnlockForm(holders: Vec<PinHolder>, lock: DeviceLock) -> impl IntoView {
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (staff, typed) = (chosen.get_untracked(), pin.get_untracked());
-        let mut problems = Vec::new();
-        if staff.is_empty() {
-            problems.push(FieldError { field: "who", message: "Choose your name".to_owned() });
-        }
-        if typed.is_empty() {
-            problems.push(FieldError { field: "pin", message: "Enter your PIN".to_owned() });
-        }
-        errors.set(problems);
+        errors.set(who_and_pin_problems(&staff, &typed, ("who", "pin")));
         if errors.with_untracked(Vec::is_empty) {
             unlock.dispatch((staff, typed));
         }
