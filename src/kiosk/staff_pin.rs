@@ -6,7 +6,7 @@ use super::KioskState;
 use crate::case_form::FieldError;
 use crate::components::{field_error, ErrorSummary, FieldErrorMessage};
 use crate::session::DeviceLock;
-use crate::store::{PinHolder, UnlockError};
+use crate::store::PinHolder;
 use leptos::prelude::*;
 
 /// Why a PIN is asked for.
@@ -34,10 +34,10 @@ pub fn StaffPin(purpose: StaffPinPurpose, #[prop(optional)] on_cancel: Option<Ca
 
     let unlock = Action::new_local(move |(staff, typed): &(String, String)| {
         let store = store.get();
-        let (staff, typed) = (portal_desk_core::StaffId::from(staff.clone()), typed.clone());
+        let (staff, typed) = (staff.clone(), typed.clone());
         async move {
-            let problem = match store.unlock_with_pin(&staff, &typed).await {
-                Ok(Some(session)) => {
+            let problem = match crate::pages::unlock_with_pin(&store, &staff, &typed).await {
+                Ok(session) => {
                     if purpose == StaffPinPurpose::Leave {
                         if let Err(error) = store.set_kiosk_mode(None).await {
                             errors.set(vec![FieldError { field: "kiosk-pin", message: error.message() }]);
@@ -56,8 +56,7 @@ pub fn StaffPin(purpose: StaffPinPurpose, #[prop(optional)] on_cancel: Option<Ca
                     }
                     return;
                 }
-                Ok(None) => UnlockError::NoPin.message(),
-                Err(error) => error.message(),
+                Err(problem) => problem,
             };
             pin.set(String::new());
             errors.set(vec![FieldError { field: "kiosk-pin", message: problem }]);

@@ -20,4 +20,4 @@ pub use new_case::NewCasePage;
 pub use not_found::NotFoundPage;
 pub use sign_in::SignInPage;
 pub use supervisor::SupervisorPage;
-pub use unlock::{who_and_pin_problems, LockedApp, UnlockPage};
+pub use unlock::{unlock_with_pin, who_and_pin_problems, LockedApp, UnlockPage};

@@ -8,8 +8,8 @@ use super::SignInPage;
 use crate::app::{StoreHandle, SyncTrigger};
 use crate::case_form::FieldError;
 use crate::components::{field_error, ErrorSummary, FieldErrorMessage};
-use crate::session::DeviceLock;
-use crate::store::{PinHolder, UnlockError};
+use crate::session::{DeviceLock, Session};
+use crate::store::{PinHolder, Store, UnlockError};
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, Route, Router, Routes, A};
 use leptos_router::path;
@@ -34,6 +34,20 @@ fn page_after_unlock() -> String {
         "/".to_owned()
     } else {
         path
+    }
+}
+
+/// Unlocks the store with `staff`'s PIN and returns their session, or what to tell
+/// them. A PIN that opens the data but whose session was signed out locks the store
+/// again: only an online sign-in starts another session.
+pub async fn unlock_with_pin(store: &Store, staff: &str, typed: &str) -> Result<Session, String> {
+    match store.unlock_with_pin(&portal_desk_core::StaffId::from(staff), typed).await {
+        Ok(Some(session)) => Ok(session),
+        Ok(None) => {
+            store.lock();
+            Err(UnlockError::NoPin.message())
+        }
+        Err(error) => Err(error.message()),
     }
 }
 
@@ -83,23 +97,18 @@ fn UnlockForm(holders: Vec<PinHolder>, lock: DeviceLock) -> impl IntoView {
 
     let unlock = Action::new_local(move |(staff, typed): &(String, String)| {
         let store = store.get();
-        let (staff, typed) = (portal_desk_core::StaffId::from(staff.clone()), typed.clone());
+        let (staff, typed) = (staff.clone(), typed.clone());
         async move {
-            let problem = match store.unlock_with_pin(&staff, &typed).await {
-                Ok(Some(session)) => {
+            match unlock_with_pin(&store, &staff, &typed).await {
+                Ok(session) => {
                     lock.unlocked_as(session, &page_after_unlock(), |_| {});
                     trigger.sync_now();
-                    return;
                 }
-                // Their session was signed out: only an online sign-in starts another.
-                Ok(None) => {
-                    store.lock();
-                    UnlockError::NoPin.message()
+                Err(problem) => {
+                    pin.set(String::new());
+                    errors.set(vec![FieldError { field: "pin", message: problem }]);
                 }
-                Err(error) => error.message(),
-            };
-            pin.set(String::new());
-            errors.set(vec![FieldError { field: "pin", message: problem }]);
+            }
         }
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
