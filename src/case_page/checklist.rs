@@ -6,19 +6,13 @@
 use super::model::{current_run, step_body, step_value_label, ticked, Me};
 use super::site_setup::SiteSetup;
 use super::{described_by, CaseCtx};
-use crate::browser::{local_offset_minutes, new_uuid, now_ms};
+use crate::browser::{local_offset_minutes, new_uuid};
 use crate::case_form::FieldError;
 use crate::case_view::CaseView;
 use crate::format::date_time;
 use leptos::prelude::*;
 use portal_desk_core::checklist::{ChecklistRun, ChecklistTemplate, StepKind, StepTemplate};
-use portal_desk_core::date::CivilDate;
 use portal_desk_core::OpBody;
-
-/// Today's date where the device is.
-pub fn today() -> CivilDate {
-    CivilDate::from_ms(now_ms() as i64, local_offset_minutes() as i32)
-}
 
 /// The checklist of one case: an offer to start it, or the run so far.
 #[component]
@@ -93,7 +87,7 @@ fn step_view(
     };
     let save = {
         let (run_id, run, me_id) = (run_id.to_owned(), run.clone(), me.id.clone());
-        move |value: String| match step_body(&run_id, &run, template, step, &value, &me_id, today()) {
+        move |value: String| match step_body(&run_id, &run, template, step, &value, &me_id, crate::browser::today()) {
             Ok(body) => ctx.submit(vec![body], format!("“{}” saved", step.label), vec![id]),
             Err(message) => ctx.fail(vec![FieldError { field: id, message }]),
         }

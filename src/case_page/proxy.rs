@@ -2,8 +2,8 @@
 //! legal routes open to it, when the access must be reviewed, and the warning before a
 //! child's 11th birthday — worked out by the core's rules engine as the steps are done.
 
-use super::checklist::today;
 use super::model::{current_run, proxy_guidance};
+use crate::browser::today;
 use crate::case_view::CaseView;
 use leptos::prelude::*;
 use portal_desk_core::case::CaseKind;

@@ -6,7 +6,7 @@
 //! one transaction; only then does the case page open saying "Saved on this device".
 
 use crate::app::{CurrentSession, Flash, StoreHandle, SyncTrigger};
-use crate::browser::{local_offset_minutes, new_uuid, now_ms};
+use crate::browser::new_uuid;
 use crate::case_form::{
     known_patients, new_case_changes, nhs_number_feedback, patient_matches, typed_patient, FieldError, NewCaseIds,
     NewCaseInput, NhsFeedback, PatientMatch,
@@ -22,11 +22,6 @@ use portal_desk_core::case::{CaseKind, Channel, Priority, RequesterType};
 use portal_desk_core::date::CivilDate;
 use portal_desk_core::patient::Patient;
 use portal_desk_core::RecordId;
-
-/// Today's date where the person is.
-fn today() -> CivilDate {
-    CivilDate::from_ms(now_ms() as i64, local_offset_minutes() as i32)
-}
 
 /// A date of birth as NHS services write it: `10 Dec 1985`.
 fn born_label(date: CivilDate) -> String {
@@ -112,7 +107,9 @@ pub fn NewCasePage() -> impl IntoView {
             nhs_number: nhs_number.get(),
             ..NewCaseInput::default()
         };
-        let Some(typed) = typed_patient(&details, today(), RecordId::from("typed")) else { return Vec::new() };
+        let Some(typed) = typed_patient(&details, crate::browser::today(), RecordId::from("typed")) else {
+            return Vec::new();
+        };
         known.with(|known| match known {
             Some(Some(known)) => patient_matches(&typed, known),
             _ => Vec::new(),
@@ -175,7 +172,7 @@ pub fn NewCasePage() -> impl IntoView {
             patient: RecordId::from(new_uuid()),
             checklist_run: new_uuid(),
         };
-        match new_case_changes(&input(), site, &current_catalog(), today(), &ids) {
+        match new_case_changes(&input(), site, &current_catalog(), crate::browser::today(), &ids) {
             Ok(changes) => {
                 errors.set(Vec::new());
                 save.dispatch(changes);

@@ -3,25 +3,18 @@
 //! downloadable as CSV made from the very rows on screen.
 
 use crate::app::StoreHandle;
-use crate::browser::{local_offset_minutes, now_ms};
+use crate::browser::now_ms;
 use crate::sync::SyncStatus;
 use leptos::prelude::*;
-use portal_desk_core::calendar::{OpeningHours, SiteCalendar};
 use portal_desk_core::dashboard::{dashboard, freshness, Context, Dashboard, DateRange, Table};
 use portal_desk_core::date::CivilDate;
 use portal_desk_core::record::Record;
 use portal_desk_core::staff::{display_name, Colleague};
 use portal_desk_core::{site, SiteId, StaffId};
 
-/// Today on this device.
-fn today() -> CivilDate {
-    CivilDate::from_ms(now_ms() as i64, local_offset_minutes() as i32)
-}
-
 /// The figures for `range` from `records`, naming people from `directory`.
 fn compute(records: &[Record], directory: &[Colleague], range: DateRange) -> Dashboard {
-    let fallback = SiteCalendar::weekdays(OpeningHours::new((8, 0), (18, 30)), local_offset_minutes() as i32);
-    let calendar = |id: &SiteId| site::calendar_or(records, id, fallback.clone());
+    let calendar = |id: &SiteId| crate::queue::calendar::site_calendar(records, id);
     let person = |id: &StaffId| display_name(directory, id);
     let site_name =
         |id: &SiteId| site::site_settings(records, id).map_or_else(|| id.to_string(), |settings| settings.name);
@@ -34,8 +27,8 @@ fn compute(records: &[Record], directory: &[Colleague], range: DateRange) -> Das
 pub fn DashboardSection(#[prop(into)] directory: Signal<Vec<Colleague>>) -> impl IntoView {
     let store = expect_context::<StoreHandle>();
     let status = expect_context::<SyncStatus>();
-    let to = RwSignal::new(today().to_string());
-    let from = RwSignal::new(today().add_days(-6).to_string());
+    let to = RwSignal::new(crate::browser::today().to_string());
+    let from = RwSignal::new(crate::browser::today().add_days(-6).to_string());
     let records = LocalResource::new(move || {
         status.data_version.track();
         let store = store.get();
