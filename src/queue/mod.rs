@@ -1,6 +1,6 @@
 //! The case queue's rules: which cases each queue holds, the filters and the search,
-//! and the order by due time. Each case is summarised once when the data loads
-//! ([`QueueCase::new`], service-level clock included), so a keystroke in the search box
+//! and the order by due time. Each case's stored summary becomes a row once when the
+//! data loads ([`QueueCase::new`], service-level clock included), so a keystroke in the search box
 //! costs one pass of substring checks over the summaries and nothing else. Pure, so it
 //! is tested natively (10,000 cases included).
 
@@ -8,10 +8,11 @@ pub mod calendar;
 
 use crate::format::case_reference;
 use portal_desk_core::calendar::SiteCalendar;
-use portal_desk_core::case::{CaseKind, CaseStatus, Collection, Priority};
+use portal_desk_core::case::{CaseKind, CaseStatus, Priority};
 use portal_desk_core::duplicates::normalise_name;
 use portal_desk_core::sla::{SlaState, SlaStatus};
-use portal_desk_core::{Record, RecordId};
+use portal_desk_core::summary::CaseSummary;
+use portal_desk_core::RecordId;
 use std::cmp::Reverse;
 
 /// One case as the queue needs it, worked out once per load.
@@ -44,30 +45,30 @@ pub struct QueueCase {
 }
 
 impl QueueCase {
-    /// Summarises a case record at `now_ms`, or `None` for a record that is not a case.
-    pub fn new(record: &Record, unsynced: bool, calendar: &SiteCalendar, now_ms: u64) -> Option<QueueCase> {
-        if record.collection != Collection::Case {
-            return None;
-        }
-        let name = record.field("patient_name").unwrap_or("Unnamed patient").to_owned();
-        let reference = case_reference(&record.id);
-        let nhs_number = record.field("patient_nhs_number").filter(|n| !n.is_empty()).map(str::to_owned);
-        let haystack =
-            format!("{}\n{}\n{}", normalise_name(&name), nhs_number.as_deref().unwrap_or(""), reference.to_lowercase());
-        Some(QueueCase {
-            id: record.id.clone(),
-            kind: record.case_kind(),
-            status: record.field("status").and_then(CaseStatus::from_code).unwrap_or(CaseStatus::New),
-            priority: record.field("priority").and_then(Priority::from_code).unwrap_or(Priority::Normal),
-            owner: record.field("owner").unwrap_or("").to_owned(),
-            sla: record.sla(calendar, now_ms),
-            created_ms: record.created_at.wall_ms,
+    /// The queue's row for a case's summary at `now_ms`.
+    pub fn new(case: &CaseSummary, unsynced: bool, calendar: &SiteCalendar, now_ms: u64) -> QueueCase {
+        let name = case.patient_name.clone().unwrap_or_else(|| "Unnamed patient".to_owned());
+        let reference = case_reference(&case.id);
+        let haystack = format!(
+            "{}\n{}\n{}",
+            normalise_name(&name),
+            case.nhs_number.as_deref().unwrap_or(""),
+            reference.to_lowercase()
+        );
+        QueueCase {
+            id: case.id.clone(),
+            kind: case.kind,
+            status: case.status,
+            priority: case.priority,
+            owner: case.owner.clone().unwrap_or_default(),
+            sla: case.sla(calendar, now_ms),
+            created_ms: case.created_ms,
             unsynced,
-            nhs_number,
+            nhs_number: case.nhs_number.clone(),
             haystack,
             name,
             reference,
-        })
+        }
     }
 
     /// Whether the case is still being worked on (not resolved or closed).
@@ -338,7 +339,8 @@ impl Summaries {
 mod tests {
     use super::calendar::english_office_hours;
     use super::*;
-    use portal_desk_core::{Hlc, Op, OpBody};
+    use portal_desk_core::case::Collection;
+    use portal_desk_core::{Hlc, Op, OpBody, Record};
     use std::collections::BTreeMap;
 
     const HOUR: u64 = 3_600_000;
@@ -360,7 +362,8 @@ mod tests {
     }
 
     fn case(id: &str, created_ms: u64, fields: &[(&str, &str)]) -> QueueCase {
-        QueueCase::new(&record(id, created_ms, fields), false, &english_office_hours(), MONDAY_9AM + 2 * HOUR).unwrap()
+        let summary = CaseSummary::of(&record(id, created_ms, fields)).unwrap();
+        QueueCase::new(&summary, false, &english_office_hours(), MONDAY_9AM + 2 * HOUR)
     }
 
     fn sample() -> Vec<QueueCase> {
@@ -487,13 +490,6 @@ mod tests {
         assert_eq!(search("C3D4E5F6"), ["Chen Wei"]);
         assert!(search("nobody").is_empty());
         assert_eq!(search("").len(), 5);
-    }
-
-    #[test]
-    fn patient_records_are_not_cases() {
-        let mut patient = record("p1", MONDAY_9AM, &[("patient_name", "Ada"), ("kind", "sign_up")]);
-        patient.collection = Collection::Patient;
-        assert!(QueueCase::new(&patient, false, &english_office_hours(), MONDAY_9AM).is_none());
     }
 
     #[test]

@@ -13,7 +13,8 @@
 //!   (roles and permissions), [`site`] (sites, devices, capacity), [`checklist`] and
 //!   [`templates`] (the standard operating procedures), [`catalog`] (a site's published
 //!   template versions), [`kpi`] (sign-ups per day), [`dashboard`] (the supervisor's figures, with CSV that
-//!   matches the screen), [`cross_cover`] (handing an absent colleague's cases on).
+//!   matches the screen), [`cross_cover`] (handing an absent colleague's cases on), [`summary`] (a case in
+//!   brief, for lists).
 //! - Rules of the field: [`nhs_number`], [`validate`], [`identity`] (P0/P5/P9),
 //!   [`proxy`] (legal routes by age), [`duplicates`].
 //! - Time: [`date`] (civil dates without a date crate), [`calendar`] (site opening
@@ -42,6 +43,7 @@ pub mod self_registration;
 pub mod site;
 pub mod sla;
 pub mod staff;
+pub mod summary;
 pub mod templates;
 pub mod validate;
 
