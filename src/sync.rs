@@ -13,7 +13,9 @@ use crate::session::Session;
 use crate::sites_change::SitesChange;
 use crate::store::{Store, StoreError};
 use crate::views::{RefusedView, ViewReport, ViewsRecorded, MAX_VIEWS_BATCH};
+use futures_util::future::join;
 use leptos::prelude::*;
+use portal_desk_core::protocol::client::PullTicket;
 use portal_desk_core::protocol::{PullResponse, PushRequest, PushResponse, MAX_PULL_RECORDS, MAX_PUSH_OPS};
 use portal_desk_core::staff::Colleague;
 use std::cell::Cell;
@@ -166,9 +168,14 @@ pub async fn sync_once<T: Transport>(
         }
     }
     report.views = report_views(store, transport, session).await?;
+    // Pull pages. While one page is being stored the next is already on its way: its
+    // cursor is in this page's answer, and its acknowledgement count cannot change in
+    // between, since a run pushes before it pulls and holds the sync lock throughout
+    // (an older count would only keep acknowledged changes shown a little longer).
+    let mut ticket = store.pull_ticket(&session.staff.id).await?;
+    let mut incoming = transport.pull(&session.token, ticket.cursor, MAX_PULL_RECORDS).await;
     loop {
-        let ticket = store.pull_ticket(&session.staff.id).await?;
-        let page = match transport.pull(&session.token, ticket.cursor, MAX_PULL_RECORDS).await {
+        let page = match incoming {
             Ok(page) => page,
             // The server answers this once per change of sites, and never to a pull from
             // 0 (it records the new sites as it answers); so it is dealt with once per
@@ -176,17 +183,26 @@ pub async fn sync_once<T: Transport>(
             Err(ApiError::SitesChanged { drop_sites, new_sites }) if report.sites_changed.is_none() => {
                 let removed = store.drop_sites(&session.staff.id, &drop_sites).await?;
                 report.sites_changed = Some(SitesChange { dropped: drop_sites, added: new_sites, removed });
+                ticket = store.pull_ticket(&session.staff.id).await?;
+                incoming = transport.pull(&session.token, ticket.cursor, MAX_PULL_RECORDS).await;
                 continue;
             }
             Err(error) => return Err(error.into()),
         };
         report.pulled += page.records.len();
-        let (more, cursor) = store.apply_pull_page(&session.staff.id, &ticket, page).await?;
         // A server that keeps saying "more" without moving the cursor would loop forever.
-        if !more || cursor == ticket.cursor {
+        let next = (page.more && page.cursor != ticket.cursor)
+            .then_some(PullTicket { cursor: page.cursor, acks_before: ticket.acks_before });
+        let stored = store.apply_pull_page(&session.staff.id, &ticket, page);
+        let Some(next) = next else {
+            stored.await?;
             break;
-        }
+        };
+        let (stored, fetched) = join(stored, transport.pull(&session.token, next.cursor, MAX_PULL_RECORDS)).await;
+        stored?;
         progress(report.pulled);
+        ticket = next;
+        incoming = fetched;
     }
     Ok(report)
 }
