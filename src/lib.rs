@@ -17,6 +17,7 @@ pub mod components;
 pub mod crypto;
 pub mod format;
 pub mod kiosk;
+pub mod listing;
 pub mod pages;
 pub mod queue;
 pub mod session;

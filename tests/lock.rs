@@ -85,7 +85,7 @@ async fn records_outbox_views_and_the_session_are_ciphertext_with_no_patient_nam
     let ticket = store.pull_ticket(&asha()).await.unwrap();
     store.apply_pull_page(&asha(), &ticket, page).await.unwrap();
 
-    for stored in [schema::RECORDS, schema::OUTBOX, schema::VIEWS, schema::META] {
+    for stored in [schema::RECORDS, schema::SUMMARIES, schema::OUTBOX, schema::VIEWS, schema::META] {
         let values = raw_values(&name, stored).await;
         assert!(!values.is_empty(), "{stored} holds something");
         let sealed: Vec<Vec<u8>> = values.iter().filter_map(sealed_bytes).collect();
@@ -105,7 +105,10 @@ async fn records_outbox_views_and_the_session_are_ciphertext_with_no_patient_nam
         .filter(|v| sealed_bytes(v).is_none())
         .filter_map(JsValue::as_string)
         .collect();
-    assert_eq!(clear_meta.len(), 2, "only the device id and the records version are clear: {clear_meta:?}");
+    // The device id and three counters (records version, the summaries' mark, the pending version).
+    assert_eq!(clear_meta.len(), 4, "only the device id and version counters are clear: {clear_meta:?}");
+    let counters = clear_meta.iter().filter(|t| t.parse::<u64>().is_ok()).count();
+    assert_eq!(counters, 3, "the counters are bare numbers: {clear_meta:?}");
     assert!(clear_meta.iter().all(|t| !t.contains("Ada") && !t.contains("token")), "clear meta: {clear_meta:?}");
     let keys: Vec<String> = raw_values(&name, schema::KEYS).await.iter().filter_map(JsValue::as_string).collect();
     assert_eq!(keys.len(), 2, "a PIN slot and the server slot");

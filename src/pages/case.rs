@@ -78,7 +78,7 @@ pub fn CasePage() -> impl IntoView {
             };
             let needs_reason = view.record.is_restricted() && reason.is_none();
             let site = view.record.site.clone();
-            let setup = SiteSetup::of(&store.records_where(|r| SiteSetup::reads(r, &site)).await?, &site);
+            let setup = SiteSetup::of(&store.settings_where(|r| SiteSetup::reads(r, &site)).await?, &site);
             // Checked and marked with no await in between, so refreshes that overlap
             // note one view, not two.
             let seen = viewed.take();

@@ -2,13 +2,13 @@
 //! and breached; filters by kind, status and priority; a search by patient name, NHS
 //! number or case reference; each case's service-level state in words and colour.
 //!
-//! The cases are summarised once per load ([`QueueCase::new`]); a keystroke runs the
+//! The cases come from the store's summaries ([`crate::store::Listing`]) and become
+//! rows once per load ([`QueueCase::new`]); a keystroke runs the
 //! pure [`matching`] over the summaries and re-renders only the rows that changed among
 //! the first [`PAGE`] matches ("Show more cases" adds the next page).
 
 use crate::app::{CurrentSession, StoreHandle};
 use crate::browser::{local_offset_minutes, now_ms};
-use crate::case_view::case_views;
 use crate::components::SignedIn;
 use crate::format::date_time;
 use crate::queue::calendar::site_calendar;
@@ -18,9 +18,9 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use portal_desk_core::calendar::SiteCalendar;
-use portal_desk_core::case::{CaseKind, CaseStatus, Collection, Priority};
+use portal_desk_core::case::{CaseKind, CaseStatus, Priority};
 use portal_desk_core::sla::SlaState;
-use portal_desk_core::{Record, SiteId};
+use portal_desk_core::SiteId;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::time::Duration;
@@ -60,22 +60,20 @@ pub fn CasesPage() -> impl IntoView {
             .with(|s| s.as_ref().map(|s| s.staff.sites.iter().map(|site| site.id.clone()).collect()))
             .unwrap_or_default();
         async move {
-            let device = store.device().clone();
-            let state = store.local_state().await.map_err(|e| e.message())?;
+            let listing = store.listing().await.map_err(|e| e.message())?;
             let now = now_ms();
             // Sites' settings (their calendars) are records too, written only by admins
             // on the server: the confirmed copies are the ones to use.
-            let records: Vec<Record> =
-                state.records.iter().filter(|r| r.collection == Collection::Site).cloned().collect();
-            let views = case_views(state, &device);
             let mut calendars: BTreeMap<SiteId, SiteCalendar> = BTreeMap::new();
-            let cases: Vec<QueueCase> = views
-                .into_iter()
-                .filter(|view| sites.contains(&view.record.site))
-                .filter_map(|view| {
-                    let site = &view.record.site;
-                    let calendar = calendars.entry(site.clone()).or_insert_with(|| site_calendar(&records, site));
-                    QueueCase::new(&view.record, view.unsynced, calendar, now)
+            let cases: Vec<QueueCase> = listing
+                .cases
+                .iter()
+                .filter(|case| sites.contains(&case.summary.site))
+                .map(|case| {
+                    let site = &case.summary.site;
+                    let calendar =
+                        calendars.entry(site.clone()).or_insert_with(|| site_calendar(&listing.settings, site));
+                    QueueCase::new(&case.summary, case.unsynced, calendar, now)
                 })
                 .collect();
             Ok::<_, String>(Loaded { generation, cases: Rc::new(Summaries::new(cases)) })

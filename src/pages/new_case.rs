@@ -89,7 +89,7 @@ pub fn NewCasePage() -> impl IntoView {
         let site = session.with_untracked(|s| s.as_ref().and_then(|s| s.home_site().map(|site| site.id.clone())));
         async move {
             let site = site?;
-            let records = store.records_where(|r| SiteSetup::reads(r, &site)).await.ok()?;
+            let records = store.settings_where(|r| SiteSetup::reads(r, &site)).await.ok()?;
             Some(SiteSetup::of(&records, &site).catalog)
         }
     });

@@ -22,6 +22,12 @@ pub const LAST_SYNC: &str = "last_sync_ms";
 /// Bumped by every write to `records`, so an in-memory index of them (here or in
 /// another tab) knows when it is stale.
 pub const RECORDS_VERSION: &str = "records_version";
+/// The records version the `summaries` store was last complete at: equal to
+/// [`RECORDS_VERSION`] when it holds a summary of every record (see `store::summaries`).
+pub const SUMMARIES_VERSION: &str = "summaries_version";
+/// Moved on by every write to `outbox` or `acked`, so an in-memory copy of them (here
+/// or in another tab) knows when it is stale (see `store::pending`).
+pub const PENDING_VERSION: &str = "pending_version";
 /// Minutes without a touch or key press after which the app locks itself.
 pub const IDLE_LOCK_MINUTES: &str = "idle_lock_minutes";
 
@@ -32,7 +38,8 @@ pub const STAFF_DIRECTORY: &str = "staff_directory";
 pub const KIOSK: &str = "kiosk";
 
 /// The keys kept in clear: read while locked, and holding no patient data.
-pub const CLEAR: [&str; 5] = [DEVICE, LAST_SYNC, RECORDS_VERSION, IDLE_LOCK_MINUTES, KIOSK];
+pub const CLEAR: [&str; 7] =
+    [DEVICE, LAST_SYNC, RECORDS_VERSION, SUMMARIES_VERSION, PENDING_VERSION, IDLE_LOCK_MINUTES, KIOSK];
 
 /// The pull cursor of one member of staff: the server pages changes by the person's
 /// sites, so a tablet shared by people of different sites keeps one cursor each.

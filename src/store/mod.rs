@@ -16,6 +16,7 @@ mod keys;
 mod kiosk;
 mod meta;
 mod outbox;
+mod pending;
 mod records;
 pub mod rejected;
 pub mod schema;
@@ -23,6 +24,7 @@ mod scope;
 mod session;
 mod settings;
 mod staff_directory;
+mod summaries;
 mod vault;
 mod views;
 
@@ -30,6 +32,7 @@ pub use error::StoreError;
 pub use keys::{pin_problem, PinHolder, UnlockError, MAX_PIN_TRIES, MIN_PIN_DIGITS};
 pub use kiosk::KioskMode;
 pub use settings::{DEFAULT_IDLE_LOCK_MINUTES, IDLE_LOCK_CHOICES};
+pub use summaries::Listing;
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
@@ -97,6 +100,10 @@ async fn ensure_device(db: &Database) -> Result<DeviceId, StoreError> {
         Some(existing) => existing,
         None => {
             meta::put(&meta, meta::DEVICE, &fresh).await?;
+            // A new device holds no records yet, so the case list's summaries of them
+            // are complete (see `summaries`).
+            let version: u64 = meta::get(&meta, meta::RECORDS_VERSION).await?.unwrap_or(0);
+            meta::put(&meta, meta::SUMMARIES_VERSION, &version).await?;
             fresh
         }
     };

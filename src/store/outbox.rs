@@ -2,7 +2,8 @@
 //! is saved, and kept until the server has dealt with it; then applied changes wait in
 //! `acked` for a pull to bring them back, and rejected ones move to `rejected`.
 
-use super::{codec, meta, schema, Store, StoreError};
+use super::vault::PendingIndex;
+use super::{codec, meta, pending, schema, Store, StoreError};
 use crate::browser::{new_uuid, now_ms};
 use crate::settle::{settle_push, PushSettlement};
 use indexed_db_futures::prelude::*;
@@ -50,7 +51,9 @@ impl Store {
         }
         meta::put(&meta_store, meta::LAST_SEQ, &replica.last_seq).await?;
         meta::put(&meta_store, meta::CLOCK, &replica.clock).await?;
+        let before = pending::move_on(&meta_store).await?;
         tx.commit().await?;
+        self.pending_written(before, Some(|copy: &mut PendingIndex| copy.outbox.extend(ops.iter().cloned())));
         Ok(ops)
     }
 
@@ -103,7 +106,9 @@ impl Store {
             codec::delete_through(&outbox, through).await?;
         }
         meta::put(&meta_store, meta::ACKS, &settlement.acks).await?;
+        let before = pending::move_on(&meta_store).await?;
         tx.commit().await?;
+        self.pending_written(before, None::<fn(&mut PendingIndex)>);
         Ok(settlement)
     }
 

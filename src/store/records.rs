@@ -6,14 +6,14 @@
 //! read: the index is loaded on first use, updated after each write here, reloaded when
 //! `meta`'s records version shows another tab changed the records, and dropped at lock.
 
-use super::vault::{self, RecordIndex};
-use super::{codec, meta, schema, Store, StoreError};
+use super::vault::{self, PendingIndex, RecordIndex};
+use super::{codec, meta, pending, schema, summaries, Store, StoreError};
 use crate::settle::{settle_pull, LocalState, PullState};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use portal_desk_core::protocol::client::{AckedOp, PullTicket};
 use portal_desk_core::protocol::PullResponse;
-use portal_desk_core::{Clock, Op, Record, RecordId, StaffId};
+use portal_desk_core::{Clock, Record, RecordId, StaffId};
 
 impl Store {
     /// Where `staff`'s next pull starts.
@@ -43,11 +43,12 @@ impl Store {
     ) -> Result<(bool, u64), StoreError> {
         let device = self.device().clone();
         let cursor_key = meta::cursor_key(staff);
-        let stores = [schema::RECORDS, schema::ACKED, schema::META];
+        let stores = [schema::RECORDS, schema::ACKED, schema::META, schema::SUMMARIES];
         let tx = self.db().transaction(stores).with_mode(TransactionMode::Readwrite).build()?;
         let records = tx.object_store(schema::RECORDS)?;
         let acked = tx.object_store(schema::ACKED)?;
         let meta_store = tx.object_store(schema::META)?;
+        let summaries = tx.object_store(schema::SUMMARIES)?;
 
         let version: u64 = meta::get(&meta_store, meta::RECORDS_VERSION).await?.unwrap_or(0);
         let held: Vec<Record> = codec::get_many(&records, page.records.iter().map(|r| r.id.as_str()))
@@ -68,8 +69,12 @@ impl Store {
         codec::put_many(&acked, settled.acked.iter().map(|e| (super::outbox::seq_key(e.op.seq), e))).await?;
         meta::put(&meta_store, &cursor_key, &settled.cursor).await?;
         meta::put(&meta_store, meta::CLOCK, &settled.clock).await?;
+        let in_step = summaries::keep_in_step(&summaries, &meta_store, version, &settled.records, &[]).await?;
         meta::put(&meta_store, meta::RECORDS_VERSION, &(version + 1)).await?;
+        let before = pending::move_on(&meta_store).await?;
         tx.commit().await?;
+        self.pending_written(before, Some(|copy: &mut PendingIndex| copy.acked = settled.acked));
+        self.update_summaries(version, in_step, &settled.records, &[]);
         self.update_index(version, |records| {
             for record in settled.records {
                 records.insert(record.id.as_str().to_owned(), record);
@@ -86,15 +91,12 @@ impl Store {
         load_index(&tx, &unlocked).await?;
         let records =
             unlocked.index.borrow().as_ref().map(|i| i.records.values().cloned().collect()).unwrap_or_default();
-        Ok(LocalState {
-            records,
-            acked: codec::get_all(&tx.object_store(schema::ACKED)?).await?,
-            outbox: codec::get_all(&tx.object_store(schema::OUTBOX)?).await?,
-        })
+        let (acked, outbox) = pending::pending_where(&tx, |_| true).await?;
+        Ok(LocalState { records, acked, outbox })
     }
 
-    /// The confirmed records `keep` picks (a site's settings and templates, say), from
-    /// the in-memory index, which is loaded first if it is stale; only those are cloned.
+    /// The confirmed records `keep` picks (a site's patients, say), from the in-memory
+    /// index, which is loaded first if it is stale; only those are cloned.
     pub async fn records_where(&self, keep: impl Fn(&Record) -> bool) -> Result<Vec<Record>, StoreError> {
         let unlocked = vault::unlocked(&self.name)?;
         let tx = self.db().transaction([schema::RECORDS, schema::META]).build()?;
@@ -123,16 +125,10 @@ impl Store {
 
     /// The same for one record: its confirmed state (if any) and the operations on it.
     pub async fn local_state_of(&self, id: &RecordId) -> Result<LocalState, StoreError> {
-        let tx = self.db().transaction([schema::RECORDS, schema::ACKED, schema::OUTBOX]).build()?;
+        let tx = self.db().transaction([schema::RECORDS, schema::ACKED, schema::OUTBOX, schema::META]).build()?;
         let record: Option<Record> = codec::get(&tx.object_store(schema::RECORDS)?, id.as_str()).await?;
-        let mut state = LocalState {
-            records: record.into_iter().collect(),
-            acked: codec::get_all(&tx.object_store(schema::ACKED)?).await?,
-            outbox: codec::get_all(&tx.object_store(schema::OUTBOX)?).await?,
-        };
-        state.acked.retain(|a| &a.op.record == id);
-        state.outbox.retain(|op: &Op| &op.record == id);
-        Ok(state)
+        let (acked, outbox) = pending::pending_where(&tx, |record| record == id).await?;
+        Ok(LocalState { records: record.into_iter().collect(), acked, outbox })
     }
 }
 

@@ -9,7 +9,8 @@
 //! resending the old operation could never succeed.
 
 use super::outbox::seq_key;
-use super::{codec, meta, schema, Store, StoreError};
+use super::vault::PendingIndex;
+use super::{codec, meta, pending, schema, Store, StoreError};
 use crate::browser::{new_uuid, now_ms};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
@@ -63,7 +64,9 @@ impl Store {
         rejected.delete(seq_key(seq)).primitive()?.await?;
         meta::put(&meta_store, meta::LAST_SEQ, &replica.last_seq).await?;
         meta::put(&meta_store, meta::CLOCK, &replica.clock).await?;
+        let before = pending::move_on(&meta_store).await?;
         tx.commit().await?;
+        self.pending_written(before, Some(|copy: &mut PendingIndex| copy.outbox.push(op.clone())));
         Ok(op)
     }
 

@@ -7,7 +7,7 @@ use indexed_db_futures::database::{Database, VersionChangeEvent};
 use indexed_db_futures::prelude::*;
 
 /// The current schema version.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// Confirmed server state: one [`portal_desk_core::Record`] per key (the record id).
 pub const RECORDS: &str = "records";
@@ -30,8 +30,13 @@ pub const VIEWS: &str = "views";
 /// each holding the data key encrypted under the slot's key. See `store::keys`.
 pub const KEYS: &str = "keys";
 
+/// The case list's own copy (version 4), keyed by record id: a sealed summary of each
+/// case and the sites' settings and templates whole, written in the same transactions
+/// as `records`. See `store::summaries`.
+pub const SUMMARIES: &str = "summaries";
+
 /// Every store that holds sealed values (and `meta`, which holds some).
-pub const SEALED: [&str; 6] = [RECORDS, OUTBOX, ACKED, REJECTED, META, VIEWS];
+pub const SEALED: [&str; 7] = [RECORDS, OUTBOX, ACKED, REJECTED, META, VIEWS, SUMMARIES];
 
 /// Opens the database `name`, running whatever migration steps it lacks.
 pub async fn open(name: &str) -> Result<Database, indexed_db_futures::error::OpenDbError> {
@@ -46,6 +51,7 @@ fn migrate(event: VersionChangeEvent, db: Database) -> indexed_db_futures::Resul
             1 => v1_initial(&db)?,
             2 => v2_views(&db)?,
             3 => v3_keys(&db)?,
+            4 => v4_summaries(&db)?,
             _ => unreachable!("schema step {step} is not written"),
         }
     }
@@ -71,5 +77,12 @@ fn v2_views(db: &Database) -> indexed_db_futures::Result<()> {
 /// first online sign-in after the upgrade), since no key exists during the upgrade.
 fn v3_keys(db: &Database) -> indexed_db_futures::Result<()> {
     db.create_object_store(KEYS).build()?;
+    Ok(())
+}
+
+/// Version 4: the `summaries` store, for the case list. Left empty here (it is sealed,
+/// and no key exists during the upgrade); the list fills it once from the records.
+fn v4_summaries(db: &Database) -> indexed_db_futures::Result<()> {
+    db.create_object_store(SUMMARIES).build()?;
     Ok(())
 }

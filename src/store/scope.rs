@@ -1,7 +1,8 @@
 //! What this device holds when a person's sites change: the records of sites they no
 //! longer work at leave the device, and their pull starts again from the beginning.
 
-use super::{codec, meta, outbox::seq_key, schema, Store, StoreError};
+use super::vault::PendingIndex;
+use super::{codec, meta, outbox::seq_key, pending, schema, summaries, Store, StoreError};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use portal_desk_core::protocol::client::AckedOp;
@@ -16,11 +17,12 @@ impl Store {
     /// settle. Returns how many records were removed.
     pub async fn drop_sites(&self, staff: &StaffId, drop_sites: &[String]) -> Result<usize, StoreError> {
         let dropped = |site: &str| drop_sites.iter().any(|s| s == site);
-        let stores = [schema::RECORDS, schema::ACKED, schema::META];
+        let stores = [schema::RECORDS, schema::ACKED, schema::META, schema::SUMMARIES];
         let tx = self.db().transaction(stores).with_mode(TransactionMode::Readwrite).build()?;
         let records = tx.object_store(schema::RECORDS)?;
         let acked = tx.object_store(schema::ACKED)?;
         let meta_store = tx.object_store(schema::META)?;
+        let summaries = tx.object_store(schema::SUMMARIES)?;
 
         let version: u64 = meta::get(&meta_store, meta::RECORDS_VERSION).await?.unwrap_or(0);
         let mut gone = Vec::new();
@@ -37,8 +39,12 @@ impl Store {
             }
         }
         meta::put(&meta_store, &meta::cursor_key(staff), &0u64).await?;
+        let in_step = summaries::keep_in_step(&summaries, &meta_store, version, &[], &gone).await?;
         meta::put(&meta_store, meta::RECORDS_VERSION, &(version + 1)).await?;
+        let before = pending::move_on(&meta_store).await?;
         tx.commit().await?;
+        self.pending_written(before, None::<fn(&mut PendingIndex)>);
+        self.update_summaries(version, in_step, &[], &gone);
         self.update_index(version, |records| {
             for id in &gone {
                 records.remove(id.as_str());

@@ -71,6 +71,7 @@ impl Store {
             schema::META,
             schema::VIEWS,
             schema::KEYS,
+            schema::SUMMARIES,
         ];
         let tx = self.db().transaction(stores).with_mode(TransactionMode::Readwrite).build()?;
         for name in stores {

@@ -1,12 +1,15 @@
-//! What an unlocked database holds in memory: its data key and a decrypted index of its
-//! confirmed records. It is kept per database name, not per `Store` handle, because
+//! What an unlocked database holds in memory: its data key, a decrypted index of its
+//! confirmed records (loaded only by the screens that need them whole), one of the
+//! case list's summaries, and one of the operations waiting or acknowledged. It is kept per database name, not per `Store` handle, because
 //! locking is a fact about the device: every handle on the database (the sync loop's,
 //! the screens') is locked at once. Nothing here is ever written anywhere; `lock`
 //! drops it, which wipes the key's bytes.
 
 use super::StoreError;
 use crate::crypto::DataKey;
-use portal_desk_core::Record;
+use portal_desk_core::protocol::client::AckedOp;
+use portal_desk_core::summary::CaseSummary;
+use portal_desk_core::{Op, Record};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
@@ -18,11 +21,31 @@ pub(super) struct RecordIndex {
     pub records: BTreeMap<String, Record>,
 }
 
+/// The decrypted contents of the `summaries` store, and the records version they were
+/// read at: every case in brief, and the sites' settings and templates whole.
+#[derive(Clone, Debug, Default)]
+pub(super) struct SummaryIndex {
+    pub version: u64,
+    pub cases: BTreeMap<String, CaseSummary>,
+    pub settings: BTreeMap<String, Record>,
+}
+
+/// The decrypted outbox and acknowledged operations, and the pending version they were
+/// read at (see `store::pending`).
+#[derive(Clone, Debug, Default)]
+pub(super) struct PendingIndex {
+    pub version: u64,
+    pub acked: Vec<AckedOp>,
+    pub outbox: Vec<Op>,
+}
+
 /// An unlocked database.
 #[derive(Debug)]
 pub(super) struct Unlocked {
     pub key: DataKey,
     pub index: RefCell<Option<RecordIndex>>,
+    pub summaries: RefCell<Option<SummaryIndex>>,
+    pub pending: RefCell<Option<PendingIndex>>,
 }
 
 thread_local! {
@@ -36,7 +59,12 @@ pub(super) fn unlocked(name: &str) -> Result<Rc<Unlocked>, StoreError> {
 
 /// Keeps `key` for database `name` until it is locked.
 pub(super) fn unlock(name: &str, key: DataKey) {
-    let state = Rc::new(Unlocked { key, index: RefCell::new(None) });
+    let state = Rc::new(Unlocked {
+        key,
+        index: RefCell::default(),
+        summaries: RefCell::default(),
+        pending: RefCell::default(),
+    });
     UNLOCKED.with(|all| all.borrow_mut().insert(name.to_owned(), state));
 }
 

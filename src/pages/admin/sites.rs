@@ -56,7 +56,7 @@ fn SiteEditor(site: SiteId) -> impl IntoView {
     let record = LocalResource::new(move || {
         reload.track();
         let (store, id) = (store.get(), site_record_id(&site));
-        async move { store.records_where(|r| r.id == id).await.ok().and_then(|mut found| found.pop()) }
+        async move { store.settings_where(|r| r.id == id).await.ok().and_then(|mut found| found.pop()) }
     });
     let on_saved = Callback::new(move |text: String| {
         saved.set(Some(text));

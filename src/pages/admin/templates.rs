@@ -58,7 +58,11 @@ fn TemplateLoader(site: SiteId, kind: CaseKind, saved: RwSignal<Option<String>>)
     let setup = LocalResource::new(move || {
         let (store, site) = (store.get(), loaded_for.clone());
         async move {
-            store.records_where(|r| SiteSetup::reads(r, &site)).await.ok().map(|records| SiteSetup::of(&records, &site))
+            store
+                .settings_where(|r| SiteSetup::reads(r, &site))
+                .await
+                .ok()
+                .map(|records| SiteSetup::of(&records, &site))
         }
     });
     move || {
