@@ -120,7 +120,11 @@ async function portalDeskRun(run, editIds, names, caseCount, samples) {
     for (const id of editIds) {
       await app.goInApp(pa, `/cases/${id}`);
       await app.waitForCase(pa, names[id]);
-      for (let i = 0; i < EDITS_PER_CASE; i += 1) samples.write.push(await app.addNote(pa, `Offline note ${run}-${id}-${i}`));
+      for (let i = 0; i < EDITS_PER_CASE; i += 1) {
+        const { durable, shown } = await app.addNote(pa, `Offline note ${run}-${id}-${i}`);
+        samples.durable.push(durable);
+        samples.write.push(shown);
+      }
     }
     const lastNote = `Offline note ${run}-${editIds.at(-1)}-${EDITS_PER_CASE - 1}`;
     log(`${editIds.length * EDITS_PER_CASE} offline edits in ${((Date.now() - started) / 1000).toFixed(0)} s; status: ${await pa.evaluate(() => window.__bench.statusText())}`);
@@ -189,7 +193,7 @@ async function main() {
   const caseCount = await countCases();
   log(`${caseCount} cases for a Riverside analyst`);
   const samples = {
-    firstSync: [], firstSyncListed: [], coldStart: [], toLockScreen: [], unlock: [], jsHeapMB: [], wasmMB: [], keystroke: [], openCase: [], write: [], serverHas: [], secondShows: [],
+    firstSync: [], firstSyncListed: [], coldStart: [], toLockScreen: [], unlock: [], jsHeapMB: [], wasmMB: [], keystroke: [], openCase: [], durable: [], write: [], serverHas: [], secondShows: [],
     pouchFirstSync: [], pouchWrite: [], pouchServerHas: [], pouchSecondShows: [],
   };
   log('starting pouchdb-server (in memory) and loading the documents');
@@ -222,6 +226,8 @@ async function main() {
     [ 'Portal Desk: … WebAssembly memory, MB', samples.wasmMB.length ? median(samples.wasmMB).toFixed(1) : 'n/a', '', '', String(samples.wasmMB.length), '' ],
     row('Portal Desk: search as you type, per keystroke', samples.keystroke, '< 16'),
     row('Portal Desk: open a case from the list', samples.openCase),
+    row('Portal Desk: local write (click Add note → durable with its outbox entry), p50', samples.durable),
+    [ 'Portal Desk: local write to durable, p95', ms(percentile(samples.durable, 0.95)), '', '', String(samples.durable.length), '< 15' ],
     row('Portal Desk: local write (click Add note → note in the timeline), p50', samples.write),
     [ 'Portal Desk: local write, p95', ms(percentile(samples.write, 0.95)), '', '', String(samples.write.length), '' ],
     row('PouchDB: local write (get + put), p50', samples.pouchWrite),

@@ -35,6 +35,16 @@ fn fallback_uuid() -> String {
     format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
 }
 
+/// Leaves a User Timing mark named `name` (seen in the browser's performance tools and
+/// read by the benchmarks) in place of the last one, so they do not pile up; nothing
+/// happens where the Performance API is missing.
+pub fn performance_mark(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        performance.clear_marks_with_mark_name(name);
+        let _ = performance.mark(name);
+    }
+}
+
 /// Whether the browser believes it has a network connection. `false` is reliable;
 /// `true` only means a network interface is up, so sync still handles failures.
 pub fn is_online() -> bool {

@@ -151,15 +151,18 @@ export async function goInApp(page, path) {
 }
 
 /**
- * Adds a note to the open case; milliseconds from the click to the note on screen in
- * the timeline (the app shows it only once it is in the outbox, i.e. durable).
+ * Adds a note to the open case. Returns milliseconds from the click to the change being
+ * durable (the app's `portal-desk:durable` mark, left as the transaction that holds the
+ * change and its outbox entry commits) and to the note on screen in the timeline.
  */
 export async function addNote(page, text) {
   await page.getByLabel('Add a note').fill(text);
   await watch(page, 'note', (t) => window.__bench.shown(t), text);
   await page.getByRole('button', { name: 'Add note' }).click();
   const clicked = await lastClick(page);
-  return (await mark(page, 'note', 60_000)) - clicked;
+  const shown = (await mark(page, 'note', 60_000)) - clicked;
+  const durable = await page.evaluate(() => performance.getEntriesByName('portal-desk:durable', 'mark').at(-1)?.startTime ?? NaN);
+  return { durable: durable - clicked, shown };
 }
 
 /** Waits, on a case page, until `h1` holds `name` and the note form is there. */
