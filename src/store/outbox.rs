@@ -4,13 +4,17 @@
 
 use super::vault::PendingIndex;
 use super::{codec, meta, pending, schema, Store, StoreError};
-use crate::browser::{new_uuid, now_ms};
+use crate::browser::{new_uuid, now_ms, performance_mark};
 use crate::settle::{settle_push, PushSettlement};
+use futures_util::future::{try_join3, try_join4};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use portal_desk_core::protocol::client::{RejectedOp, Replica};
 use portal_desk_core::protocol::PushResponse;
 use portal_desk_core::{Clock, Op, OpBody, OpId, RecordId, StaffId};
+
+/// The User Timing mark left each time a change has been committed with its outbox entry.
+pub const DURABLE_MARK: &str = "portal-desk:durable";
 
 /// The key of an operation in the outbox, acked and rejected stores. IndexedDB keys
 /// must be JS numbers, not BigInts, so the sequence number goes in as a float (exact
@@ -39,20 +43,34 @@ impl Store {
         let tx = self.db().transaction([schema::OUTBOX, schema::META]).with_mode(TransactionMode::Readwrite).build()?;
         let outbox = tx.object_store(schema::OUTBOX)?;
         let meta_store = tx.object_store(schema::META)?;
-        replica.last_seq = meta::get(&meta_store, meta::LAST_SEQ).await?.unwrap_or(0);
-        if let Some(clock) = meta::get::<Clock>(&meta_store, meta::CLOCK).await? {
+        // The reads go out together, and so do the writes: IndexedDB runs a
+        // transaction's requests in order, a failed one aborts it all, and each round
+        // trip saved is time before the person sees "saved".
+        let (last_seq, clock, before) = try_join3(
+            meta::get(&meta_store, meta::LAST_SEQ),
+            meta::get::<Clock>(&meta_store, meta::CLOCK),
+            pending::version(&meta_store),
+        )
+        .await?;
+        replica.last_seq = last_seq.unwrap_or(0);
+        if let Some(clock) = clock {
             replica.clock = clock;
         }
-        let mut ops = Vec::with_capacity(changes.len());
-        for ((record, body), id) in changes.into_iter().zip(ids) {
-            let op = replica.make(id, actor.clone(), record, body, now).clone();
-            codec::put(&outbox, seq_key(op.seq), &op).await?;
-            ops.push(op);
-        }
-        meta::put(&meta_store, meta::LAST_SEQ, &replica.last_seq).await?;
-        meta::put(&meta_store, meta::CLOCK, &replica.clock).await?;
-        let before = pending::move_on(&meta_store).await?;
+        let ops: Vec<Op> = changes
+            .into_iter()
+            .zip(ids)
+            .map(|((record, body), id)| replica.make(id, actor.clone(), record, body, now).clone())
+            .collect();
+        try_join4(
+            codec::put_many(&outbox, ops.iter().map(|op| (seq_key(op.seq), op))),
+            meta::put(&meta_store, meta::LAST_SEQ, &replica.last_seq),
+            meta::put(&meta_store, meta::CLOCK, &replica.clock),
+            pending::moved_on_from(&meta_store, before),
+        )
+        .await?;
         tx.commit().await?;
+        // The change is durable from here on: the moment "tap to saved" is measured to.
+        performance_mark(DURABLE_MARK);
         self.pending_written(before, Some(|copy: &mut PendingIndex| copy.outbox.extend(ops.iter().cloned())));
         Ok(ops)
     }
