@@ -122,3 +122,21 @@ async fn one_pin_derivation_at_the_apps_iteration_count() {
     // shared machine are no pass/fail signal.
     web_sys::console::log_1(&format!("PBKDF2-SHA256 x {PBKDF2_ITERATIONS}: {times:.0?} ms").into());
 }
+
+#[wasm_bindgen_test]
+async fn values_sealed_in_bulk_by_subtlecrypto_open_with_the_wasm_cipher_and_only_in_their_store() {
+    let key = DataKey::generate().unwrap();
+    let bulk = crypto::BulkSealer::new(&key).await.expect("SubtleCrypto is there on a test origin");
+    let plains: Vec<Vec<u8>> = (0..ROUNDS).map(|i| [case_json(), i.to_string().into_bytes()].concat()).collect();
+    let started = now_ms();
+    let sealed = bulk.seal_all(b"records", &plains).await.unwrap();
+    report(&format!("SubtleCrypto, {ROUNDS} values sealed in bulk"), now_ms() - started);
+    assert_eq!(sealed.len(), plains.len());
+    for (plain, sealed) in plains.iter().zip(&sealed) {
+        assert_eq!(&key.open(b"records", sealed).unwrap(), plain);
+    }
+    assert_ne!(sealed[0][..12], sealed[1][..12], "every value has its own nonce");
+    assert!(key.open(b"outbox", &sealed[0]).is_err(), "bound to its store");
+    let other = DataKey::generate().unwrap();
+    assert!(other.open(b"records", &sealed[0]).is_err(), "and to its key");
+}

@@ -58,6 +58,11 @@ impl DataKey {
         DataKey { bytes, cipher }
     }
 
+    /// The key's bytes, for importing it into SubtleCrypto (see `bulk`).
+    pub(super) fn bytes(&self) -> &KeyBytes {
+        &self.bytes
+    }
+
     /// Encrypts `plain`, bound to `context`.
     pub fn seal(&self, context: &[u8], plain: &[u8]) -> Result<Vec<u8>, CryptoError> {
         seal_with(&self.cipher, context, plain)

@@ -7,13 +7,17 @@
 //! The cipher is RustCrypto's, compiled to wasm, because it is synchronous: the store
 //! seals and opens values inside its IndexedDB transactions, which may await nothing but
 //! IndexedDB requests (so SubtleCrypto's promises cannot be used there). The slow PIN
-//! derivation (PBKDF2) is SubtleCrypto's, run before any transaction opens.
+//! derivation (PBKDF2) is SubtleCrypto's, run before any transaction opens, and so is
+//! the sealing of a pull page's records ahead of the transaction that stores them
+//! (`bulk`), where the volume makes SubtleCrypto's native AES worth its promises.
 
+mod bulk;
 mod cipher;
 mod pin;
 mod random;
 mod text;
 
+pub use bulk::BulkSealer;
 pub use cipher::{CryptoError, DataKey, KeyBytes};
 pub use pin::{derive_pin_key, PBKDF2_ITERATIONS};
 pub use random::random_bytes;

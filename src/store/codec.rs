@@ -5,7 +5,8 @@
 //! (its id, the key slots, the idle-lock setting) and are kept in CLEAR, as JSON text.
 //!
 //! Sealing is synchronous (RustCrypto in wasm), so it happens inside the callers'
-//! transactions, which await nothing but IndexedDB requests.
+//! transactions, which await nothing but IndexedDB requests; a pull page's records are
+//! the exception, sealed ahead of their transaction by SubtleCrypto (`seal_ahead`).
 
 use super::{vault, StoreError};
 use crate::crypto;
@@ -101,16 +102,48 @@ where
     T: Serialize + 'v,
     K: TryToJs,
 {
+    put_many_sealed_ahead(store, entries.into_iter().map(|(key, value)| (key, value, None))).await
+}
+
+/// As [`put_many`], taking each value's sealed text from [`seal_ahead`] where the
+/// entry brings one, and sealing the others here.
+pub(super) async fn put_many_sealed_ahead<'v, T, K>(
+    store: &ObjectStore<'_>,
+    entries: impl IntoIterator<Item = (K, &'v T, Option<String>)>,
+) -> Result<(), StoreError>
+where
+    T: Serialize + 'v,
+    K: TryToJs,
+{
     let sealer = Sealer::of(store)?;
     let mut requests = Vec::new();
-    for (key, value) in entries {
-        let sealed = sealer.seal(encode(value)?.as_bytes())?;
+    for (key, value, ahead) in entries {
+        let sealed = match ahead {
+            Some(sealed) => sealed,
+            None => sealer.seal(encode(value)?.as_bytes())?,
+        };
         requests.push(store.put(sealed).with_key(key).without_key_type().primitive()?);
     }
     for request in requests {
         request.await?;
     }
     Ok(())
+}
+
+/// The sealed texts of `values` for store `store_name` of database `db_name`, made
+/// before a transaction opens through SubtleCrypto (`crypto::bulk`), in order; `None`
+/// where SubtleCrypto is unavailable, for the transaction to seal them itself.
+pub(super) async fn seal_ahead<T: Serialize>(
+    db_name: &str,
+    store_name: &str,
+    values: &[T],
+) -> Result<Option<Vec<String>>, StoreError> {
+    let Some(bulk) = vault::bulk_sealer(db_name).await? else { return Ok(None) };
+    let plains = values.iter().map(|value| encode(value).map(String::into_bytes)).collect::<Result<Vec<_>, _>>()?;
+    match bulk.seal_all(store_name.as_bytes(), &plains).await {
+        Ok(sealed) => Ok(Some(sealed.iter().map(|bytes| crypto::to_sealed_text(bytes)).collect())),
+        Err(_) => Ok(None),
+    }
 }
 
 fn open_all<T: DeserializeOwned>(

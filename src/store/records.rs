@@ -14,6 +14,7 @@ use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use portal_desk_core::protocol::client::{AckedOp, PullTicket};
 use portal_desk_core::protocol::PullResponse;
 use portal_desk_core::{Clock, Record, RecordId, StaffId};
+use std::collections::HashMap;
 
 impl Store {
     /// Where `staff`'s next pull starts.
@@ -43,6 +44,14 @@ impl Store {
     ) -> Result<(bool, u64), StoreError> {
         let device = self.device().clone();
         let cursor_key = meta::cursor_key(staff);
+        // The page's records sealed before the transaction opens (see `codec::seal_ahead`),
+        // by id and server version: the page's copy of a record is what gets stored
+        // unless a newer one is already held.
+        let mut sealed_ahead: HashMap<(RecordId, u64), String> =
+            codec::seal_ahead(&self.name, schema::RECORDS, &page.records)
+                .await?
+                .map(|sealed| page.records.iter().map(|r| (r.id.clone(), r.version)).zip(sealed).collect())
+                .unwrap_or_default();
         let stores = [schema::RECORDS, schema::ACKED, schema::META, schema::SUMMARIES];
         let tx = self.db().transaction(stores).with_mode(TransactionMode::Readwrite).build()?;
         let records = tx.object_store(schema::RECORDS)?;
@@ -64,7 +73,9 @@ impl Store {
         };
         let settled = settle_pull(&device, state, ticket, page);
 
-        codec::put_many(&records, settled.records.iter().map(|r| (r.id.as_str(), r))).await?;
+        let entries =
+            settled.records.iter().map(|r| (r.id.as_str(), r, sealed_ahead.remove(&(r.id.clone(), r.version))));
+        codec::put_many_sealed_ahead(&records, entries).await?;
         acked.clear()?.await?;
         codec::put_many(&acked, settled.acked.iter().map(|e| (super::outbox::seq_key(e.op.seq), e))).await?;
         meta::put(&meta_store, &cursor_key, &settled.cursor).await?;

@@ -6,7 +6,7 @@
 //! drops it, which wipes the key's bytes.
 
 use super::StoreError;
-use crate::crypto::DataKey;
+use crate::crypto::{BulkSealer, DataKey};
 use portal_desk_core::protocol::client::AckedOp;
 use portal_desk_core::summary::CaseSummary;
 use portal_desk_core::{Op, Record};
@@ -46,6 +46,8 @@ pub(super) struct Unlocked {
     pub index: RefCell<Option<RecordIndex>>,
     pub summaries: RefCell<Option<SummaryIndex>>,
     pub pending: RefCell<Option<PendingIndex>>,
+    /// The data key imported into SubtleCrypto, made on first need (see `crypto::bulk`).
+    pub bulk: RefCell<Option<Rc<BulkSealer>>>,
 }
 
 thread_local! {
@@ -64,8 +66,21 @@ pub(super) fn unlock(name: &str, key: DataKey) {
         index: RefCell::default(),
         summaries: RefCell::default(),
         pending: RefCell::default(),
+        bulk: RefCell::default(),
     });
     UNLOCKED.with(|all| all.borrow_mut().insert(name.to_owned(), state));
+}
+
+/// Database `name`'s data key imported into SubtleCrypto, importing it on first use;
+/// `None` where SubtleCrypto is missing (the wasm cipher then does all the sealing).
+pub(super) async fn bulk_sealer(name: &str) -> Result<Option<Rc<BulkSealer>>, StoreError> {
+    let state = unlocked(name)?;
+    if let Some(bulk) = state.bulk.borrow().as_ref() {
+        return Ok(Some(bulk.clone()));
+    }
+    let Ok(bulk) = BulkSealer::new(&state.key).await.map(Rc::new) else { return Ok(None) };
+    *state.bulk.borrow_mut() = Some(bulk.clone());
+    Ok(Some(bulk))
 }
 
 /// Drops database `name`'s key and decrypted records from memory.
