@@ -1,5 +1,5 @@
 //! How values are kept in IndexedDB. Anything that can hold patient data is SEALED:
-//! serialised to JSON, then encrypted with AES-256-GCM under the device's data key
+//! serialised to JSON, packed with LZ4 when that makes it smaller (`packing`), then encrypted with AES-256-GCM under the device's data key
 //! (bound to its store's name) and stored as text (`~` and base64, see
 //! `crypto::to_sealed_text`), so the database holds only ciphertext. A few bookkeeping values are read before anyone has unlocked the device
 //! (its id, the key slots, the idle-lock setting) and are kept in CLEAR, as JSON text.
@@ -8,7 +8,7 @@
 //! transactions, which await nothing but IndexedDB requests; a pull page's records are
 //! the exception, sealed ahead of their transaction by SubtleCrypto (`seal_ahead`).
 
-use super::{vault, StoreError};
+use super::{packing, vault, StoreError};
 use crate::crypto;
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
@@ -37,13 +37,15 @@ impl Sealer {
         Ok(Sealer { unlocked: vault::unlocked(&store.db().name())?, context: store.name() })
     }
 
-    fn seal(&self, json: &[u8]) -> Result<String, StoreError> {
-        Ok(crypto::to_sealed_text(&self.unlocked.key.seal(self.context.as_bytes(), json)?))
+    fn seal(&self, json: String) -> Result<String, StoreError> {
+        let packed = packing::pack(json.into_bytes());
+        Ok(crypto::to_sealed_text(&self.unlocked.key.seal(self.context.as_bytes(), &packed)?))
     }
 
     fn open<T: DeserializeOwned>(&self, stored: &str) -> Result<T, StoreError> {
         let bytes = crypto::from_sealed_text(stored).ok_or(StoreError::Unreadable)?;
-        decode(&self.unlocked.key.open(self.context.as_bytes(), &bytes)?)
+        let opened = self.unlocked.key.open(self.context.as_bytes(), &bytes)?;
+        decode(&packing::unpack(&opened).ok_or(StoreError::Unreadable)?)
     }
 }
 
@@ -65,7 +67,7 @@ where
     T: Serialize,
     K: TryToJs,
 {
-    let sealed = Sealer::of(store)?.seal(encode(value)?.as_bytes())?;
+    let sealed = Sealer::of(store)?.seal(encode(value)?)?;
     store.put(sealed).with_key(key).without_key_type().primitive()?.await?;
     Ok(())
 }
@@ -120,7 +122,7 @@ where
     for (key, value, ahead) in entries {
         let sealed = match ahead {
             Some(sealed) => sealed,
-            None => sealer.seal(encode(value)?.as_bytes())?,
+            None => sealer.seal(encode(value)?)?,
         };
         requests.push(store.put(sealed).with_key(key).without_key_type().primitive()?);
     }
@@ -139,7 +141,10 @@ pub(super) async fn seal_ahead<T: Serialize>(
     values: &[T],
 ) -> Result<Option<Vec<String>>, StoreError> {
     let Some(bulk) = vault::bulk_sealer(db_name).await? else { return Ok(None) };
-    let plains = values.iter().map(|value| encode(value).map(String::into_bytes)).collect::<Result<Vec<_>, _>>()?;
+    let plains = values
+        .iter()
+        .map(|value| encode(value).map(|json| packing::pack(json.into_bytes())))
+        .collect::<Result<Vec<_>, _>>()?;
     match bulk.seal_all(store_name.as_bytes(), &plains).await {
         Ok(sealed) => Ok(Some(sealed.iter().map(|bytes| crypto::to_sealed_text(bytes)).collect())),
         Err(_) => Ok(None),
@@ -217,7 +222,7 @@ pub(super) async fn seal_clear_values(
         if text.starts_with(crypto::SEALED_MARK) || keep_clear(&key) {
             continue;
         }
-        store.put(sealer.seal(text.as_bytes())?).with_key(key).without_key_type().primitive()?.await?;
+        store.put(sealer.seal(text)?).with_key(key).without_key_type().primitive()?.await?;
         sealed += 1;
     }
     Ok(sealed)

@@ -16,6 +16,7 @@ mod keys;
 mod kiosk;
 mod meta;
 mod outbox;
+mod packing;
 mod pending;
 mod records;
 pub mod rejected;
