@@ -9,6 +9,7 @@
 use super::vault::{self, PendingIndex, RecordIndex};
 use super::{codec, meta, pending, schema, summaries, Store, StoreError};
 use crate::settle::{settle_pull, LocalState, PullState};
+use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use portal_desk_core::protocol::client::{AckedOp, PullTicket};
@@ -60,11 +61,14 @@ impl Store {
         let summaries = tx.object_store(schema::SUMMARIES)?;
 
         let version: u64 = meta::get(&meta_store, meta::RECORDS_VERSION).await?.unwrap_or(0);
-        let held: Vec<Record> = codec::get_many(&records, page.records.iter().map(|r| r.id.as_str()))
-            .await?
-            .into_iter()
-            .flatten()
-            .collect();
+        let unlocked = vault::unlocked(&self.name)?;
+        load_held_ids(&records, &unlocked, version).await?;
+        let maybe_held: Vec<&str> = {
+            let held_ids = unlocked.held_ids.borrow();
+            let known = |id: &str| held_ids.as_ref().is_none_or(|held| held.ids.contains(id));
+            page.records.iter().map(|r| r.id.as_str()).filter(|id| known(id)).collect()
+        };
+        let held: Vec<Record> = codec::get_many(&records, maybe_held).await?.into_iter().flatten().collect();
         let state = PullState {
             clock: meta::get(&meta_store, meta::CLOCK).await?.unwrap_or_else(|| Clock::new(device.clone())),
             held,
@@ -86,6 +90,15 @@ impl Store {
         tx.commit().await?;
         self.pending_written(before, Some(|copy: &mut PendingIndex| copy.acked = settled.acked));
         self.update_summaries(version, in_step, &settled.records, &[]);
+        let mut held_ids = unlocked.held_ids.borrow_mut();
+        match held_ids.as_mut() {
+            Some(held) if held.version == version => {
+                held.ids.extend(settled.records.iter().map(|r| r.id.as_str().to_owned()));
+                held.version = version + 1;
+            }
+            _ => *held_ids = None,
+        }
+        drop(held_ids);
         self.update_index(version, |records| {
             for record in settled.records {
                 records.insert(record.id.as_str().to_owned(), record);
@@ -141,6 +154,18 @@ impl Store {
         let (acked, outbox) = pending::pending_where(&tx, |record| record == id).await?;
         Ok(LocalState { records: record.into_iter().collect(), acked, outbox })
     }
+}
+
+/// Makes the in-memory set of held record ids current for records version `version`,
+/// reading the store's keys (not its values) when another write has moved it on.
+async fn load_held_ids(records: &ObjectStore<'_>, unlocked: &vault::Unlocked, version: u64) -> Result<(), StoreError> {
+    if unlocked.held_ids.borrow().as_ref().is_some_and(|held| held.version == version) {
+        return Ok(());
+    }
+    let ids: std::collections::HashSet<String> =
+        records.get_all_keys().primitive()?.await?.collect::<indexed_db_futures::Result<_>>()?;
+    *unlocked.held_ids.borrow_mut() = Some(vault::HeldIds { version, ids });
+    Ok(())
 }
 
 /// Makes the in-memory index of records current, reading every record (inside `tx`,

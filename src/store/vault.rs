@@ -39,6 +39,14 @@ pub(super) struct PendingIndex {
     pub outbox: Vec<Op>,
 }
 
+/// The ids of the confirmed records held, and the records version they were read at:
+/// a pull page asks IndexedDB only for the records it may already hold.
+#[derive(Clone, Debug, Default)]
+pub(super) struct HeldIds {
+    pub version: u64,
+    pub ids: std::collections::HashSet<String>,
+}
+
 /// An unlocked database.
 #[derive(Debug)]
 pub(super) struct Unlocked {
@@ -46,6 +54,7 @@ pub(super) struct Unlocked {
     pub index: RefCell<Option<RecordIndex>>,
     pub summaries: RefCell<Option<SummaryIndex>>,
     pub pending: RefCell<Option<PendingIndex>>,
+    pub held_ids: RefCell<Option<HeldIds>>,
     /// The data key imported into SubtleCrypto, made on first need (see `crypto::bulk`).
     pub bulk: RefCell<Option<Rc<BulkSealer>>>,
 }
@@ -66,6 +75,7 @@ pub(super) fn unlock(name: &str, key: DataKey) {
         index: RefCell::default(),
         summaries: RefCell::default(),
         pending: RefCell::default(),
+        held_ids: RefCell::default(),
         bulk: RefCell::default(),
     });
     UNLOCKED.with(|all| all.borrow_mut().insert(name.to_owned(), state));
