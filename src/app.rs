@@ -91,9 +91,13 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// What shows while the database opens (the same words `index.html` paints).
+/// What shows while the database opens (the same words `index.html` paints), and why
+/// it is taking a while when an older Portal Desk in another tab holds the database.
 #[component]
 fn LoadingShell() -> impl IntoView {
+    let blocked = RwSignal::new(false);
+    let on_blocked = window_event_listener_untyped(crate::store::schema::BLOCKED_EVENT, move |_| blocked.set(true));
+    on_cleanup(move || on_blocked.remove());
     view! {
         <header class="app-header">
             <div class="app-header__bar">
@@ -102,6 +106,12 @@ fn LoadingShell() -> impl IntoView {
         </header>
         <main id="main-content" class="page">
             <p class="loading">"Loading Portal Desk…"</p>
+            <Show when=move || blocked.get()>
+                <div class="banner" role="alert">
+                    <p><strong>"Close Portal Desk in your other tabs"</strong></p>
+                    <p>"An older version of Portal Desk is open in another tab. Close or reload that tab and this one will open your saved work."</p>
+                </div>
+            </Show>
         </main>
     }
 }

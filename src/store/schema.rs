@@ -38,9 +38,51 @@ pub const SUMMARIES: &str = "summaries";
 /// Every store that holds sealed values (and `meta`, which holds some).
 pub const SEALED: [&str; 7] = [RECORDS, OUTBOX, ACKED, REJECTED, META, VIEWS, SUMMARIES];
 
+/// Dispatched on `window` when another tab needs this tab's connection closed, to
+/// upgrade the schema (a newer app) or to delete the database: the connection is
+/// closed, and the page should ask the person to reload.
+pub const OUTDATED_EVENT: &str = "portal-desk:database-outdated";
+/// Dispatched on `window` while an upgrade waits for another tab (an older app that
+/// does not close its connection) to close.
+pub const BLOCKED_EVENT: &str = "portal-desk:database-blocked";
+
 /// Opens the database `name`, running whatever migration steps it lacks.
 pub async fn open(name: &str) -> Result<Database, indexed_db_futures::error::OpenDbError> {
-    Database::open(name).with_version(VERSION).with_on_upgrade_needed(migrate).await
+    let db = Database::open(name)
+        .with_version(VERSION)
+        .with_on_blocked(|_| {
+            announce(BLOCKED_EVENT);
+            Ok(())
+        })
+        .with_on_upgrade_needed(migrate)
+        .await?;
+    close_when_outdated(&db);
+    Ok(db)
+}
+
+/// Closes the connection as soon as another tab asks to upgrade the schema, so the
+/// newer app is not kept waiting by this one, and announces [`OUTDATED_EVENT`]. Every
+/// later request on the connection fails, and nothing here writes again until reloaded.
+fn close_when_outdated(db: &Database) {
+    use indexed_db_futures::internals::SystemRepr;
+    use wasm_bindgen::JsCast;
+    let connection: web_sys::IdbDatabase = db.as_sys().clone().into();
+    let on_change = wasm_bindgen::closure::Closure::<dyn FnMut()>::new({
+        let connection = connection.clone();
+        move || {
+            connection.close();
+            announce(OUTDATED_EVENT);
+        }
+    });
+    connection.set_onversionchange(Some(on_change.as_ref().unchecked_ref()));
+    // The handler lives as long as the connection; a page opens one or two of them.
+    on_change.forget();
+}
+
+fn announce(event: &str) {
+    if let (Some(window), Ok(event)) = (web_sys::window(), web_sys::Event::new(event)) {
+        let _ = window.dispatch_event(&event);
+    }
 }
 
 /// Runs every step from the database's current version up to [`VERSION`].
