@@ -5,6 +5,7 @@
 // (wasm-bindgen --keep-debug over target/wasm32-unknown-unknown/release/portal-desk.wasm).
 //
 //   PORTAL_DESK_SERVER_BIN=… PORTAL_DESK_STATIC_DIR=… BENCH_SITE_DB=… node profile-first-sync.mjs
+//   PROFILE_TOP=0 …   # the first sync's time alone, without the profiler's overhead
 import * as app from './support/app.mjs';
 import { tablet } from './support/browser.mjs';
 import { startPortalDesk } from './support/processes.mjs';
@@ -37,12 +38,15 @@ async function main() {
   try {
     const { page } = await a.open();
     const cdp = await page.context().newCDPSession(page);
-    await cdp.send('Profiler.enable');
-    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
-    await cdp.send('Profiler.start');
+    if (TOP > 0) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    }
     const first = await app.firstSync(page, server.baseURL, 'asha.patel@riverside.example', 1);
-    const { profile } = await cdp.send('Profiler.stop');
     console.log(`first sync: ${first.ms.toFixed(0)} ms, ${first.pulls} pulls, ${first.pullNetworkMs.toFixed(0)} ms in pull requests`);
+    if (TOP === 0) return;
+    const { profile } = await cdp.send('Profiler.stop');
     const times = selfTimes(profile);
     const total = times.reduce((sum, [, t]) => sum + t, 0);
     console.log(`profiled ${total.toFixed(0)} ms; top ${TOP} by self time:`);

@@ -9,7 +9,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # and admin screens and the design system (BENCHMARKS.md, "App shell size", says where the
 # bytes are). Lower this number as the shell shrinks; raise it only with a feature, and
 # say in BENCHMARKS.md what grew and by how much.
-BUDGET_BYTES="${PORTAL_DESK_SHELL_BUDGET_BYTES:-785000}"
+BUDGET_BYTES="${PORTAL_DESK_SHELL_BUDGET_BYTES:-823000}"
 cd "$ROOT/dist"
 total=0
 printf '%-48s %10s %10s\n' "file" "raw B" "gzip B"
