@@ -5,6 +5,7 @@
 mod support;
 
 use portal_desk::store::Store;
+use portal_desk_core::protocol::client::Replica;
 use portal_desk_core::protocol::{OpResult, PullResponse, PushResponse};
 use portal_desk_core::{OpBody, Outcome, RecordId};
 use support::{asha, confirmed, create, create_at, fresh_store};
@@ -33,6 +34,36 @@ async fn a_change_and_its_counters_are_written_together_and_read_back_in_order()
     assert!(outbox[0].hlc < outbox[1].hlc && outbox[1].hlc < outbox[2].hlc, "the clock ticks inside the write");
     assert!(outbox.iter().all(|op| &op.device == store.device() && op.actor == asha()));
     assert_eq!(store.counts().await.unwrap(), (3, 0));
+}
+
+#[wasm_bindgen_test]
+async fn a_write_after_another_writer_moved_the_counters_on_is_made_from_the_stored_ones() {
+    let store = fresh_store().await;
+    let mine = RecordId::from("mine");
+    store.record_changes(&asha(), vec![(mine.clone(), create("Ada"))]).await.unwrap();
+    store.record_changes(&asha(), vec![(mine.clone(), OpBody::AppendNote { text: "Rang".into() })]).await.unwrap();
+    // A colleague's case made on a tablet whose clock runs a minute ahead. Pulling it
+    // moves this device's clock past it, behind the note this tab keeps of the counters
+    // its own last write left — as another tab's write would.
+    let ahead = js_sys::Date::now() as u64 + 60_000;
+    let mut colleague = Replica::new("colleague-tablet".into());
+    let theirs =
+        colleague.make("op-theirs".into(), "ben".into(), RecordId::from("theirs"), create("Bea"), ahead).clone();
+    let ticket = store.pull_ticket(&asha()).await.unwrap();
+    let page = PullResponse { records: vec![confirmed(std::slice::from_ref(&theirs), 1)], cursor: 1, more: false };
+    store.apply_pull_page(&asha(), &ticket, page).await.unwrap();
+
+    let next = store.record_changes(&asha(), vec![(mine.clone(), OpBody::Archive)]).await.unwrap();
+    assert!(next[0].hlc > theirs.hlc, "stamped from the stored clock, after what the pull brought");
+    let last = store
+        .record_changes(&asha(), vec![(mine.clone(), OpBody::AppendNote { text: "Called back".into() })])
+        .await
+        .unwrap();
+    assert!(last[0].hlc > next[0].hlc);
+    let outbox = store.outbox().await.unwrap();
+    let seqs: Vec<u64> = outbox.iter().map(|op| op.seq).collect();
+    assert_eq!(seqs, [1, 2, 3, 4], "numbered on from the stored counter, each change once");
+    assert_eq!(outbox[2..], [next[0].clone(), last[0].clone()]);
 }
 
 #[wasm_bindgen_test]

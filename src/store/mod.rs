@@ -11,6 +11,7 @@
 //! [`StoreError::Locked`] until a PIN or an online sign-in unlocks it.
 
 mod codec;
+mod counters;
 mod error;
 mod keys;
 mod kiosk;

@@ -19,18 +19,13 @@ use portal_desk_core::{Op, RecordId};
 /// on, and returns the version it moved on from (for [`Store::pending_written`]).
 pub(super) async fn move_on(meta_store: &ObjectStore<'_>) -> Result<u64, StoreError> {
     let version = version(meta_store).await?;
-    moved_on_from(meta_store, version).await?;
+    meta::put(meta_store, meta::PENDING_VERSION, &(version + 1)).await?;
     Ok(version)
 }
 
 /// The pending version as stored (0 before the first write).
 pub(super) async fn version(meta_store: &ObjectStore<'_>) -> Result<u64, StoreError> {
     Ok(meta::get(meta_store, meta::PENDING_VERSION).await?.unwrap_or(0))
-}
-
-/// [`move_on`]'s write, for a transaction that read the version among other reads.
-pub(super) async fn moved_on_from(meta_store: &ObjectStore<'_>, version: u64) -> Result<(), StoreError> {
-    meta::put(meta_store, meta::PENDING_VERSION, &(version + 1)).await
 }
 
 /// The acknowledged and pending operations on the records `keep` picks, in order,

@@ -8,14 +8,15 @@
 //! outcome — the same rejection — and refuses an old operation id as a duplicate, so
 //! resending the old operation could never succeed.
 
+use super::counters::WriteCounters;
 use super::outbox::seq_key;
 use super::vault::PendingIndex;
-use super::{codec, meta, pending, schema, Store, StoreError};
+use super::{codec, meta, schema, Store, StoreError};
 use crate::browser::{new_uuid, now_ms};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
-use portal_desk_core::protocol::client::{RejectedOp, Replica};
-use portal_desk_core::{Clock, Op, OpId, StaffId};
+use portal_desk_core::protocol::client::RejectedOp;
+use portal_desk_core::{Op, OpId, StaffId};
 use serde::{Deserialize, Serialize};
 
 /// The `meta` key of the list of dismissed changes.
@@ -47,7 +48,6 @@ impl Store {
         // Worked out before the transaction: only IndexedDB requests are awaited in it.
         let id = OpId::from(new_uuid());
         let now = now_ms();
-        let mut replica = Replica::new(self.device().clone());
 
         let stores = [schema::REJECTED, schema::OUTBOX, schema::META];
         let tx = self.db().transaction(stores).with_mode(TransactionMode::Readwrite).build()?;
@@ -55,18 +55,16 @@ impl Store {
         let outbox = tx.object_store(schema::OUTBOX)?;
         let meta_store = tx.object_store(schema::META)?;
         let entry: RejectedOp = codec::get(&rejected, seq_key(seq)).await?.ok_or_else(already_dealt_with)?;
-        replica.last_seq = meta::get(&meta_store, meta::LAST_SEQ).await?.unwrap_or(0);
-        if let Some(clock) = meta::get::<Clock>(&meta_store, meta::CLOCK).await? {
-            replica.clock = clock;
-        }
+        let before = WriteCounters::read(&meta_store, self.device()).await?;
+        let mut replica = before.replica(self.device());
         let op = replica.make(id, actor.clone(), entry.op.record, entry.op.body, now).clone();
+        let after = before.after(&replica);
         codec::put(&outbox, seq_key(op.seq), &op).await?;
         rejected.delete(seq_key(seq)).primitive()?.await?;
-        meta::put(&meta_store, meta::LAST_SEQ, &replica.last_seq).await?;
-        meta::put(&meta_store, meta::CLOCK, &replica.clock).await?;
-        let before = pending::move_on(&meta_store).await?;
+        after.write(&meta_store).await?;
         tx.commit().await?;
-        self.pending_written(before, Some(|copy: &mut PendingIndex| copy.outbox.push(op.clone())));
+        self.note_counters(Some(after));
+        self.pending_written(before.pending, Some(|copy: &mut PendingIndex| copy.outbox.push(op.clone())));
         Ok(op)
     }
 

@@ -5,6 +5,7 @@
 //! the screens') is locked at once. Nothing here is ever written anywhere; `lock`
 //! drops it, which wipes the key's bytes.
 
+use super::counters::WriteCounters;
 use super::StoreError;
 use crate::crypto::{BulkSealer, DataKey};
 use portal_desk_core::protocol::client::AckedOp;
@@ -55,6 +56,8 @@ pub(super) struct Unlocked {
     pub summaries: RefCell<Option<SummaryIndex>>,
     pub pending: RefCell<Option<PendingIndex>>,
     pub held_ids: RefCell<Option<HeldIds>>,
+    /// The write counters after this tab's last write (see `store::counters`).
+    pub counters: RefCell<Option<WriteCounters>>,
     /// The data key imported into SubtleCrypto, made on first need (see `crypto::bulk`).
     pub bulk: RefCell<Option<Rc<BulkSealer>>>,
 }
@@ -76,6 +79,7 @@ pub(super) fn unlock(name: &str, key: DataKey) {
         summaries: RefCell::default(),
         pending: RefCell::default(),
         held_ids: RefCell::default(),
+        counters: RefCell::default(),
         bulk: RefCell::default(),
     });
     UNLOCKED.with(|all| all.borrow_mut().insert(name.to_owned(), state));
