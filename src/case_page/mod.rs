@@ -85,7 +85,9 @@ impl CaseCtx {
 
     /// Saves `bodies`, confirming with `done`, then empties the inputs in `clear`.
     pub fn submit(&self, bodies: Vec<OpBody>, done: impl Into<String>, clear: Vec<&'static str>) {
-        self.errors.set(Vec::new());
+        // Only a change wakes the fields' error messages: clearing an empty list would
+        // redraw every one of them before the write even starts.
+        self.errors.maybe_update(|errors| !std::mem::take(errors).is_empty());
         self.save.dispatch(Change { bodies, done: done.into(), clear });
     }
 

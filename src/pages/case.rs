@@ -121,11 +121,10 @@ pub fn CasePage() -> impl IntoView {
             if is_note {
                 note.set(String::new());
             }
-            status_choice.set(None);
-            drafts.update(|d: &mut std::collections::BTreeMap<String, String>| {
-                for id in &change.clear {
-                    d.remove(*id);
-                }
+            // Signals are set only when their value changes: each set redraws what reads it.
+            status_choice.maybe_update(|c| c.take().is_some());
+            drafts.maybe_update(|d: &mut std::collections::BTreeMap<String, String>| {
+                change.clear.iter().fold(false, |cleared, id| d.remove(*id).is_some() || cleared)
             });
             status.data_changed();
             trigger.refresh_counts();
@@ -144,7 +143,7 @@ pub fn CasePage() -> impl IntoView {
         let chosen = status_choice.get_untracked().unwrap_or_else(|| view.status().code().to_owned());
         match status_op(view.status(), &chosen, seen) {
             Ok(body) => {
-                status_error.set(None);
+                status_error.maybe_update(|e| e.take().is_some());
                 let to = CaseStatus::from_code(&chosen).map_or("changed", CaseStatus::label);
                 ctx.submit(vec![body], format!("Status changed to {}", to.to_lowercase()), vec![]);
             }
@@ -158,7 +157,7 @@ pub fn CasePage() -> impl IntoView {
         ev.prevent_default();
         match note_op(&note.get_untracked()) {
             Ok(body) => {
-                note_error.set(None);
+                note_error.maybe_update(|e| e.take().is_some());
                 ctx.submit(vec![body], "Note added", vec![]);
             }
             Err(message) => {
