@@ -124,7 +124,11 @@ pub fn CasePage() -> impl IntoView {
             // Signals are set only when their value changes: each set redraws what reads it.
             status_choice.maybe_update(|c| c.take().is_some());
             drafts.maybe_update(|d: &mut std::collections::BTreeMap<String, String>| {
-                change.clear.iter().fold(false, |cleared, id| d.remove(*id).is_some() || cleared)
+                let before = d.len();
+                for id in &change.clear {
+                    d.remove(*id);
+                }
+                d.len() != before
             });
             status.data_changed();
             trigger.refresh_counts();
