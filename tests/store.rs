@@ -9,6 +9,7 @@ use portal_desk_core::protocol::client::Replica;
 use portal_desk_core::protocol::{OpResult, PullResponse, PushResponse};
 use portal_desk_core::{OpBody, Outcome, RecordId};
 use support::{asha, confirmed, create, create_at, fresh_store};
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -64,6 +65,47 @@ async fn a_write_after_another_writer_moved_the_counters_on_is_made_from_the_sto
     let seqs: Vec<u64> = outbox.iter().map(|op| op.seq).collect();
     assert_eq!(seqs, [1, 2, 3, 4], "numbered on from the stored counter, each change once");
     assert_eq!(outbox[2..], [next[0].clone(), last[0].clone()]);
+}
+
+// Records the durability asked for by every readwrite transaction the page opens from
+// here on, as "stores:durability" (the browser's own API, watched from outside the app).
+#[wasm_bindgen(inline_js = "
+export function watchDurability() {
+  const seen = [];
+  const open = IDBDatabase.prototype.transaction;
+  IDBDatabase.prototype.transaction = function (stores, mode, options) {
+    const tx = open.call(this, stores, mode, options);
+    if (mode === 'readwrite') seen.push([...tx.objectStoreNames].join(',') + ':' + tx.durability);
+    return tx;
+  };
+  return () => { IDBDatabase.prototype.transaction = open; return seen; };
+}")]
+extern "C" {
+    #[wasm_bindgen(js_name = watchDurability)]
+    fn watch_durability() -> js_sys::Function;
+}
+
+#[wasm_bindgen_test]
+async fn what_a_person_does_is_committed_to_the_disk_and_a_pull_page_is_not_held_to_it() {
+    let store = fresh_store().await;
+    let stop = watch_durability();
+    let ops = store.record_changes(&asha(), vec![(RecordId::from("c"), create("Ada"))]).await.unwrap();
+    store.record_changes(&asha(), vec![(RecordId::from("c"), OpBody::Archive)]).await.unwrap();
+    let ticket = store.pull_ticket(&asha()).await.unwrap();
+    let page = PullResponse { records: vec![confirmed(&ops, 1)], cursor: 1, more: false };
+    store.apply_pull_page(&asha(), &ticket, page).await.unwrap();
+    let seen: Vec<String> = js_sys::Array::from(&stop.call0(&JsValue::NULL).unwrap())
+        .iter()
+        .map(|entry| entry.as_string().unwrap())
+        .collect();
+    let writes: Vec<&String> = seen.iter().filter(|s| s.starts_with("meta,outbox:")).collect();
+    assert_eq!(writes.len(), 2, "each change is one transaction over the outbox and meta: {seen:?}");
+    assert!(writes.iter().all(|s| s.ends_with(":strict")), "a person's change waits for the disk: {seen:?}");
+    let pulled: Vec<&String> = seen.iter().filter(|s| s.contains("records")).collect();
+    assert!(
+        !pulled.is_empty() && pulled.iter().all(|s| !s.ends_with(":strict")),
+        "a pull page keeps the default: {seen:?}"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -36,9 +36,9 @@ pub use kiosk::KioskMode;
 pub use settings::{DEFAULT_IDLE_LOCK_MINUTES, IDLE_LOCK_CHOICES};
 pub use summaries::Listing;
 
-use indexed_db_futures::database::Database;
+use indexed_db_futures::database::{Database, ObjectStoreName};
 use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::TransactionMode;
+use indexed_db_futures::transaction::{Transaction, TransactionDurability, TransactionMode, TransactionOptions};
 use portal_desk_core::DeviceId;
 use std::rc::Rc;
 
@@ -82,6 +82,17 @@ impl Store {
     /// The underlying database, for the modules of this store.
     fn db(&self) -> &Database {
         &self.db
+    }
+
+    /// A readwrite transaction over `stores` for something a person did — a change, a
+    /// look at a patient's case for the audit log, a decision on a rejected change. The
+    /// device holds the only copy until it syncs, so the commit waits until the data is
+    /// on disk (`strict`), not only handed to the operating system (Chromium's default,
+    /// `relaxed`, which a tablet losing power can undo). Pulled pages and caches, which
+    /// the server can always send again, keep the default.
+    fn person_tx<S: ObjectStoreName>(&self, stores: S) -> Result<Transaction<'_>, StoreError> {
+        let strict = TransactionOptions::new().with_durability(TransactionDurability::Strict);
+        Ok(self.db().transaction(stores).with_mode(TransactionMode::Readwrite).with_options(strict).build()?)
     }
 
     /// Closes this handle's connection, so a test can delete or reopen the database.

@@ -102,7 +102,7 @@ impl Store {
     /// written), else from the counters read first.
     async fn record_ops(&self, made: &Made<'_>, noted: Option<WriteCounters>) -> Result<Option<Vec<Op>>, StoreError> {
         let device = self.device();
-        let tx = self.db().transaction([schema::OUTBOX, schema::META]).with_mode(TransactionMode::Readwrite).build()?;
+        let tx = self.person_tx([schema::OUTBOX, schema::META])?;
         let outbox = tx.object_store(schema::OUTBOX)?;
         let meta_store = tx.object_store(schema::META)?;
         // IndexedDB runs a transaction's requests in order and a failed one aborts it

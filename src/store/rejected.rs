@@ -14,7 +14,6 @@ use super::vault::PendingIndex;
 use super::{codec, meta, schema, Store, StoreError};
 use crate::browser::{new_uuid, now_ms};
 use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::TransactionMode;
 use portal_desk_core::protocol::client::RejectedOp;
 use portal_desk_core::{Op, OpId, StaffId};
 use serde::{Deserialize, Serialize};
@@ -50,7 +49,7 @@ impl Store {
         let now = now_ms();
 
         let stores = [schema::REJECTED, schema::OUTBOX, schema::META];
-        let tx = self.db().transaction(stores).with_mode(TransactionMode::Readwrite).build()?;
+        let tx = self.person_tx(stores)?;
         let rejected = tx.object_store(schema::REJECTED)?;
         let outbox = tx.object_store(schema::OUTBOX)?;
         let meta_store = tx.object_store(schema::META)?;
@@ -73,8 +72,7 @@ impl Store {
     /// and when.
     pub async fn dismiss_rejected(&self, seq: u64, by: &StaffId, by_name: &str) -> Result<DismissedChange, StoreError> {
         let now = now_ms();
-        let tx =
-            self.db().transaction([schema::REJECTED, schema::META]).with_mode(TransactionMode::Readwrite).build()?;
+        let tx = self.person_tx([schema::REJECTED, schema::META])?;
         let rejected = tx.object_store(schema::REJECTED)?;
         let meta_store = tx.object_store(schema::META)?;
         let entry: RejectedOp = codec::get(&rejected, seq_key(seq)).await?.ok_or_else(already_dealt_with)?;

@@ -9,7 +9,7 @@ use indexed_db_futures::transaction::TransactionMode;
 impl Store {
     /// Keeps a view, to be reported at the next sync.
     pub async fn record_view(&self, view: View) -> Result<(), StoreError> {
-        let tx = self.db().transaction(schema::VIEWS).with_mode(TransactionMode::Readwrite).build()?;
+        let tx = self.person_tx(schema::VIEWS)?;
         let views = tx.object_store(schema::VIEWS)?;
         codec::put(&views, view.id.as_str(), &view).await?;
         tx.commit().await?;
