@@ -3,7 +3,9 @@
 //!
 //! Caching follows what the service worker needs: `index.html` and `sw.js` must be
 //! revalidated every time (`no-cache`) so a new release is noticed; files whose names
-//! carry Trunk's content hash never change, so they are cached for a year.
+//! carry Trunk's content hash, and the app's WebAssembly in its build's own folder
+//! (`/app-<hash>/`, written by `scripts/build-wasm.sh`), never change, so they are
+//! cached for a year.
 
 use crate::error::ApiError;
 use axum::extract::Request;
@@ -42,9 +44,10 @@ async fn spa_index(index: PathBuf, uri: Uri) -> Response {
     }
 }
 
-/// Whether a file name carries a content hash (Trunk writes `name-<16 hex digits>.ext`).
-pub fn is_content_hashed(file_name: &str) -> bool {
-    file_name.split(['-', '.', '_']).any(|part| part.len() >= 16 && part.chars().all(|c| c.is_ascii_hexdigit()))
+/// Whether a file or folder name carries a content hash (Trunk writes
+/// `name-<16 hex digits>.ext`, the wasm build `app-<16 hex digits>/`).
+pub fn is_content_hashed(name: &str) -> bool {
+    name.split(['-', '.', '_']).any(|part| part.len() >= 16 && part.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// The `Cache-Control` a successful response for `path` gets.
@@ -52,7 +55,7 @@ pub fn cache_policy(path: &str) -> &'static str {
     let file_name = path.rsplit('/').next().unwrap_or_default();
     if file_name.is_empty() || file_name == "index.html" || file_name == "sw.js" {
         REVALIDATE
-    } else if is_content_hashed(file_name) {
+    } else if path.split('/').any(is_content_hashed) {
         IMMUTABLE
     } else {
         REVALIDATE
@@ -76,10 +79,13 @@ mod tests {
     fn hashed_assets_are_immutable_and_the_shell_revalidates() {
         assert_eq!(cache_policy("/portal-desk-4f3c2a1b9e8d7c6b_bg.wasm"), IMMUTABLE);
         assert_eq!(cache_policy("/style-0123456789abcdef.css"), IMMUTABLE);
+        assert_eq!(cache_policy("/app-0123456789abcdef/chunk_12.wasm"), IMMUTABLE);
+        assert_eq!(cache_policy("/app-0123456789abcdef/portal-desk.js"), IMMUTABLE);
         assert_eq!(cache_policy("/"), REVALIDATE);
         assert_eq!(cache_policy("/index.html"), REVALIDATE);
         assert_eq!(cache_policy("/sw.js"), REVALIDATE);
         assert_eq!(cache_policy("/manifest.webmanifest"), REVALIDATE);
         assert_eq!(cache_policy("/cases/abc"), REVALIDATE);
+        assert_eq!(cache_policy("/cases/3f2a9c1e-7b4d-4e2a-9c1e-7b4d4e2a9c1e"), REVALIDATE);
     }
 }
