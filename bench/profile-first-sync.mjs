@@ -2,7 +2,7 @@
 // CPU profiler and prints where the time went, by function (self time) — the tool
 // behind the "before and after" in BENCHMARKS.md. For names rather than
 // `wasm-function[N]`, point PORTAL_DESK_STATIC_DIR at a build whose wasm kept its names
-// (wasm-bindgen --keep-debug over target/wasm32-unknown-unknown/release/portal-desk.wasm).
+// (`PORTAL_DESK_WASM_NAMES=1 trunk build --release`, see scripts/build-wasm.sh).
 //
 //   PORTAL_DESK_SERVER_BIN=… PORTAL_DESK_STATIC_DIR=… BENCH_SITE_DB=… node profile-first-sync.mjs
 //   PROFILE_TOP=0 …   # the first sync's time alone, without the profiler's overhead

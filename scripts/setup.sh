@@ -7,6 +7,9 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TRUNK_VERSION_REQ='~0.21'
+# Cuts the app's wasm into chunks (scripts/build-wasm.sh); the 0.2 line matches the
+# wasm_split_helpers 0.2 that leptos's split points are written with.
+WASM_SPLIT_VERSION='0.2.4'
 export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -41,6 +44,11 @@ setup_build() {
     say "Building Trunk $TRUNK_VERSION_REQ (about 6 minutes, once)"
     cargo install trunk --version "$TRUNK_VERSION_REQ" --locked --quiet
   fi
+  # The CLI prints no version; cargo's list of installed packages does.
+  if ! { command -v wasm-split-cli >/dev/null && cargo install --list | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:"; }; then
+    say "Building wasm-split-cli $WASM_SPLIT_VERSION (about 2 minutes, once)"
+    cargo install wasm_split_cli_support --version "=$WASM_SPLIT_VERSION" --features build-binary --locked --force --quiet
+  fi
   (cd "$ROOT" && [ -f Cargo.lock ] || cargo generate-lockfile --quiet)
   local want
   want="$(locked_wasm_bindgen_version)"
@@ -51,7 +59,7 @@ setup_build() {
   fi
 }
 
-# npm's binaryen gives Trunk a wasm-opt (version 132) it need not download. Debian's
+# npm's binaryen gives the build a wasm-opt (version 132) it need not download. Debian's
 # binaryen 108 is too old: it mangles the reference-types tables that rustc 1.95 and
 # wasm-bindgen 0.2.130 emit, and the built app fails to start.
 setup_build_tools() {
@@ -84,7 +92,7 @@ setup_e2e() {
 
 # Hash of everything the PWA build reads, so an unchanged app is not rebuilt.
 app_inputs_hash() {
-  (cd "$ROOT" && find src crates/portal-desk-core public style index.html Trunk.toml Cargo.toml Cargo.lock package-lock.json scripts/sw-precache.* scripts/build-css.sh \
+  (cd "$ROOT" && find src crates/portal-desk-core public style index.html Trunk.toml Cargo.toml Cargo.lock package-lock.json scripts/sw-precache.* scripts/build-css.sh scripts/build-wasm.sh \
       -type f -not -path '*/target/*' 2>/dev/null | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1)
 }
 

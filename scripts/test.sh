@@ -23,6 +23,8 @@ say "cargo clippy (native, every target)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 say "cargo clippy (the app, for wasm)"
 cargo clippy -p portal-desk --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
+say "cargo clippy (the app, for wasm, split into chunks as the release build is)"
+cargo clippy -p portal-desk --target wasm32-unknown-unknown --features split --quiet -- -D warnings
 
 say "Native tests"
 cargo test --workspace
@@ -42,7 +44,7 @@ say "wasm tests in headless Chromium"
 CHROMEDRIVER=/usr/bin/chromedriver cargo test -p portal-desk --target wasm32-unknown-unknown
 
 build_app
-say "App shell size"
+say "App shell size, stage by stage"
 bash scripts/bundle-size.sh
 
 say "Building the server for the end-to-end tests"

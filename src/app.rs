@@ -2,16 +2,12 @@
 //! contexts, starts the sync loop, and routes to the screens.
 
 use crate::browser;
-use crate::pages::{
-    CasePage, CasesPage, ChangesPage, DeviceSettingsPage, LockedApp, NewCasePage, NotFoundPage, PinReminder,
-    SetPinPage, SignInPage,
-};
+use crate::lazy::lazy;
+use crate::screens;
 use crate::session::{DeviceLock, Session};
 use crate::store::{Store, StoreError};
 use crate::sync::{SyncStatus, Syncer};
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -175,6 +171,12 @@ fn Ready(opened: Opened) -> impl IntoView {
         }
     });
     set_interval(move || trigger.sync_when_due(), SYNC_EVERY);
+    // Whoever unlocks next needs the desk and the sync engine: fetch their chunks while
+    // the unlock screen waits for a PIN (a no-op once they are here).
+    leptos::task::spawn_local(async {
+        let _ = screens::preload_desk().await;
+        let _ = crate::sync::preload_sync_engine().await;
+    });
     browser::register_service_worker();
     browser::request_persistent_storage();
 
@@ -186,25 +188,10 @@ fn Ready(opened: Opened) -> impl IntoView {
     // A kiosk shows the kiosk and nothing else, whatever the address or lock state.
     let kiosk_mode = move || kiosk.0.get();
     view! {
-        {move || kiosk_mode().map(|mode| view! { <crate::kiosk::Kiosk mode/> })}
+        {move || kiosk_mode().map(|mode| lazy(screens::kiosk(mode)))}
         <Show when=move || kiosk.0.with(Option::is_none)>
-        <Show when=open fallback=LockedApp>
-        <Router>
-            <PinReminder/>
-            <Routes fallback=NotFoundPage>
-                <Route path=path!("/sign-in") view=SignInPage/>
-                <Route path=path!("/set-pin") view=SetPinPage/>
-                <Route path=path!("/device") view=DeviceSettingsPage/>
-                <Route path=path!("/") view=CasesPage/>
-                <Route path=path!("/cases/new") view=NewCasePage/>
-                <Route path=path!("/cases/:id") view=CasePage/>
-                <Route path=path!("/changes") view=ChangesPage/>
-                <Route path=path!("/supervisor") view=crate::pages::SupervisorPage/>
-                <Route path=path!("/admin/staff") view=crate::pages::AdminStaffPage/>
-                <Route path=path!("/admin/sites") view=crate::pages::admin::AdminSitesPage/>
-                <Route path=path!("/admin/templates") view=crate::pages::admin::AdminTemplatesPage/>
-            </Routes>
-        </Router>
+        <Show when=open fallback=|| lazy(screens::locked())>
+            {lazy(screens::desk())}
         </Show>
         <crate::components::UpdateBanner/>
         </Show>

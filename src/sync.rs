@@ -9,6 +9,7 @@
 
 use crate::api::{self, ApiError};
 use crate::browser::now_ms;
+use crate::lazy::{split_fn, ChunkMissing};
 use crate::session::Session;
 use crate::sites_change::SitesChange;
 use crate::store::{Store, StoreError};
@@ -67,6 +68,8 @@ pub enum SyncError {
     },
     /// The server answered a push without dealing with any of it.
     NoProgress,
+    /// The sync engine's code (its own wasm chunk) could not be fetched.
+    CodeMissing(ChunkMissing),
 }
 
 impl SyncError {
@@ -80,6 +83,7 @@ impl SyncError {
                 oldest.saturating_sub(1)
             ),
             SyncError::NoProgress => "The server did not accept the waiting changes. They are kept on this device; Portal Desk will try again.".to_owned(),
+            SyncError::CodeMissing(missing) => missing.message().to_owned(),
         }
     }
 
@@ -205,6 +209,20 @@ pub async fn sync_once<T: Transport>(
         incoming = fetched;
     }
     Ok(report)
+}
+
+/// A sync run under way.
+type SyncRun = std::pin::Pin<Box<dyn std::future::Future<Output = Result<SyncReport, SyncError>>>>;
+
+split_fn! {
+    chunk sync_engine, preload preload_sync_engine;
+    /// One run of [`sync_once`] over HTTP. The sync engine (the push, the pull pages and
+    /// what settles them) is its own chunk: a tablet needs it only once someone is
+    /// signed in, so it is fetched while the unlock screen waits for a PIN.
+    pub fn sync_over_http(store: Store, session: Session, progress: Box<dyn Fn(usize)>) -> SyncRun
+    {
+        Box::pin(async move { sync_once(&store, &Http, &session, &*progress).await })
+    }
 }
 
 /// Sends the views waiting on the device in batches, settling each answer. A batch the
@@ -418,7 +436,11 @@ impl Syncer {
     /// failed run may have pushed part of the outbox, so it counts as a change).
     async fn sync_with(&self, session: &Session) -> bool {
         let received = self.status.received;
-        let outcome = sync_once(&self.store, &Http, session, &move |count| received.set(Some(count))).await;
+        let progress = Box::new(move |count| received.set(Some(count)));
+        let outcome = match sync_over_http(self.store.clone(), session.clone(), progress).await {
+            Ok(run) => run.await,
+            Err(missing) => Err(SyncError::CodeMissing(missing)),
+        };
         received.set(None);
         match outcome {
             Ok(report) => {
