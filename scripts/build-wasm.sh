@@ -38,10 +38,13 @@ wasm-split-cli "$target_dir/wasm32-unknown-unknown/release/$name.wasm" "$work/sp
 wasm-bindgen --target web --keep-lld-exports --no-typescript \
   --out-dir "$work/bindgen" --out-name "$name" "$work/split/$name.wasm"
 
-wasm-opt "${opt[@]}" "${features[@]}" "$work/bindgen/${name}_bg.wasm" -o "$work/out/${name}_bg.wasm"
+# wasm-split leaves a kind of name subsection (id 3) that wasm-opt does not know and warns
+# about, once per module; it drops it either way.
+shrink() { wasm-opt "${opt[@]}" "${features[@]}" "$1" -o "$2" 2> >(grep -v 'unknown name subsection' >&2); }
+shrink "$work/bindgen/${name}_bg.wasm" "$work/out/${name}_bg.wasm"
 for chunk in "$work"/split/*.wasm; do
   [ "$(basename "$chunk")" = "$name.wasm" ] && continue
-  wasm-opt "${opt[@]}" "${features[@]}" "$chunk" -o "$work/out/$(basename "$chunk")"
+  shrink "$chunk" "$work/out/$(basename "$chunk")"
 done
 cp "$work/bindgen/$name.js" "$work/split/__wasm_split.js" "$work/out/"
 cp -r "$work/bindgen/snippets" "$work/out/"
