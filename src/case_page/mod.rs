@@ -54,6 +54,29 @@ pub struct CaseCtx {
     pub drafts: RwSignal<BTreeMap<String, String>>,
     /// Who is signed in.
     pub me: StoredValue<Me>,
+    /// Whether the page shows a save under way (see [`shown_after_a_moment`]).
+    pub busy: Signal<bool>,
+}
+
+/// How long a save may take before the page shows that it is under way.
+const SHOW_BUSY_AFTER: std::time::Duration = std::time::Duration::from_millis(150);
+
+/// Whether `pending` has lasted [`SHOW_BUSY_AFTER`]. A save takes a few milliseconds:
+/// disabling every button for those, and enabling them again, restyled the page in the
+/// very frame the tap drew, and the browser drew it before it handed the page the news
+/// that the change was on disk. A slow save (a full disk, a busy tablet) still shows.
+pub fn shown_after_a_moment(pending: Memo<bool>) -> Signal<bool> {
+    let shown = RwSignal::new(false);
+    Effect::new(move |_| {
+        if pending.get() {
+            // The page may have closed by then: its signals are gone, and so is the need.
+            let still_saving = move || pending.try_get_untracked() == Some(true);
+            set_timeout(move || _ = still_saving().then(|| shown.try_set(true)), SHOW_BUSY_AFTER);
+        } else {
+            shown.maybe_update(std::mem::take);
+        }
+    });
+    shown.into()
 }
 
 impl CaseCtx {
@@ -83,17 +106,21 @@ impl CaseCtx {
         }
     }
 
-    /// Saves `bodies`, confirming with `done`, then empties the inputs in `clear`.
+    /// Saves `bodies`, confirming with `done`, then empties the inputs in `clear`; does
+    /// nothing while another save is under way (a double tap saves once).
     pub fn submit(&self, bodies: Vec<OpBody>, done: impl Into<String>, clear: Vec<&'static str>) {
+        if self.save.pending().get_untracked() {
+            return;
+        }
         // Only a change wakes the fields' error messages: clearing an empty list would
         // redraw every one of them before the write even starts.
         self.errors.maybe_update(|errors| !std::mem::take(errors).is_empty());
         self.save.dispatch(Change { bodies, done: done.into(), clear });
     }
 
-    /// Whether a save is under way (buttons wait for it).
+    /// Whether the page shows a save under way (its buttons wait for it).
     pub fn busy(&self) -> bool {
-        self.save.pending().get()
+        self.busy.get()
     }
 }
 

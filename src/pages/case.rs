@@ -136,9 +136,9 @@ pub fn CasePage() -> impl IntoView {
             Ok(())
         }
     });
-    let ctx = CaseCtx { save, errors, drafts, me: StoredValue::new(me) };
+    let busy = crate::case_page::shown_after_a_moment(save.pending());
+    let ctx = CaseCtx { save, errors, drafts, me: StoredValue::new(me), busy };
     provide_context(ctx);
-    let pending = save.pending();
 
     let change_status = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -202,9 +202,9 @@ pub fn CasePage() -> impl IntoView {
                         <p>{text}</p>
                         {reason.map(|r| view! { <p class="hint">{r}</p> })}
                         <div class="conflict-list__actions">
-                            <button type="button" class="button button--secondary" disabled=move || pending.get()
+                            <button type="button" class="button button--secondary" disabled=move || ctx.busy()
                                 on:click=move |_| ctx.submit(vec![keep.clone()], "Clash settled", vec![])>{keep_label}</button>
-                            <button type="button" class="button button--secondary" disabled=move || pending.get()
+                            <button type="button" class="button button--secondary" disabled=move || ctx.busy()
                                 on:click=move |_| ctx.submit(vec![take.clone()], "Clash settled", vec![])>{take_label}</button>
                         </div>
                     </li>
@@ -275,7 +275,7 @@ pub fn CasePage() -> impl IntoView {
                                 bind:value=note
                             ></textarea>
                         </div>
-                        <button type="submit" class="button" disabled=move || pending.get()>"Add note"</button>
+                        <button type="submit" class="button" disabled=move || ctx.busy()>"Add note"</button>
                     </form>
                 </section>
                 <section class="panel">
@@ -307,7 +307,7 @@ pub fn CasePage() -> impl IntoView {
                                 }}
                             </select>
                         </div>
-                        <button type="submit" class="button" disabled=move || pending.get()>"Change status"</button>
+                        <button type="submit" class="button" disabled=move || ctx.busy()>"Change status"</button>
                     </form>
                 </section>
             </Show>
