@@ -1,4 +1,4 @@
-//! Browser test of the schema's migration steps: a database written by version 1 (or 2)
+//! Browser test of the schema's migration steps: a database written by version 1, 2 or 4
 //! of the app opens with the current code with its data intact and the newer stores
 //! added; at the first unlock its clear values are sealed in place.
 #![cfg(target_arch = "wasm32")]
@@ -9,6 +9,7 @@ use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use portal_desk::store::Store;
+use portal_desk_core::protocol::PullResponse;
 use portal_desk_core::RecordId;
 use support::{asha, confirmed, create};
 use wasm_bindgen_test::*;
@@ -66,17 +67,6 @@ async fn a_version_1_database_upgrades_with_its_record_and_outbox_intact() {
     assert_eq!(next.unwrap()[0].seq, 2, "the counters carried over");
 }
 
-/// The stored form of every value in `store` of database `name`, read around the app.
-async fn raw_values(name: &str, store: &str) -> Vec<wasm_bindgen::JsValue> {
-    let db = Database::open(name).await.unwrap();
-    let tx = db.transaction(store).build().unwrap();
-    let values = tx.object_store(store).unwrap().get_all().primitive().unwrap().await.unwrap();
-    let values = values.map(|v: indexed_db_futures::Result<wasm_bindgen::JsValue>| v.unwrap()).collect();
-    drop(tx);
-    db.close();
-    values
-}
-
 #[wasm_bindgen_test]
 async fn a_version_2_database_with_data_is_sealed_at_its_first_unlock_and_reads_the_same() {
     let scratch = support::fresh_store().await;
@@ -113,13 +103,16 @@ async fn a_version_2_database_with_data_is_sealed_at_its_first_unlock_and_reads_
     assert!(!store.has_data_key().await.unwrap());
     support::unlock(&store).await;
 
-    for raw in [raw_values(&name, "records").await, raw_values(&name, "outbox").await, raw_values(&name, "views").await]
-    {
+    for raw in [
+        support::raw_values(&name, "records").await,
+        support::raw_values(&name, "outbox").await,
+        support::raw_values(&name, "views").await,
+    ] {
         assert_eq!(raw.len(), 1);
         let text = raw[0].as_string().unwrap();
         assert!(portal_desk::crypto::from_sealed_text(&text).is_some(), "sealed, not clear JSON: {text}");
     }
-    let meta = raw_values(&name, "meta").await;
+    let meta = support::raw_values(&name, "meta").await;
     let clear = meta.iter().filter(|v| !v.as_string().unwrap().starts_with(portal_desk::crypto::SEALED_MARK));
     assert_eq!(clear.count(), 2, "only the device id and the sync time stay clear");
     let state = store.local_state().await.unwrap();
@@ -129,4 +122,74 @@ async fn a_version_2_database_with_data_is_sealed_at_its_first_unlock_and_reads_
     assert_eq!(store.last_sync_ms().await.unwrap(), Some(1_700_000_000_000));
     let next = store.record_changes(&asha(), vec![(RecordId::from("c"), portal_desk_core::OpBody::Archive)]).await;
     assert_eq!(next.unwrap()[0].seq, 2, "the sealed counters carried over");
+}
+
+/// Every key and value of `store` in database `name`, as stored.
+async fn raw_entries(name: &str, store: &str) -> Vec<(wasm_bindgen::JsValue, wasm_bindgen::JsValue)> {
+    let db = Database::open(name).await.unwrap();
+    let tx = db.transaction(store).build().unwrap();
+    let object_store = tx.object_store(store).unwrap();
+    let keys = object_store.get_all_keys().primitive().unwrap().await.unwrap();
+    let keys: Vec<wasm_bindgen::JsValue> =
+        keys.map(|k: indexed_db_futures::Result<wasm_bindgen::JsValue>| k.unwrap()).collect();
+    let values = support::raw_values(name, store).await;
+    drop(tx);
+    db.close();
+    keys.into_iter().zip(values).collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_version_4_database_upgrades_with_its_sealed_records_and_summaries_intact_and_bundles_after() {
+    // A sealed database made by the current code (a small page: nothing bundled), then
+    // copied value for value into version 4's eight stores, as version 4 left it.
+    let made = support::fresh_store().await;
+    let ops = made.record_changes(&asha(), vec![(RecordId::from("c"), create("Ada Lovelace"))]).await.unwrap();
+    let ticket = made.pull_ticket(&asha()).await.unwrap();
+    let page = vec![confirmed(&ops, 1), support::made("p", support::patient("Lovelace"), 2)];
+    made.apply_pull_page(&asha(), &ticket, PullResponse { records: page.clone(), cursor: 2, more: false })
+        .await
+        .unwrap();
+    made.lock();
+    let v4_stores = ["records", "outbox", "acked", "rejected", "meta", "views", "keys", "summaries"];
+    let mut copies = Vec::new();
+    for store in v4_stores {
+        copies.push((store, raw_entries(made.name(), store).await));
+    }
+    let name = format!("portal-desk-test-{}", portal_desk::browser::new_uuid());
+    let db = Database::open(&name)
+        .with_version(4u32)
+        .with_on_upgrade_needed(move |_, db: Database| {
+            for store in v4_stores {
+                db.create_object_store(store).build()?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let tx = db.transaction(v4_stores).with_mode(TransactionMode::Readwrite).build().unwrap();
+    for (store, entries) in copies {
+        let object_store = tx.object_store(store).unwrap();
+        for (key, value) in entries {
+            object_store.put(value).with_key(key).without_key_type().primitive().unwrap().await.unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+    db.close();
+
+    let store = Store::open_named(&name).await.unwrap();
+    support::unlock(&store).await;
+    let state = store.local_state().await.unwrap();
+    assert_eq!(state.records.len(), 2);
+    assert!(page.iter().all(|r| state.records.contains(r)), "the records read the same");
+    let listing = store.listing().await.unwrap();
+    assert_eq!(listing.cases.len(), 1, "the summaries carried over");
+    assert_eq!(listing.cases[0].summary.patient_name.as_deref(), Some("Ada Lovelace"));
+
+    // The new stores work beside the old records: a large page goes into bundles.
+    let many: Vec<_> = (0..70).map(|i| support::made(&format!("n-{i}"), create(&format!("New {i}")), 10 + i)).collect();
+    let ticket = store.pull_ticket(&asha()).await.unwrap();
+    store.apply_pull_page(&asha(), &ticket, PullResponse { records: many, cursor: 80, more: false }).await.unwrap();
+    assert_eq!(support::raw_values(&name, "bundles").await.len(), 2);
+    assert_eq!(store.listing().await.unwrap().cases.len(), 71);
+    assert_eq!(store.local_state_of(&RecordId::from("c")).await.unwrap().records, [page[0].clone()]);
 }

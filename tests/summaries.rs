@@ -11,30 +11,11 @@ use indexed_db_futures::transaction::TransactionMode;
 use portal_desk::store::Store;
 use portal_desk_core::case::{Collection, Priority};
 use portal_desk_core::protocol::PullResponse;
-use portal_desk_core::{Hlc, Op, OpBody, Record, RecordId};
-use support::{asha, confirmed, create, fresh_store};
+use portal_desk_core::{Op, OpBody, Record, RecordId};
+use support::{asha, create, fresh_store, made, patient};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// A record as the server would send it, created by one operation on `record`.
-fn made(record: &str, body: OpBody, version: u64) -> Record {
-    let op = Op {
-        id: format!("op-{record}").into(),
-        device: "server-side".into(),
-        seq: 1,
-        hlc: Hlc { wall_ms: 1_795_424_400_000, counter: 0, device: "server-side".into() },
-        actor: asha(),
-        record: record.into(),
-        body,
-    };
-    confirmed(&[op], version)
-}
-
-fn patient(name: &str) -> OpBody {
-    let fields = [("family_name", name), ("date_of_birth", "1990-01-01")].map(|(k, v)| (k.to_owned(), v.to_owned()));
-    OpBody::Create { collection: Collection::Patient, site: "riverside".into(), fields: fields.into() }
-}
 
 /// Riverside's settings: its name and opening hours (closed every day, which is enough here).
 fn site_settings() -> OpBody {

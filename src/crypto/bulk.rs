@@ -43,6 +43,16 @@ impl BulkSealer {
     /// Seals every value of `plains` bound to `context`, all requests in flight at once;
     /// the results are in the same order.
     pub async fn seal_all(&self, context: &[u8], plains: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, CryptoError> {
+        Ok(self.seal_all_js(context, plains).await?.iter().map(js_sys::Uint8Array::to_vec).collect())
+    }
+
+    /// As [`BulkSealer::seal_all`], leaving each sealed value in JavaScript's memory, to
+    /// be stored as it is (a large value need not cross into wasm and back).
+    pub async fn seal_all_js(
+        &self,
+        context: &[u8],
+        plains: &[Vec<u8>],
+    ) -> Result<Vec<js_sys::Uint8Array>, CryptoError> {
         let mut nonces = Vec::with_capacity(plains.len());
         let promises = js_sys::Array::new();
         for plain in plains {
@@ -63,9 +73,9 @@ impl BulkSealer {
             .zip(sealed.iter())
             .map(|(nonce, body)| {
                 let body = js_sys::Uint8Array::new(&body);
-                let mut out = vec![0u8; NONCE_BYTES + body.length() as usize];
-                out[..NONCE_BYTES].copy_from_slice(&nonce);
-                body.copy_to(&mut out[NONCE_BYTES..]);
+                let out = js_sys::Uint8Array::new_with_length(NONCE_BYTES as u32 + body.length());
+                out.set(&js_sys::Uint8Array::from(&nonce[..]), 0);
+                out.set(&body, NONCE_BYTES as u32);
                 out
             })
             .collect())

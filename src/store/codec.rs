@@ -39,14 +39,37 @@ impl Sealer {
 
     fn seal(&self, json: String) -> Result<String, StoreError> {
         let packed = packing::pack(json.into_bytes());
-        Ok(crypto::to_sealed_text(&self.unlocked.key.seal(self.context.as_bytes(), &packed)?))
+        Ok(crypto::to_sealed_text(&self.seal_bytes(&packed)?))
+    }
+
+    fn seal_bytes(&self, plain: &[u8]) -> Result<Vec<u8>, StoreError> {
+        Ok(self.unlocked.key.seal(self.context.as_bytes(), plain)?)
     }
 
     fn open<T: DeserializeOwned>(&self, stored: &str) -> Result<T, StoreError> {
-        let bytes = crypto::from_sealed_text(stored).ok_or(StoreError::Unreadable)?;
-        let opened = self.unlocked.key.open(self.context.as_bytes(), &bytes)?;
+        self.open_bytes(&crypto::from_sealed_text(stored).ok_or(StoreError::Unreadable)?)
+    }
+
+    fn open_bytes<T: DeserializeOwned>(&self, sealed: &[u8]) -> Result<T, StoreError> {
+        let opened = self.unlocked.key.open(self.context.as_bytes(), sealed)?;
         decode(&packing::unpack(&opened).ok_or(StoreError::Unreadable)?)
     }
+}
+
+/// `value` as JSON, packed: what is sealed.
+pub(super) fn packed_json<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
+    Ok(packing::pack(encode(value)?.into_bytes()))
+}
+
+/// Seals `plain` (from [`packed_json`]) for `store`, as bytes rather than text: for
+/// the values kept as binary (`store::bundles`).
+pub(super) fn seal_bytes(store: &ObjectStore<'_>, plain: &[u8]) -> Result<Vec<u8>, StoreError> {
+    Sealer::of(store)?.seal_bytes(plain)
+}
+
+/// Opens a value sealed as bytes for `store` (by [`seal_bytes`] or SubtleCrypto).
+pub(super) fn open_bytes<T: DeserializeOwned>(store: &ObjectStore<'_>, sealed: &[u8]) -> Result<T, StoreError> {
+    Sealer::of(store)?.open_bytes(sealed)
 }
 
 /// Reads and decrypts the value under `key`, if any.
@@ -141,10 +164,7 @@ pub(super) async fn seal_ahead<T: Serialize>(
     values: &[T],
 ) -> Result<Option<Vec<String>>, StoreError> {
     let Some(bulk) = vault::bulk_sealer(db_name).await? else { return Ok(None) };
-    let plains = values
-        .iter()
-        .map(|value| encode(value).map(|json| packing::pack(json.into_bytes())))
-        .collect::<Result<Vec<_>, _>>()?;
+    let plains = values.iter().map(packed_json).collect::<Result<Vec<_>, _>>()?;
     match bulk.seal_all(store_name.as_bytes(), &plains).await {
         Ok(sealed) => Ok(Some(sealed.iter().map(|bytes| crypto::to_sealed_text(bytes)).collect())),
         Err(_) => Ok(None),

@@ -28,6 +28,8 @@ pub const SUMMARIES_VERSION: &str = "summaries_version";
 /// Moved on by every write to `outbox` or `acked`, so an in-memory copy of them (here
 /// or in another tab) knows when it is stale (see `store::pending`).
 pub const PENDING_VERSION: &str = "pending_version";
+/// The number the next bundle of records gets (see `store::bundles`).
+pub const NEXT_BUNDLE: &str = "next_bundle";
 /// Minutes without a touch or key press after which the app locks itself.
 pub const IDLE_LOCK_MINUTES: &str = "idle_lock_minutes";
 

@@ -10,6 +10,7 @@
 //! store opens LOCKED, and every read or write of them fails with
 //! [`StoreError::Locked`] until a PIN or an online sign-in unlocks it.
 
+mod bundles;
 mod codec;
 mod counters;
 mod error;

@@ -7,9 +7,10 @@ use indexed_db_futures::database::{Database, VersionChangeEvent};
 use indexed_db_futures::prelude::*;
 
 /// The current schema version.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
-/// Confirmed server state: one [`portal_desk_core::Record`] per key (the record id).
+/// Confirmed server state: one [`portal_desk_core::Record`] per key (the record id),
+/// beside the records kept in bundles (below); a record here wins over a bundled copy.
 pub const RECORDS: &str = "records";
 /// Pending operations, keyed by their sequence number (a JS number).
 pub const OUTBOX: &str = "outbox";
@@ -35,8 +36,16 @@ pub const KEYS: &str = "keys";
 /// as `records`. See `store::summaries`.
 pub const SUMMARIES: &str = "summaries";
 
-/// Every store that holds sealed values (and `meta`, which holds some).
-pub const SEALED: [&str; 7] = [RECORDS, OUTBOX, ACKED, REJECTED, META, VIEWS, SUMMARIES];
+/// Records that arrived together (version 5), keyed by bundle number: each value the
+/// sealed records of one bundle, as binary. See `store::bundles`.
+pub const BUNDLES: &str = "bundles";
+/// The ids of each bundle's records (version 5), keyed by bundle number, sealed.
+pub const BUNDLE_IDS: &str = "bundle_ids";
+
+/// Every store that holds sealed text values (and `meta`, which holds some), which an
+/// older app may have written in clear. `bundles` holds binary values, sealed from the
+/// start, so it is not among them.
+pub const SEALED: [&str; 8] = [RECORDS, OUTBOX, ACKED, REJECTED, META, VIEWS, SUMMARIES, BUNDLE_IDS];
 
 /// Dispatched on `window` when another tab needs this tab's connection closed, to
 /// upgrade the schema (a newer app) or to delete the database: the connection is
@@ -94,6 +103,7 @@ fn migrate(event: VersionChangeEvent, db: Database) -> indexed_db_futures::Resul
             2 => v2_views(&db)?,
             3 => v3_keys(&db)?,
             4 => v4_summaries(&db)?,
+            5 => v5_bundles(&db)?,
             _ => unreachable!("schema step {step} is not written"),
         }
     }
@@ -126,5 +136,14 @@ fn v3_keys(db: &Database) -> indexed_db_futures::Result<()> {
 /// and no key exists during the upgrade); the list fills it once from the records.
 fn v4_summaries(db: &Database) -> indexed_db_futures::Result<()> {
     db.create_object_store(SUMMARIES).build()?;
+    Ok(())
+}
+
+/// Version 5: the `bundles` and `bundle_ids` stores, so a pull page that brings many
+/// new records stores them in a few values rather than one each. Left empty: records
+/// already held stay where they are.
+fn v5_bundles(db: &Database) -> indexed_db_futures::Result<()> {
+    db.create_object_store(BUNDLES).build()?;
+    db.create_object_store(BUNDLE_IDS).build()?;
     Ok(())
 }

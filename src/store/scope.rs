@@ -2,11 +2,11 @@
 //! longer work at leave the device, and their pull starts again from the beginning.
 
 use super::vault::PendingIndex;
-use super::{codec, meta, outbox::seq_key, pending, schema, summaries, Store, StoreError};
+use super::{bundles, codec, meta, outbox::seq_key, pending, schema, summaries, Store, StoreError};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use portal_desk_core::protocol::client::AckedOp;
-use portal_desk_core::{OpBody, Record, StaffId};
+use portal_desk_core::{OpBody, Record, RecordId, StaffId};
 
 impl Store {
     /// In ONE readwrite transaction: deletes every confirmed record whose site is in
@@ -17,7 +17,8 @@ impl Store {
     /// settle. Returns how many records were removed.
     pub async fn drop_sites(&self, staff: &StaffId, drop_sites: &[String]) -> Result<usize, StoreError> {
         let dropped = |site: &str| drop_sites.iter().any(|s| s == site);
-        let stores = [schema::RECORDS, schema::ACKED, schema::META, schema::SUMMARIES];
+        let stores =
+            [schema::RECORDS, schema::BUNDLES, schema::BUNDLE_IDS, schema::ACKED, schema::META, schema::SUMMARIES];
         let tx = self.db().transaction(stores).with_mode(TransactionMode::Readwrite).build()?;
         let records = tx.object_store(schema::RECORDS)?;
         let acked = tx.object_store(schema::ACKED)?;
@@ -32,14 +33,33 @@ impl Store {
                 gone.push(record.id);
             }
         }
+        // A bundled record may also have a newer copy of its own (deleted above).
+        let bundles = tx.object_store(schema::BUNDLES)?;
+        let removal =
+            bundles::remove_where(&bundles, &tx.object_store(schema::BUNDLE_IDS)?, |r| dropped(r.site.as_str()))
+                .await?;
+        let mut leaving: std::collections::HashSet<RecordId> = gone.iter().cloned().collect();
+        for id in removal.taken {
+            if leaving.insert(id.clone()) {
+                gone.push(id);
+            }
+        }
         for entry in codec::get_all::<AckedOp>(&acked).await? {
             let creates_there = matches!(&entry.op.body, OpBody::Create { site, .. } if dropped(site.as_str()));
-            if creates_there || gone.contains(&entry.op.record) {
+            if creates_there || leaving.contains(&entry.op.record) {
                 acked.delete(seq_key(entry.op.seq)).primitive()?.await?;
             }
         }
         meta::put(&meta_store, &meta::cursor_key(staff), &0u64).await?;
-        let in_step = summaries::keep_in_step(&summaries, &meta_store, version, &[], &gone).await?;
+        let rewritten: Vec<(u64, Vec<&Record>)> =
+            removal.rewritten.iter().map(|(number, kept)| (*number, kept.iter().collect())).collect();
+        let written = summaries::RecordsWritten {
+            bundled: &rewritten,
+            removed: &gone,
+            emptied: &removal.emptied,
+            ..Default::default()
+        };
+        let in_step = summaries::keep_in_step(&summaries, &meta_store, version, written).await?;
         meta::put(&meta_store, meta::RECORDS_VERSION, &(version + 1)).await?;
         let before = pending::move_on(&meta_store).await?;
         tx.commit().await?;

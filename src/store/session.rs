@@ -72,6 +72,8 @@ impl Store {
             schema::VIEWS,
             schema::KEYS,
             schema::SUMMARIES,
+            schema::BUNDLES,
+            schema::BUNDLE_IDS,
         ];
         let tx = self.db().transaction(stores).with_mode(TransactionMode::Readwrite).build()?;
         for name in stores {

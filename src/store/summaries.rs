@@ -29,6 +29,15 @@ enum Listed {
     Case(CaseSummary),
     /// A site's settings or a checklist template, whole (there are few, and they are small).
     Setting(Record),
+    /// What the list keeps of the records of one bundle (see `store::bundles`), under
+    /// the key [`bundle_key`]; a value under a record's own id wins over it.
+    Bundle(Vec<Listed>),
+}
+
+/// The key of bundle `number`'s value in `summaries` (record ids are UUIDs, so a key
+/// starting `~` is never one).
+fn bundle_key(number: u64) -> String {
+    format!("~bundle/{number}")
 }
 
 impl Listed {
@@ -60,6 +69,7 @@ impl SummaryIndex {
             Listed::Setting(record) => {
                 self.settings.insert(record.id.as_str().to_owned(), record);
             }
+            Listed::Bundle(all) => all.into_iter().for_each(|listed| self.insert(listed)),
         }
     }
 
@@ -69,26 +79,46 @@ impl SummaryIndex {
     }
 }
 
+/// What a write to the records did, for [`keep_in_step`].
+#[derive(Default)]
+pub(super) struct RecordsWritten<'a> {
+    /// Records written under their own ids.
+    pub changed: &'a [&'a Record],
+    /// Bundles written (or rewritten), by number, with their records.
+    pub bundled: &'a [(u64, Vec<&'a Record>)],
+    /// Records that left the device.
+    pub removed: &'a [RecordId],
+    /// Bundles deleted, every record of theirs having left.
+    pub emptied: &'a [u64],
+}
+
 /// Inside a transaction that moves the records version on from `version` (over
-/// `summaries` and `meta`): writes what the list keeps of `changed` and deletes the
-/// summaries of `removed`, if the summaries were complete at `version`, and says so;
-/// otherwise leaves them to be rebuilt. Returns whether they are complete afterwards.
+/// `summaries` and `meta`): writes what the list keeps of `written` (a value for each
+/// record written under its own id, one for each bundle) and deletes what it kept of
+/// the records and bundles that left, if the summaries were complete at `version`, and
+/// says so; otherwise leaves them to be rebuilt. Returns whether they are complete
+/// afterwards.
 pub(super) async fn keep_in_step(
     summaries: &ObjectStore<'_>,
     meta_store: &ObjectStore<'_>,
     version: u64,
-    changed: &[Record],
-    removed: &[RecordId],
+    written: RecordsWritten<'_>,
 ) -> Result<bool, StoreError> {
     let complete: Option<u64> = meta::get(meta_store, meta::SUMMARIES_VERSION).await?;
     if complete != Some(version) {
         return Ok(false);
     }
-    let listed: Vec<(&str, Listed)> =
-        changed.iter().filter_map(|r| Listed::of(r).map(|listed| (r.id.as_str(), listed))).collect();
-    codec::put_many(summaries, listed.iter().map(|(id, listed)| (*id, listed))).await?;
-    for id in removed {
+    let mut listed: Vec<(String, Listed)> =
+        written.changed.iter().filter_map(|r| Listed::of(r).map(|listed| (r.id.as_str().to_owned(), listed))).collect();
+    for (number, records) in written.bundled {
+        listed.push((bundle_key(*number), Listed::Bundle(records.iter().filter_map(|r| Listed::of(r)).collect())));
+    }
+    codec::put_many(summaries, listed.iter().map(|(key, listed)| (key.as_str(), listed))).await?;
+    for id in written.removed {
         summaries.delete(id.as_str()).primitive()?.await?;
+    }
+    for number in written.emptied {
+        summaries.delete(bundle_key(*number)).primitive()?.await?;
     }
     meta::put(meta_store, meta::SUMMARIES_VERSION, &(version + 1)).await?;
     Ok(true)
@@ -101,7 +131,15 @@ impl Store {
     pub async fn listing(&self) -> Result<Listing, StoreError> {
         let unlocked = vault::unlocked(&self.name)?;
         for _ in 0..2 {
-            let stores = [schema::SUMMARIES, schema::RECORDS, schema::ACKED, schema::OUTBOX, schema::META];
+            let stores = [
+                schema::SUMMARIES,
+                schema::RECORDS,
+                schema::BUNDLES,
+                schema::BUNDLE_IDS,
+                schema::ACKED,
+                schema::OUTBOX,
+                schema::META,
+            ];
             let tx = self.db().transaction(stores).build()?;
             if !load_summaries(&tx, &unlocked).await? {
                 drop(tx);
@@ -111,11 +149,7 @@ impl Store {
             let (acked, outbox) = pending::pending_where(&tx, |_| true).await?;
             let mut pending = LocalState { records: Vec::new(), acked, outbox };
             let touched = touched_records(&pending);
-            pending.records = codec::get_many(&tx.object_store(schema::RECORDS)?, touched.iter().map(|id| id.as_str()))
-                .await?
-                .into_iter()
-                .flatten()
-                .collect();
+            pending.records = super::records::read_held(&tx, &unlocked, touched.iter().map(|id| id.as_str())).await?;
             let index = unlocked.summaries.borrow();
             let Some(index) = index.as_ref() else { continue };
             return Ok(Listing {
@@ -143,15 +177,17 @@ impl Store {
         Err(StoreError::Database("the sites' settings could not be read; reload the page".to_owned()))
     }
 
-    /// Builds the summaries from the full records, in one readwrite transaction: once
-    /// after the upgrade to schema 4, or whenever they fell out of step.
+    /// Builds the summaries from the full records (each under its own id, bundled or
+    /// not), in one readwrite transaction: once after the upgrade to schema 4, or
+    /// whenever they fell out of step.
     async fn rebuild_summaries(&self) -> Result<(), StoreError> {
-        let stores = [schema::RECORDS, schema::SUMMARIES, schema::META];
+        let stores = [schema::RECORDS, schema::BUNDLES, schema::SUMMARIES, schema::META];
         let tx = self.db().transaction(stores).with_mode(TransactionMode::Readwrite).build()?;
         let summaries = tx.object_store(schema::SUMMARIES)?;
         let meta_store = tx.object_store(schema::META)?;
         let version: u64 = meta::get(&meta_store, meta::RECORDS_VERSION).await?.unwrap_or(0);
-        let records: Vec<Record> = codec::get_all(&tx.object_store(schema::RECORDS)?).await?;
+        let records =
+            super::bundles::read_all(&tx.object_store(schema::RECORDS)?, &tx.object_store(schema::BUNDLES)?).await?;
         let listed: Vec<(String, Listed)> =
             records.iter().filter_map(|r| Listed::of(r).map(|listed| (r.id.as_str().to_owned(), listed))).collect();
         summaries.clear()?.await?;
@@ -204,7 +240,12 @@ async fn load_summaries(
         return Ok(false);
     }
     let mut index = SummaryIndex { version, ..SummaryIndex::default() };
-    for listed in codec::get_all::<Listed>(&tx.object_store(schema::SUMMARIES)?).await? {
+    // The bundles' values first, so a record's own value (always the newer) wins.
+    let (bundled, own): (Vec<Listed>, Vec<Listed>) = codec::get_all::<Listed>(&tx.object_store(schema::SUMMARIES)?)
+        .await?
+        .into_iter()
+        .partition(|listed| matches!(listed, Listed::Bundle(_)));
+    for listed in bundled.into_iter().chain(own) {
         index.insert(listed);
     }
     *unlocked.summaries.borrow_mut() = Some(index);

@@ -40,12 +40,14 @@ pub(super) struct PendingIndex {
     pub outbox: Vec<Op>,
 }
 
-/// The ids of the confirmed records held, and the records version they were read at:
-/// a pull page asks IndexedDB only for the records it may already hold.
+/// The ids of the confirmed records held and where each is (see `store::bundles`),
+/// and the records version they were read at: a pull page asks IndexedDB only for the
+/// records it may already hold, and a record is read from its bundle when it has no
+/// value of its own.
 #[derive(Clone, Debug, Default)]
 pub(super) struct HeldIds {
     pub version: u64,
-    pub ids: std::collections::HashSet<String>,
+    pub ids: super::bundles::Whereabouts,
 }
 
 /// An unlocked database.

@@ -48,3 +48,35 @@ pub fn confirmed(ops: &[portal_desk_core::Op], version: u64) -> Record {
     record.version = version;
     record
 }
+
+/// A record as the server would send it, created by one operation on `record`.
+pub fn made(record: &str, body: OpBody, version: u64) -> Record {
+    let op = portal_desk_core::Op {
+        id: format!("op-{record}").into(),
+        device: "server-side".into(),
+        seq: 1,
+        hlc: portal_desk_core::Hlc { wall_ms: 1_795_424_400_000, counter: 0, device: "server-side".into() },
+        actor: asha(),
+        record: record.into(),
+        body,
+    };
+    confirmed(&[op], version)
+}
+
+/// The body of a new patient record for `name` at Riverside.
+pub fn patient(name: &str) -> OpBody {
+    let fields = [("family_name", name), ("date_of_birth", "1990-01-01")].map(|(k, v)| (k.to_owned(), v.to_owned()));
+    OpBody::Create { collection: Collection::Patient, site: "riverside".into(), fields: fields.into() }
+}
+
+/// The stored values of `store` in database `name`, read around the app.
+pub async fn raw_values(name: &str, store: &str) -> Vec<wasm_bindgen::JsValue> {
+    use indexed_db_futures::prelude::*;
+    let db = indexed_db_futures::database::Database::open(name).await.unwrap();
+    let tx = db.transaction(store).build().unwrap();
+    let values = tx.object_store(store).unwrap().get_all().primitive().unwrap().await.unwrap();
+    let values = values.map(|v: indexed_db_futures::Result<wasm_bindgen::JsValue>| v.unwrap()).collect();
+    drop(tx);
+    db.close();
+    values
+}
