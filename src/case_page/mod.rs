@@ -54,29 +54,6 @@ pub struct CaseCtx {
     pub drafts: RwSignal<BTreeMap<String, String>>,
     /// Who is signed in.
     pub me: StoredValue<Me>,
-    /// Whether the page shows a save under way (see [`shown_after_a_moment`]).
-    pub busy: Signal<bool>,
-}
-
-/// How long a save may take before the page shows that it is under way.
-const SHOW_BUSY_AFTER: std::time::Duration = std::time::Duration::from_millis(150);
-
-/// Whether `pending` has lasted [`SHOW_BUSY_AFTER`]. A save takes a few milliseconds:
-/// disabling every button for those, and enabling them again, restyled the page in the
-/// very frame the tap drew, and the browser drew it before it handed the page the news
-/// that the change was on disk. A slow save (a full disk, a busy tablet) still shows.
-pub fn shown_after_a_moment(pending: Memo<bool>) -> Signal<bool> {
-    let shown = RwSignal::new(false);
-    Effect::new(move |_| {
-        if pending.get() {
-            // The page may have closed by then: its signals are gone, and so is the need.
-            let still_saving = move || pending.try_get_untracked() == Some(true);
-            set_timeout(move || _ = still_saving().then(|| shown.try_set(true)), SHOW_BUSY_AFTER);
-        } else {
-            shown.maybe_update(std::mem::take);
-        }
-    });
-    shown.into()
 }
 
 impl CaseCtx {
@@ -118,9 +95,11 @@ impl CaseCtx {
         self.save.dispatch(Change { bodies, done: done.into(), clear });
     }
 
-    /// Whether the page shows a save under way (its buttons wait for it).
+    /// Whether a save is under way (buttons wait for it). Shown at once: putting it
+    /// off until a save had taken 150 ms left the tap's own frame cheaper, but the note
+    /// then reached the screen 5 ms later (BENCHMARKS.md, 2 December).
     pub fn busy(&self) -> bool {
-        self.busy.get()
+        self.save.pending().get()
     }
 }
 

@@ -136,8 +136,7 @@ pub fn CasePage() -> impl IntoView {
             Ok(())
         }
     });
-    let busy = crate::case_page::shown_after_a_moment(save.pending());
-    let ctx = CaseCtx { save, errors, drafts, me: StoredValue::new(me), busy };
+    let ctx = CaseCtx { save, errors, drafts, me: StoredValue::new(me) };
     provide_context(ctx);
 
     let change_status = move |ev: leptos::ev::SubmitEvent| {
