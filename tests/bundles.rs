@@ -123,6 +123,10 @@ async fn records_of_a_dropped_site_leave_their_bundles_and_the_rest_stay() {
     // One of Hilltop's cases also has a newer copy of its own.
     pull(&store, vec![made("h-3", create_at("Hill 3 again", "hilltop"), 900)]).await;
 
+    // Read once, so their bundles are in memory when the site goes.
+    assert_eq!(store.local_state_of(&RecordId::from("h-60")).await.unwrap().records.len(), 1);
+    assert_eq!(store.local_state_of(&RecordId::from("r-60")).await.unwrap().records.len(), 1);
+
     let removed = store.drop_sites(&asha(), &["hilltop".to_owned()]).await.unwrap();
 
     assert_eq!(removed, 70, "each record counted once");

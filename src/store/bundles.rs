@@ -21,7 +21,9 @@ use crate::crypto::BulkSealer;
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
 use portal_desk_core::{Record, RecordId};
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// A pull page bundles the records it brings that the device does not hold when there
@@ -62,11 +64,14 @@ pub(super) fn locate(held: &Whereabouts, ids: impl IntoIterator<Item = impl AsRe
 }
 
 /// The records at `places` (from [`locate`]), from `records` or their bundles (each
-/// bundle read once however many of its records are asked for).
+/// bundle read once however many of its records are asked for, and kept decoded in
+/// `cache` for the next read at the same records `version`).
 pub(super) async fn read_records(
     records: &ObjectStore<'_>,
     bundles: &ObjectStore<'_>,
     places: Vec<(String, Option<u64>)>,
+    cache: &RefCell<BundleCache>,
+    version: u64,
 ) -> Result<Vec<Record>, StoreError> {
     let mut own = Vec::new();
     let mut by_bundle: BTreeMap<u64, Vec<String>> = BTreeMap::new();
@@ -79,10 +84,49 @@ pub(super) async fn read_records(
     let mut found: Vec<Record> =
         codec::get_many(records, own.iter().map(String::as_str)).await?.into_iter().flatten().collect();
     for (number, wanted) in by_bundle {
-        let Some(bundle) = read_bundle(bundles, number).await? else { continue };
-        found.extend(bundle.into_iter().filter(|r| wanted.iter().any(|id| id == r.id.as_str())));
+        let cached = cache.borrow().get(version, number);
+        let bundle = match cached {
+            Some(bundle) => bundle,
+            None => {
+                let Some(read) = read_bundle(bundles, number).await? else { continue };
+                let read = Rc::new(read);
+                cache.borrow_mut().keep(version, number, Rc::clone(&read));
+                read
+            }
+        };
+        found.extend(bundle.iter().filter(|r| wanted.iter().any(|id| id == r.id.as_str())).cloned());
     }
     Ok(found)
+}
+
+/// How many decoded bundles [`BundleCache`] keeps: a case page reads its case and its
+/// patient, two bundles at most, again after every change made on it.
+const CACHED_BUNDLES: usize = 4;
+
+/// The bundles read last, decoded, at the records version they were read at: a case
+/// page redrawn after each note would otherwise decrypt and decode the same bundle each
+/// time. A bundle only ever loses records, and then the records version moves on, so an
+/// entry is trusted only at the version it was read at.
+#[derive(Debug, Default)]
+pub(super) struct BundleCache {
+    version: u64,
+    bundles: Vec<(u64, Rc<Vec<Record>>)>,
+}
+
+impl BundleCache {
+    fn get(&self, version: u64, number: u64) -> Option<Rc<Vec<Record>>> {
+        (self.version == version).then(|| self.bundles.iter().find(|(n, _)| *n == number).map(|(_, b)| Rc::clone(b)))?
+    }
+
+    fn keep(&mut self, version: u64, number: u64, bundle: Rc<Vec<Record>>) {
+        if self.version != version {
+            self.version = version;
+            self.bundles.clear();
+        }
+        self.bundles.retain(|(n, _)| *n != number);
+        self.bundles.insert(0, (number, bundle));
+        self.bundles.truncate(CACHED_BUNDLES);
+    }
 }
 
 /// Every held record: the bundles' copies, each replaced by its own copy in `records`

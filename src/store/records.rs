@@ -125,8 +125,14 @@ impl Store {
         let maybe_held: Vec<String> = own.iter().map(|r| r.id.as_str().to_owned()).collect();
         drop(own);
         let places = unlocked.held_ids.borrow().as_ref().map(|held| bundles::locate(&held.ids, &maybe_held));
-        let held =
-            bundles::read_records(&records, &tx.object_store(schema::BUNDLES)?, places.unwrap_or_default()).await?;
+        let held = bundles::read_records(
+            &records,
+            &tx.object_store(schema::BUNDLES)?,
+            places.unwrap_or_default(),
+            &unlocked.bundle_cache,
+            version,
+        )
+        .await?;
         let state = PullState {
             clock: meta::get(&meta_store, meta::CLOCK).await?.unwrap_or_else(|| Clock::new(device.clone())),
             held,
@@ -280,7 +286,8 @@ pub(super) async fn read_held<I: AsRef<str>>(
     let version: u64 = meta::get(&tx.object_store(schema::META)?, meta::RECORDS_VERSION).await?.unwrap_or(0);
     load_held_ids(tx, unlocked, version).await?;
     let places = unlocked.held_ids.borrow().as_ref().map(|held| bundles::locate(&held.ids, ids)).unwrap_or_default();
-    bundles::read_records(&tx.object_store(schema::RECORDS)?, &tx.object_store(schema::BUNDLES)?, places).await
+    let (records, bundles) = (tx.object_store(schema::RECORDS)?, tx.object_store(schema::BUNDLES)?);
+    bundles::read_records(&records, &bundles, places, &unlocked.bundle_cache, version).await
 }
 
 /// Makes the in-memory index of records current, reading every record (inside `tx`,

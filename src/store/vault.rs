@@ -58,6 +58,8 @@ pub(super) struct Unlocked {
     pub summaries: RefCell<Option<SummaryIndex>>,
     pub pending: RefCell<Option<PendingIndex>>,
     pub held_ids: RefCell<Option<HeldIds>>,
+    /// The bundles of records read last, decoded (see `store::bundles`).
+    pub bundle_cache: RefCell<super::bundles::BundleCache>,
     /// The write counters after this tab's last write (see `store::counters`).
     pub counters: RefCell<Option<WriteCounters>>,
     /// The data key imported into SubtleCrypto, made on first need (see `crypto::bulk`).
@@ -81,6 +83,7 @@ pub(super) fn unlock(name: &str, key: DataKey) {
         summaries: RefCell::default(),
         pending: RefCell::default(),
         held_ids: RefCell::default(),
+        bundle_cache: RefCell::default(),
         counters: RefCell::default(),
         bulk: RefCell::default(),
     });
