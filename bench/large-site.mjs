@@ -53,19 +53,28 @@ async function countCases() {
   return count;
 }
 
-/** How many records the tablet's IndexedDB holds, whatever the database is called. */
+/**
+ * How the tablet's IndexedDB holds the records, whatever the database is called: the
+ * values under records' own ids, and the bundles (64 records a value, sealed, so their
+ * records are not counted here; the case list's count says they are all there).
+ */
 async function storedRecords(page) {
-  return page.evaluate(async () => {
-    let total = 0;
+  const counts = await page.evaluate(async () => {
+    const count = (db, store) =>
+      db.objectStoreNames.contains(store)
+        ? new Promise((ok) => { const r = db.transaction(store).objectStore(store).count(); r.onsuccess = () => ok(r.result); })
+        : 0;
+    let own = 0;
+    let bundles = 0;
     for (const { name } of await indexedDB.databases()) {
       const db = await new Promise((ok, fail) => { const r = indexedDB.open(name); r.onsuccess = () => ok(r.result); r.onerror = fail; });
-      if (db.objectStoreNames.contains('records')) {
-        total += await new Promise((ok) => { const r = db.transaction('records').objectStore('records').count(); r.onsuccess = () => ok(r.result); });
-      }
+      own += await count(db, 'records');
+      bundles += await count(db, 'bundles');
       db.close();
     }
-    return total;
+    return { own, bundles };
   });
+  return `${counts.own} records under their own ids and ${counts.bundles} bundles`;
 }
 
 async function portalDeskRun(run, editIds, names, caseCount, samples) {
@@ -75,7 +84,7 @@ async function portalDeskRun(run, editIds, names, caseCount, samples) {
   try {
     let { page: pa } = await a.open();
     const first = await app.firstSync(pa, server.baseURL, ASHA, caseCount);
-    log(`Portal Desk first sync (tablet A): ${ms(first.ms)} ms, ${first.pulls} pulls, ${(first.pullBytes / 1e6).toFixed(1)} MB, ${ms(first.pullNetworkMs)} ms in pull requests; ${await storedRecords(pa)} records stored`);
+    log(`Portal Desk first sync (tablet A): ${ms(first.ms)} ms, ${first.pulls} pulls, ${(first.pullBytes / 1e6).toFixed(1)} MB, ${ms(first.pullNetworkMs)} ms in pull requests; ${await storedRecords(pa)} stored`);
     samples.firstSync.push(first.ms);
     samples.firstSyncListed.push(first.listedMs);
     await app.waitForOfflineReady(pa);
