@@ -54,9 +54,12 @@ dir="app-$build"
 mkdir -p "$staging/$dir"
 cp -r "$work/out/." "$staging/$dir/"
 
-# Start the app from index.html: preload the main module and its glue, then run it.
+# Start the app from index.html: preload the main module and its glue, and the chunks of
+# the first screen every start shows (unlock or sign-in), which the main module would
+# otherwise ask for only once it runs; then run it.
 boot="<link rel=\"modulepreload\" href=\"/$dir/$name.js\">"
 boot+="<link rel=\"preload\" href=\"/$dir/${name}_bg.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin>"
+boot+="$(node "$ROOT/scripts/split-manifest.mjs" "$work/out" locked "/$dir/")"
 boot+="<script type=\"module\">import init from '/$dir/$name.js'; init({ module_or_path: '/$dir/${name}_bg.wasm' });</script>"
 index="$staging/index.html"
 grep -q '<!-- portal-desk:wasm -->' "$index" || {

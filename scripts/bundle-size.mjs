@@ -6,11 +6,12 @@
 //
 // The stages come from the built files themselves: index.html names the app shell (the
 // stylesheets, the main wasm module and its JS), and the chunk loader that
-// scripts/build-wasm.sh writes (`__wasm_split.js`) names, for every chunk the code is
-// split into, the files it needs.
+// scripts/build-wasm.sh writes (`__wasm_split.js`, read by split-manifest.mjs) names, for
+// every chunk the code is split into, the files it needs.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { chunkFiles } from './split-manifest.mjs';
 
 // Regression guards at the sizes of 2 December plus about 2% (the issue-9 target for the
 // app shell is 250 KB), after bundled first syncs added 22 KB to the sync engine. Lower
@@ -50,23 +51,9 @@ const shell = new Set([
   html.match(/module_or_path: '\/([^']+\.wasm)'/)[1],
 ]);
 
-// Each chunk and the shared chunks it needs, from the loader's
-// `export const __wasm_split_load_<name> = … new URL("./split_<name>.wasm" …), [__chunk_3, …]`.
-const loader = readFileSync(join(dist, appDir, '__wasm_split.js'), 'utf8');
-const chunkFile = new Map(
-  [...loader.matchAll(/const (__chunk_\d+) = makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\.\/([^"]+)"/g)].map(
-    (m) => [m[1], join(appDir, m[2])],
-  ),
-);
+// Each chunk and the files it needs (its own and the shared chunks it imports).
 const chunks = new Map(
-  [
-    ...loader.matchAll(
-      /export const __wasm_split_load_(\w+) = wrapAsyncCb\(makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\.\/([^"]+)".*?\n, \[([^\]]*)\]/gs,
-    ),
-  ].map((m) => [
-    m[1],
-    new Set([join(appDir, m[2]), ...m[3].split(',').map((c) => c.trim()).filter(Boolean).map((c) => chunkFile.get(c))]),
-  ]),
+  [...chunkFiles(join(dist, appDir))].map(([name, files]) => [name, new Set([...files].map((f) => join(appDir, f)))]),
 );
 for (const name of ['locked', 'desk', 'sync_engine']) {
   if (!chunks.has(name)) throw new Error(`the chunk loader names no "${name}" chunk: was the app built split?`);

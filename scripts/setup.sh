@@ -92,7 +92,7 @@ setup_e2e() {
 
 # Hash of everything the PWA build reads, so an unchanged app is not rebuilt.
 app_inputs_hash() {
-  (cd "$ROOT" && find src crates/portal-desk-core public style index.html Trunk.toml Cargo.toml Cargo.lock package-lock.json scripts/sw-precache.* scripts/build-css.sh scripts/build-wasm.sh \
+  (cd "$ROOT" && find src crates/portal-desk-core public style index.html Trunk.toml Cargo.toml Cargo.lock package-lock.json scripts/sw-precache.* scripts/build-css.sh scripts/build-wasm.sh scripts/split-manifest.mjs \
       -type f -not -path '*/target/*' 2>/dev/null | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1)
 }
 
