@@ -171,12 +171,6 @@ fn Ready(opened: Opened) -> impl IntoView {
         }
     });
     set_interval(move || trigger.sync_when_due(), SYNC_EVERY);
-    // Whoever unlocks next needs the desk and the sync engine: fetch their chunks while
-    // the unlock screen waits for a PIN (a no-op once they are here).
-    leptos::task::spawn_local(async {
-        let _ = screens::preload_desk().await;
-        let _ = crate::sync::preload_sync_engine().await;
-    });
     browser::register_service_worker();
     browser::request_persistent_storage();
 

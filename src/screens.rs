@@ -53,6 +53,25 @@ split_fn! {
     }
 }
 
+/// Fetches the chunks whoever unlocks next needs (the desk and the sync engine), once
+/// per page load: the unlock and sign-in forms call it when a person starts on them, so
+/// the chunks arrive while they type, and a page nobody touches (a tablet left on the
+/// lock screen, a first visit still drawing) does not spend a cheap tablet's network and
+/// main thread on them. A no-op once they are here.
+pub fn preload_day() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static STARTED: AtomicBool = AtomicBool::new(false);
+    if STARTED.swap(true, Ordering::Relaxed) {
+        return;
+    }
+    leptos::task::spawn_local(async {
+        // A chunk that cannot be fetched now is fetched again when it is needed, and says
+        // so then.
+        let _ = preload_desk().await;
+        let _ = crate::sync::preload_sync_engine().await;
+    });
+}
+
 /// A signed-in screen whose code could not be fetched: the header stays, so the person
 /// can go on with the screens that are here.
 fn missing_in_frame(missing: ChunkMissing) -> AnyView {

@@ -154,7 +154,7 @@ pub fn SignInPage() -> impl IntoView {
             </Show>
             <ProblemSummary problem=problem/>
             <ErrorSummary errors=errors/>
-            <form class="form" on:submit=on_submit novalidate=true>
+            <form class="form" on:submit=on_submit on:focusin=|_| crate::screens::preload_day() novalidate=true>
                 <div class="form-group" class:form-group--error=move || email_error.with(Option::is_some)>
                     <label class="label" for="email">"Email address"</label>
                     <FieldErrorMessage id="email" message=email_error/>

@@ -134,7 +134,7 @@ fn UnlockForm(holders: Vec<PinHolder>, lock: DeviceLock) -> impl IntoView {
             <h1>"Portal Desk is locked"</h1>
             <p>"Choose your name and enter your PIN. Anyone else who uses this tablet unlocks it with their own PIN."</p>
             <ErrorSummary errors=errors/>
-            <form class="form" on:submit=on_submit novalidate=true>
+            <form class="form" on:submit=on_submit on:focusin=|_| crate::screens::preload_day() novalidate=true>
                 <div class="form-group" class:form-group--error=move || who_error.with(Option::is_some)>
                     <label class="label" for="who">"Who are you?"</label>
                     <FieldErrorMessage id="who" message=who_error/>
