@@ -65,7 +65,14 @@ function tell() {
 }
 export function registerWorker() {
   if (!("serviceWorker" in navigator)) return;
-  const container = navigator.serviceWorker;
+  // Installing the worker fetches every file of the build to precache it: on a first
+  // visit that would compete with the first screen's own files, so it waits until the
+  // page is idle (or 5 s at most).
+  const run = () => start(navigator.serviceWorker);
+  if ("requestIdleCallback" in window) requestIdleCallback(run, { timeout: 5000 });
+  else setTimeout(run, 1000);
+}
+function start(container) {
   container.addEventListener("controllerchange", () => {
     if (accepted) window.location.reload();
   });
@@ -105,8 +112,8 @@ extern "C" {
     fn apply_update_js() -> js_sys::Promise;
 }
 
-/// Registers the service worker so the app opens offline, and watches for a new build.
-/// Failure only costs offline start-up, so it is logged, not shown.
+/// Registers the service worker so the app opens offline, and watches for a new build,
+/// once the page is idle. Failure only costs offline start-up, so it is logged, not shown.
 pub fn register_service_worker() {
     register_worker();
 }
