@@ -37,15 +37,9 @@ async fn a_change_and_its_counters_are_written_together_and_read_back_in_order()
     assert_eq!(store.counts().await.unwrap(), (3, 0));
 }
 
-#[wasm_bindgen_test]
-async fn a_write_after_another_writer_moved_the_counters_on_is_made_from_the_stored_ones() {
-    let store = fresh_store().await;
-    let mine = RecordId::from("mine");
-    store.record_changes(&asha(), vec![(mine.clone(), create("Ada"))]).await.unwrap();
-    store.record_changes(&asha(), vec![(mine.clone(), OpBody::AppendNote { text: "Rang".into() })]).await.unwrap();
-    // A colleague's case made on a tablet whose clock runs a minute ahead. Pulling it
-    // moves this device's clock past it, behind the note this tab keeps of the counters
-    // its own last write left — as another tab's write would.
+/// Pulls a colleague's case made on a tablet whose clock runs a minute ahead, so the
+/// device's clock moves past it; returns the colleague's operation.
+async fn pull_a_case_stamped_ahead(store: &Store) -> portal_desk_core::Op {
     let ahead = js_sys::Date::now() as u64 + 60_000;
     let mut colleague = Replica::new("colleague-tablet".into());
     let theirs =
@@ -53,6 +47,18 @@ async fn a_write_after_another_writer_moved_the_counters_on_is_made_from_the_sto
     let ticket = store.pull_ticket(&asha()).await.unwrap();
     let page = PullResponse { records: vec![confirmed(std::slice::from_ref(&theirs), 1)], cursor: 1, more: false };
     store.apply_pull_page(&asha(), &ticket, page).await.unwrap();
+    theirs
+}
+
+#[wasm_bindgen_test]
+async fn a_write_after_another_writer_moved_the_counters_on_is_made_from_the_stored_ones() {
+    let store = fresh_store().await;
+    let mine = RecordId::from("mine");
+    store.record_changes(&asha(), vec![(mine.clone(), create("Ada"))]).await.unwrap();
+    store.record_changes(&asha(), vec![(mine.clone(), OpBody::AppendNote { text: "Rang".into() })]).await.unwrap();
+    // Pulling a colleague's case moves this device's clock on, behind the note this tab
+    // keeps of the counters its own last write left — as another tab's write would.
+    let theirs = pull_a_case_stamped_ahead(&store).await;
 
     let next = store.record_changes(&asha(), vec![(mine.clone(), OpBody::Archive)]).await.unwrap();
     assert!(next[0].hlc > theirs.hlc, "stamped from the stored clock, after what the pull brought");
@@ -65,6 +71,63 @@ async fn a_write_after_another_writer_moved_the_counters_on_is_made_from_the_sto
     let seqs: Vec<u64> = outbox.iter().map(|op| op.seq).collect();
     assert_eq!(seqs, [1, 2, 3, 4], "numbered on from the stored counter, each change once");
     assert_eq!(outbox[2..], [next[0].clone(), last[0].clone()]);
+}
+
+#[wasm_bindgen_test]
+async fn a_note_older_than_an_ended_epoch_of_markers_is_refused_although_its_marker_was_cleared() {
+    let store = fresh_store().await;
+    let mine = RecordId::from("mine");
+    store.record_changes(&asha(), vec![(mine.clone(), create("Ada"))]).await.unwrap();
+    store.record_changes(&asha(), vec![(mine.clone(), OpBody::AppendNote { text: "Rang".into() })]).await.unwrap();
+    // A pull moves the clock past this tab's note of it; then enough pulls that the
+    // epoch of markers ends, and the marker of the first pull's move, which refused
+    // the note until then, is cleared.
+    let theirs = pull_a_case_stamped_ahead(&store).await;
+    for cursor in 2..=300 {
+        let ticket = store.pull_ticket(&asha()).await.unwrap();
+        store.apply_pull_page(&asha(), &ticket, PullResponse { records: vec![], cursor, more: false }).await.unwrap();
+    }
+
+    let next = store.record_changes(&asha(), vec![(mine.clone(), OpBody::Archive)]).await.unwrap();
+    assert!(next[0].hlc > theirs.hlc, "stamped from the stored clock, not from a note of an ended epoch");
+    let seqs: Vec<u64> = store.outbox().await.unwrap().iter().map(|op| op.seq).collect();
+    assert_eq!(seqs, [1, 2, 3]);
+    let shown = store.local_state_of(&mine).await.unwrap();
+    assert_eq!(shown.outbox.last(), next.last(), "the copy of the outbox in memory has the write");
+}
+
+// Counts, from here on, the page's reads of single values and its explicit commits
+// (the browser's own API, watched from outside the app).
+#[wasm_bindgen(inline_js = "
+export function watchRequests() {
+  const counts = { get: 0, commit: 0 };
+  const get = IDBObjectStore.prototype.get;
+  const commit = IDBTransaction.prototype.commit;
+  IDBObjectStore.prototype.get = function (...args) { counts.get += 1; return get.apply(this, args); };
+  IDBTransaction.prototype.commit = function () { counts.commit += 1; return commit.call(this); };
+  return () => {
+    IDBObjectStore.prototype.get = get;
+    IDBTransaction.prototype.commit = commit;
+    return [counts.get, counts.commit];
+  };
+}")]
+extern "C" {
+    #[wasm_bindgen(js_name = watchRequests)]
+    fn watch_requests() -> js_sys::Function;
+}
+
+#[wasm_bindgen_test]
+async fn a_write_after_this_tabs_own_reads_nothing_and_is_committed_at_once() {
+    let store = fresh_store().await;
+    let case = RecordId::from("c");
+    store.record_changes(&asha(), vec![(case.clone(), create("Ada"))]).await.unwrap();
+    let stop = watch_requests();
+    store.record_changes(&asha(), vec![(case.clone(), OpBody::AppendNote { text: "Rang".into() })]).await.unwrap();
+    let counts: Vec<f64> =
+        js_sys::Array::from(&stop.call0(&JsValue::NULL).unwrap()).iter().filter_map(|n| n.as_f64()).collect();
+    assert_eq!(counts, [0.0, 1.0], "made from the note: no counter read, one explicit commit");
+    let seqs: Vec<u64> = store.outbox().await.unwrap().iter().map(|op| op.seq).collect();
+    assert_eq!(seqs, [1, 2]);
 }
 
 // Records the durability asked for by every readwrite transaction the page opens from

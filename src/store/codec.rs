@@ -10,6 +10,7 @@
 
 use super::{packing, vault, StoreError};
 use crate::crypto;
+use indexed_db_futures::future::VoidRequest;
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::primitive::TryToJs;
@@ -90,9 +91,31 @@ where
     T: Serialize,
     K: TryToJs,
 {
-    let sealed = Sealer::of(store)?.seal(encode(value)?)?;
-    store.put(sealed).with_key(key).without_key_type().primitive()?.await?;
+    issue_put(store, key, value)?.await?;
     Ok(())
+}
+
+/// Issues, at once, the request that encrypts and writes `value` under `key`: awaiting
+/// it is the caller's choice (a write committed without waiting for its requests'
+/// answers learns of a failure from the transaction's).
+pub(super) fn issue_put<T, K>(store: &ObjectStore<'_>, key: K, value: &T) -> Result<VoidRequest, StoreError>
+where
+    T: Serialize,
+    K: TryToJs,
+{
+    let sealed = Sealer::of(store)?.seal(encode(value)?)?;
+    Ok(store.put(sealed).with_key(key).without_key_type().primitive()?)
+}
+
+/// Issues, at once, the request that writes `value` under `key` only if nothing is
+/// there yet: if something is, the request fails and takes its transaction down.
+pub(super) fn issue_add<T, K>(store: &ObjectStore<'_>, key: K, value: &T) -> Result<VoidRequest, StoreError>
+where
+    T: Serialize,
+    K: TryToJs,
+{
+    let sealed = Sealer::of(store)?.seal(encode(value)?)?;
+    Ok(store.add(sealed).with_key(key).without_key_type().primitive()?)
 }
 
 /// Reads and decrypts the values under `keys`, in order: every request is issued
@@ -222,8 +245,17 @@ where
     T: Serialize,
     K: TryToJs,
 {
-    store.put(encode(value)?).with_key(key).without_key_type().primitive()?.await?;
+    issue_put_clear(store, key, value)?.await?;
     Ok(())
+}
+
+/// Issues, at once, the request of [`put_clear`] (see [`issue_put`]).
+pub(super) fn issue_put_clear<T, K>(store: &ObjectStore<'_>, key: K, value: &T) -> Result<VoidRequest, StoreError>
+where
+    T: Serialize,
+    K: TryToJs,
+{
+    Ok(store.put(encode(value)?).with_key(key).without_key_type().primitive()?)
 }
 
 /// Encrypts, in place, every value of `store` still held as clear JSON text (written

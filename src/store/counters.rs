@@ -1,18 +1,107 @@
 //! The counters a local write moves on — the last sequence number, the clock and the
 //! pending version — and this tab's note of their values after its own last write, so
-//! the next write can be made from them without first waiting to read them.
+//! that the next write can be made from them and committed at once, without a turn of
+//! the page's event loop to read them first.
 //!
-//! The note is only a guess: a write made from it also reads the stored counters in
-//! its own transaction, ahead of its puts, and is abandoned (aborted, nothing written)
-//! when they differ — another tab wrote, a pull ticked the clock, a rejected change was
-//! sent again. IndexedDB runs readwrite transactions over `meta` one at a time, so what
-//! that transaction reads is what it overwrites.
+//! The note is only a guess, and the database itself refuses a write made from a stale
+//! one. Every transaction that moves the pending version on from `v` (every write to
+//! the outbox or `acked`; the clock and the sequence number only ever move with it)
+//! ADDS a marker under `moved/v`, and an add fails, aborting its whole transaction, when
+//! the key is there already. A write made from a note of version `v` adds that same
+//! marker, so it commits only if the counters still stand at `v`: had anyone moved them
+//! on from `v` — another tab, a pull, a settled push — the marker would be there, the
+//! transaction would abort with nothing of it written, and the write is made again,
+//! reading first. IndexedDB runs readwrite transactions over `meta` one at a time, so
+//! nothing moves the counters between that check and the write.
+//!
+//! The markers of one epoch are kept while it lasts, [`EPOCH_LENGTH`] moves at most; the
+//! move that ends it clears them, leaves `ended/e`, which stays, and begins epoch `e+1`.
+//! A note carries its epoch, and a write from it also adds `ended/e` and deletes it
+//! again, which fails once epoch `e` is over: a note older than the markers cleared
+//! is refused too.
+//!
+//! Schema version 6 closes the connections of older apps in other tabs, which moved
+//! the counters without leaving markers. A wipe of a revoked device clears the markers
+//! with everything else; a tab still open on the wiped device could then write into it
+//! from its note, as it could reading first, and neither is sent: the server refuses a
+//! revoked device.
 
-use super::{meta, pending, vault, Store, StoreError};
-use futures_util::future::try_join3;
+use super::{codec, meta, pending, vault, Store, StoreError};
+use futures_util::future::try_join4;
+use indexed_db_futures::future::VoidRequest;
 use indexed_db_futures::object_store::ObjectStore;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::KeyRange;
 use portal_desk_core::protocol::client::Replica;
 use portal_desk_core::{Clock, DeviceId};
+use serde::{Deserialize, Serialize};
+
+/// How many moves of the counters one epoch of markers holds, at most.
+pub(super) const EPOCH_LENGTH: u64 = 256;
+
+/// An epoch of the counters' markers: its number, and the pending version it began at.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct Epoch {
+    pub number: u64,
+    pub since: u64,
+}
+
+impl Epoch {
+    /// The epoch as stored; `None` on a device that has marked no move yet.
+    pub async fn read(meta_store: &ObjectStore<'_>) -> Result<Option<Epoch>, StoreError> {
+        meta::get(meta_store, meta::COUNTERS_EPOCH).await
+    }
+}
+
+/// Issues, inside a transaction that moves the pending version on from `from` in
+/// `epoch`, the requests that mark the move: the marker, which fails the transaction
+/// if someone moved on from `from` already, and, when the epoch has run its length,
+/// its end. Returns the epoch the counters are in after the move.
+/// The first move marked on a device (`epoch` of `None`) begins the first epoch.
+pub(super) fn issue_move(
+    meta_store: &ObjectStore<'_>,
+    from: u64,
+    epoch: Option<&Epoch>,
+    requests: &mut Vec<VoidRequest>,
+) -> Result<Epoch, StoreError> {
+    requests.push(codec::issue_add(meta_store, meta::moved_key(from).as_str(), &())?);
+    let Some(epoch) = epoch else {
+        let first = Epoch { number: 0, since: from };
+        requests.push(codec::issue_put(meta_store, meta::COUNTERS_EPOCH, &first)?);
+        return Ok(first);
+    };
+    let to = from + 1;
+    if to.saturating_sub(epoch.since) < EPOCH_LENGTH {
+        return Ok(epoch.clone());
+    }
+    requests.push(codec::issue_add(meta_store, meta::ended_key(epoch.number).as_str(), &())?);
+    let markers = KeyRange::Bound(meta::MOVED_PREFIX, false, meta::MOVED_END, true);
+    requests.push(meta_store.delete::<&str, _>(markers).primitive()?);
+    let next = Epoch { number: epoch.number + 1, since: to };
+    requests.push(codec::issue_put(meta_store, meta::COUNTERS_EPOCH, &next)?);
+    Ok(next)
+}
+
+/// Issues the requests that fail the transaction if `epoch` has ended: its end marker
+/// added, then deleted again, so that nothing of the check stays.
+fn issue_epoch_check(
+    meta_store: &ObjectStore<'_>,
+    epoch: &Epoch,
+    requests: &mut Vec<VoidRequest>,
+) -> Result<(), StoreError> {
+    let key = meta::ended_key(epoch.number);
+    requests.push(codec::issue_add(meta_store, key.as_str(), &())?);
+    requests.push(meta_store.delete(key.as_str()).primitive()?);
+    Ok(())
+}
+
+/// Awaits requests issued ahead, in order.
+pub(super) async fn answered(requests: Vec<VoidRequest>) -> Result<(), StoreError> {
+    for request in requests {
+        request.await?;
+    }
+    Ok(())
+}
 
 /// The stored counters, as a write reads them (absent ones at their starting values).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,21 +109,24 @@ pub(super) struct WriteCounters {
     pub last_seq: u64,
     pub clock: Clock,
     pub pending: u64,
+    pub epoch: Option<Epoch>,
 }
 
 impl WriteCounters {
-    /// Reads them inside a transaction over `meta`; the three requests go out together.
+    /// Reads them inside a transaction over `meta`; the requests go out together.
     pub async fn read(meta_store: &ObjectStore<'_>, device: &DeviceId) -> Result<WriteCounters, StoreError> {
-        let (last_seq, clock, pending) = try_join3(
+        let (last_seq, clock, pending, epoch) = try_join4(
             meta::get(meta_store, meta::LAST_SEQ),
             meta::get::<Clock>(meta_store, meta::CLOCK),
             pending::version(meta_store),
+            Epoch::read(meta_store),
         )
         .await?;
         Ok(WriteCounters {
             last_seq: last_seq.unwrap_or(0),
             clock: clock.unwrap_or_else(|| Clock::new(device.clone())),
             pending,
+            epoch,
         })
     }
 
@@ -46,20 +138,31 @@ impl WriteCounters {
         replica
     }
 
-    /// The counters once `replica` (made from these) has issued its operations.
-    pub fn after(&self, replica: &Replica) -> WriteCounters {
-        WriteCounters { last_seq: replica.last_seq, clock: replica.clock.clone(), pending: self.pending + 1 }
-    }
-
-    /// Writes them, inside the transaction that stores the operations they numbered.
-    pub async fn write(&self, meta_store: &ObjectStore<'_>) -> Result<(), StoreError> {
-        try_join3(
-            meta::put(meta_store, meta::LAST_SEQ, &self.last_seq),
-            meta::put(meta_store, meta::CLOCK, &self.clock),
-            meta::put(meta_store, meta::PENDING_VERSION, &self.pending),
-        )
-        .await?;
-        Ok(())
+    /// Issues, inside the transaction that stores the operations `replica` (made from
+    /// these counters) numbered, the requests that move the counters on to after them;
+    /// returns the counters they leave. When these counters are a note rather than
+    /// read in the same transaction, `noted` adds the check of its epoch.
+    pub fn issue_after(
+        &self,
+        meta_store: &ObjectStore<'_>,
+        replica: &Replica,
+        noted: bool,
+        requests: &mut Vec<VoidRequest>,
+    ) -> Result<WriteCounters, StoreError> {
+        if let (true, Some(epoch)) = (noted, &self.epoch) {
+            issue_epoch_check(meta_store, epoch, requests)?;
+        }
+        let epoch = Some(issue_move(meta_store, self.pending, self.epoch.as_ref(), requests)?);
+        let after = WriteCounters {
+            last_seq: replica.last_seq,
+            clock: replica.clock.clone(),
+            pending: self.pending + 1,
+            epoch,
+        };
+        requests.push(codec::issue_put(meta_store, meta::LAST_SEQ, &after.last_seq)?);
+        requests.push(codec::issue_put(meta_store, meta::CLOCK, &after.clock)?);
+        requests.push(codec::issue_put_clear(meta_store, meta::PENDING_VERSION, &after.pending)?);
+        Ok(after)
     }
 }
 

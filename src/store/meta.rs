@@ -28,6 +28,9 @@ pub const SUMMARIES_VERSION: &str = "summaries_version";
 /// Moved on by every write to `outbox` or `acked`, so an in-memory copy of them (here
 /// or in another tab) knows when it is stale (see `store::pending`).
 pub const PENDING_VERSION: &str = "pending_version";
+/// The epoch of the counters' markers: its number and the pending version it began at
+/// (see `store::counters`).
+pub const COUNTERS_EPOCH: &str = "counters_epoch";
 /// The number the next bundle of records gets (see `store::bundles`).
 pub const NEXT_BUNDLE: &str = "next_bundle";
 /// Minutes without a touch or key press after which the app locks itself.
@@ -47,6 +50,22 @@ pub const CLEAR: [&str; 7] =
 /// sites, so a tablet shared by people of different sites keeps one cursor each.
 pub fn cursor_key(staff: &portal_desk_core::StaffId) -> String {
     format!("cursor/{staff}")
+}
+
+/// The marker left as the counters move on from pending version `version` (see
+/// `store::counters`). Numbers are padded so that the markers sort in order.
+pub fn moved_key(version: u64) -> String {
+    format!("{MOVED_PREFIX}{version:020}")
+}
+
+/// Every marker of [`moved_key`] sorts from this key up to [`MOVED_END`], excluded.
+pub const MOVED_PREFIX: &str = "moved/";
+/// The key just past the last marker of [`moved_key`] (`0` follows `/`).
+pub const MOVED_END: &str = "moved0";
+
+/// The marker left as epoch `number` of the counters' markers ends.
+pub fn ended_key(number: u64) -> String {
+    format!("ended/{number:020}")
 }
 
 /// The session a member of staff last signed in with on this device, so that their

@@ -2,12 +2,12 @@
 //! is saved, and kept until the server has dealt with it; then applied changes wait in
 //! `acked` for a pull to bring them back, and rejected ones move to `rejected`.
 
-use super::counters::WriteCounters;
+use super::counters::{self, WriteCounters};
 use super::vault::PendingIndex;
 use super::{codec, meta, pending, schema, Store, StoreError};
-use crate::browser::{new_uuid, now_ms, performance_mark};
+use crate::browser::{can_commit_early, new_uuid, now_ms, performance_mark};
 use crate::settle::{settle_push, PushSettlement};
-use futures_util::future::try_join;
+use indexed_db_futures::future::VoidRequest;
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
@@ -31,10 +31,21 @@ struct Made<'a> {
 }
 
 impl Made<'_> {
-    /// The operations, numbered and stamped from `counters`, and the counters after them.
-    fn ops(&self, device: &DeviceId, counters: &WriteCounters) -> (Vec<Op>, WriteCounters) {
+    /// Issues the requests of the write made from `counters` (a note of them when
+    /// `noted`, else as read in this transaction): each operation ADDED to the outbox,
+    /// as a sequence number is never used twice, and the counters moved on, with the
+    /// checks of a note. Returns the operations, the counters after them, and the
+    /// requests, all issued.
+    fn issue(
+        &self,
+        device: &DeviceId,
+        counters: &WriteCounters,
+        noted: bool,
+        outbox: &ObjectStore<'_>,
+        meta_store: &ObjectStore<'_>,
+    ) -> Result<(Vec<Op>, WriteCounters, Vec<VoidRequest>), StoreError> {
         let mut replica = counters.replica(device);
-        let ops = self
+        let ops: Vec<Op> = self
             .changes
             .iter()
             .zip(self.ids)
@@ -42,19 +53,13 @@ impl Made<'_> {
                 replica.make(id.clone(), self.actor.clone(), record.clone(), body.clone(), self.now).clone()
             })
             .collect();
-        (ops, counters.after(&replica))
+        let mut requests = Vec::new();
+        for op in &ops {
+            requests.push(codec::issue_add(outbox, seq_key(op.seq), op)?);
+        }
+        let after = counters.issue_after(meta_store, &replica, noted, &mut requests)?;
+        Ok((ops, after, requests))
     }
-}
-
-/// The puts of a local write: its operations into the outbox and the counters into meta.
-async fn write_ops(
-    outbox: &ObjectStore<'_>,
-    meta_store: &ObjectStore<'_>,
-    ops: &[Op],
-    after: &WriteCounters,
-) -> Result<(), StoreError> {
-    try_join(codec::put_many(outbox, ops.iter().map(|op| (seq_key(op.seq), op))), after.write(meta_store)).await?;
-    Ok(())
 }
 
 /// The key of an operation in the outbox, acked and rejected stores. IndexedDB keys
@@ -67,16 +72,15 @@ pub(super) fn seq_key(seq: u64) -> f64 {
 impl Store {
     /// Records one person's changes as operations, durably, in ONE readwrite
     /// transaction over the outbox and meta: the sequence numbers and clock ticks come
-    /// from meta's counters as that transaction reads them (through the core's
-    /// `Replica::make`), so two writes can never share a number, and either every
-    /// operation and the new counters are stored or nothing is. Only when this resolves
-    /// may the screen say the change is saved.
+    /// from meta's counters (through the core's `Replica::make`), so two writes can never
+    /// share a number, and either every operation and the new counters are stored or
+    /// nothing is. Only when this resolves may the screen say the change is saved.
     ///
     /// When this tab noted the counters at its last write, the operations are made from
-    /// that note and written straight away, alongside the reads that check it: the
-    /// transaction then needs no turn of the page's event loop between its reads and its
-    /// writes (a turn that waits behind the frame a tap draws). If the check fails the
-    /// transaction is aborted and the write made again the slow way: read, then write.
+    /// that note and the transaction is committed as soon as its requests are issued:
+    /// the browser stores them and writes them to disk without waiting for the page,
+    /// which after a tap is busy drawing its frame. The database refuses the write if
+    /// the note was stale (`store::counters`), and it is made again reading first.
     pub async fn record_changes(
         &self,
         actor: &StaffId,
@@ -88,7 +92,7 @@ impl Store {
         let now = now_ms();
         let ids: Vec<OpId> = changes.iter().map(|_| OpId::from(new_uuid())).collect();
         let made = Made { actor, changes: &changes, ids: &ids, now };
-        if let Some(noted) = self.noted_counters() {
+        if let Some(noted) = self.noted_counters().filter(|_| can_commit_early()) {
             if let Some(ops) = self.record_ops(&made, Some(noted)).await? {
                 return Ok(ops);
             }
@@ -98,37 +102,32 @@ impl Store {
     }
 
     /// One attempt at [`Store::record_changes`]'s transaction: from the `noted`
-    /// counters when given (`None` back if the stored ones differ, with nothing
+    /// counters when given (`None` back if the database refused them, with nothing
     /// written), else from the counters read first.
     async fn record_ops(&self, made: &Made<'_>, noted: Option<WriteCounters>) -> Result<Option<Vec<Op>>, StoreError> {
         let device = self.device();
         let tx = self.person_tx([schema::OUTBOX, schema::META])?;
         let outbox = tx.object_store(schema::OUTBOX)?;
         let meta_store = tx.object_store(schema::META)?;
-        // IndexedDB runs a transaction's requests in order and a failed one aborts it
-        // all, so the reads, sent first, see the counters as they were before the puts.
-        let (before, ops, after) = match noted {
-            Some(noted) => {
-                let (ops, after) = made.ops(device, &noted);
-                let (stored, ()) =
-                    try_join(WriteCounters::read(&meta_store, device), write_ops(&outbox, &meta_store, &ops, &after))
-                        .await?;
-                if stored != noted {
-                    // Another writer moved the counters on: none of this may stay.
-                    tx.abort().await?;
-                    self.note_counters(None);
-                    return Ok(None);
-                }
-                (noted, ops, after)
-            }
-            None => {
-                let stored = WriteCounters::read(&meta_store, device).await?;
-                let (ops, after) = made.ops(device, &stored);
-                write_ops(&outbox, &meta_store, &ops, &after).await?;
-                (stored, ops, after)
-            }
+        let from_note = noted.is_some();
+        let before = match noted {
+            Some(noted) => noted,
+            None => WriteCounters::read(&meta_store, device).await?,
         };
-        tx.commit().await?;
+        let (ops, after, requests) = made.issue(device, &before, from_note, &outbox, &meta_store)?;
+        if from_note {
+            // Not one answer awaited: the transaction's outcome is the answer. Any
+            // failed request (a marker that says the counters moved on, or a full
+            // disk) aborts it whole, and the write is made again reading first.
+            drop(requests);
+            if tx.commit().await.is_err() {
+                self.note_counters(None);
+                return Ok(None);
+            }
+        } else {
+            counters::answered(requests).await?;
+            tx.commit().await?;
+        }
         // The change is durable from here on: the moment "tap to saved" is measured to.
         performance_mark(DURABLE_MARK);
         self.note_counters(Some(after));

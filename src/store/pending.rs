@@ -8,8 +8,10 @@
 //! own transaction, and reads the stores again when another write (here or in another
 //! tab) moved it on. A write here updates the copy in place when it was current.
 
+use super::counters::{self, Epoch};
 use super::vault::{self, PendingIndex};
 use super::{codec, meta, schema, Store, StoreError};
+use futures_util::future::try_join;
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::transaction::Transaction;
 use portal_desk_core::protocol::client::AckedOp;
@@ -17,9 +19,13 @@ use portal_desk_core::{Op, RecordId};
 
 /// Inside a transaction that writes the outbox or `acked`: moves the pending version
 /// on, and returns the version it moved on from (for [`Store::pending_written`]).
+/// The move is marked for the writes made from a note of the counters (see
+/// `store::counters`).
 pub(super) async fn move_on(meta_store: &ObjectStore<'_>) -> Result<u64, StoreError> {
-    let version = version(meta_store).await?;
-    meta::put(meta_store, meta::PENDING_VERSION, &(version + 1)).await?;
+    let (version, epoch) = try_join(version(meta_store), Epoch::read(meta_store)).await?;
+    let mut requests = vec![codec::issue_put_clear(meta_store, meta::PENDING_VERSION, &(version + 1))?];
+    counters::issue_move(meta_store, version, epoch.as_ref(), &mut requests)?;
+    counters::answered(requests).await?;
     Ok(version)
 }
 

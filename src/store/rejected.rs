@@ -8,7 +8,7 @@
 //! outcome — the same rejection — and refuses an old operation id as a duplicate, so
 //! resending the old operation could never succeed.
 
-use super::counters::WriteCounters;
+use super::counters::{self, WriteCounters};
 use super::outbox::seq_key;
 use super::vault::PendingIndex;
 use super::{codec, meta, schema, Store, StoreError};
@@ -57,10 +57,11 @@ impl Store {
         let before = WriteCounters::read(&meta_store, self.device()).await?;
         let mut replica = before.replica(self.device());
         let op = replica.make(id, actor.clone(), entry.op.record, entry.op.body, now).clone();
-        let after = before.after(&replica);
-        codec::put(&outbox, seq_key(op.seq), &op).await?;
-        rejected.delete(seq_key(seq)).primitive()?.await?;
-        after.write(&meta_store).await?;
+        let mut requests = Vec::new();
+        let after = before.issue_after(&meta_store, &replica, false, &mut requests)?;
+        requests.push(codec::issue_add(&outbox, seq_key(op.seq), &op)?);
+        requests.push(rejected.delete(seq_key(seq)).primitive()?);
+        counters::answered(requests).await?;
         tx.commit().await?;
         self.note_counters(Some(after));
         self.pending_written(before.pending, Some(|copy: &mut PendingIndex| copy.outbox.push(op.clone())));
