@@ -66,6 +66,21 @@ test('a case is worked through its checklist, escalated, paused, resolved, close
     await screenshotBothWays(asha, 'case-checklist');
   });
 
+  await test.step('a note added from the keyboard leaves the focus where it was', async () => {
+    const note = asha.getByLabel('Add a note');
+    await note.fill('Rang back: she can sign in now.');
+    await note.press('Tab');
+    const add = asha.getByRole('button', { name: 'Add note' });
+    await expect(add).toBeFocused();
+    await asha.keyboard.press('Enter');
+    await expectSaved(asha, 'Note added');
+    await expect(asha.getByText('Rang back: she can sign in now.').first()).toBeVisible();
+    await expect(note).toHaveValue('');
+    // The page is not swapped out and back around the save: the next Tab goes on
+    // from the button, not from the top of the page.
+    await expect(add).toBeFocused();
+  });
+
   await test.step('Asha takes the case and starts work', async () => {
     await asha.getByRole('button', { name: 'Assign to me' }).click();
     await expectSaved(asha, 'Assigned to you');

@@ -84,10 +84,14 @@ where
 {
     // The chunk's loader is not `Send`; the app has one thread.
     let load = send_wrapper::SendWrapper::new(load);
+    // A Transition, not a Suspense: every resource a screen reads below it counts as
+    // its task too, and a Suspense would swap the whole screen out for "Opening…" and
+    // back each time one reloads (after every save), taking the focus and the
+    // keyboard's place with it. A Transition shows the fallback only the first time.
     view! {
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Opening…"</p> }>
+        <Transition fallback=|| view! { <p class="loading" role="status">"Opening…"</p> }>
             {Suspend::new(async move { load.await.unwrap_or_else(on_missing) })}
-        </Suspense>
+        </Transition>
     }
 }
 
