@@ -24,7 +24,7 @@ pub fn CaseActions(case: CaseView) -> impl IntoView {
         .map(|m| {
             let body = status_body(&case, m.to);
             view! {
-                <button type="button" class="button button--secondary" disabled=move || ctx.busy()
+                <button type="button" class="button button--secondary" aria-disabled=move || ctx.busy_state()
                     on:click=move |_| ctx.submit(vec![body.clone()], m.done, vec![])>{m.label}</button>
             }
         })
@@ -32,7 +32,7 @@ pub fn CaseActions(case: CaseView) -> impl IntoView {
     let mine = case.record.field("owner") == Some(me.id.as_str());
     let take = (!mine).then(|| assign_body(&case, me.id.as_str()).ok()).flatten().map(|body| {
         view! {
-            <button type="button" class="button button--secondary" disabled=move || ctx.busy()
+            <button type="button" class="button button--secondary" aria-disabled=move || ctx.busy_state()
                 on:click=move |_| ctx.submit(vec![body.clone()], "Assigned to you", vec![])>"Assign to me"</button>
         }
     });
@@ -62,7 +62,7 @@ pub fn CaseActions(case: CaseView) -> impl IntoView {
         view! {
             <form class="form form--inline" on:submit=assign novalidate=true>
                 {field}
-                <button type="submit" class="button" disabled=move || ctx.busy()>"Assign"</button>
+                <button type="submit" class="button" aria-disabled=move || ctx.busy_state()>"Assign"</button>
             </form>
         }
     });
@@ -110,7 +110,7 @@ pub fn EscalateForm(case: CaseView) -> impl IntoView {
                 <TextField id="escalation-target" label="Escalate to" hint="Name and role, such as the safeguarding lead"/>
                 <TextField id="escalation-reason" label="Why you are escalating" kind="textarea"/>
                 <TextField id="escalation-hours" label="Answer expected within (hours)" hint="A whole number of hours, from 1 to 720" kind="number"/>
-                <button type="submit" class="button" disabled=move || ctx.busy()>"Escalate"</button>
+                <button type="submit" class="button" aria-disabled=move || ctx.busy_state()>"Escalate"</button>
             </form>
         </section>
     })

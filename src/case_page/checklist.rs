@@ -32,7 +32,7 @@ pub fn ChecklistRunner(case: CaseView, setup: SiteSetup) -> impl IntoView {
             view! {
                 <h2 id="checklist-heading">{format!("Checklist: {}", template.title)}</h2>
                 <p>{format!("Not started. {} steps, {required} of them required. Start it to record each step with who did it and when.", template.steps.len())}</p>
-                <button type="button" class="button" disabled=move || ctx.busy()
+                <button type="button" class="button" aria-disabled=move || ctx.busy_state()
                     on:click=move |_| ctx.submit(vec![start.clone()], done.clone(), vec![])>"Start checklist"</button>
             }
             .into_any()
@@ -112,7 +112,7 @@ fn step_view(
             };
             view! {
                 <p class="checklist__done"><strong>"✓ "</strong>{text}</p>
-                <button type="button" class="button button--secondary button--small" disabled=move || ctx.busy()
+                <button type="button" class="button button--secondary button--small" aria-disabled=move || ctx.busy_state()
                     aria-label=clear_name
                     on:click=move |_| ctx.submit(vec![clear.clone()], format!("“{}” cleared", step.label), vec![])>
                     "Clear"
@@ -186,7 +186,7 @@ fn control(
         {attest}
         <div class="checklist__control">
             {input}
-            <button type="button" class="button" id=button_id aria-label=button_name disabled=move || ctx.busy()
+            <button type="button" class="button" id=button_id aria-label=button_name aria-disabled=move || ctx.busy_state()
                 on:click=move |_| save(value.clone().unwrap_or_else(|| ctx.draft(id)))>
                 {words}
             </button>

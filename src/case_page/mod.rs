@@ -54,7 +54,14 @@ pub struct CaseCtx {
     pub drafts: RwSignal<BTreeMap<String, String>>,
     /// Who is signed in.
     pub me: StoredValue<Me>,
+    /// Set once a save has taken [`SLOW_SAVE_MS`] without finishing.
+    pub slow: RwSignal<bool>,
+    /// Whether the buttons say a save is under way: a slow one, still going.
+    pub looks_busy: Memo<bool>,
 }
+
+/// How long a save may take before the page's buttons show that it is under way.
+pub const SLOW_SAVE_MS: u64 = 250;
 
 impl CaseCtx {
     /// What has been typed into input `id`.
@@ -89,17 +96,30 @@ impl CaseCtx {
         if self.save.pending().get_untracked() {
             return;
         }
-        // Only a change wakes the fields' error messages: clearing an empty list would
-        // redraw every one of them before the write even starts.
+        // Only a change wakes what reads a signal: clearing an empty error list would
+        // redraw every field's message before the write even starts.
         self.errors.maybe_update(|errors| !std::mem::take(errors).is_empty());
+        self.slow.maybe_update(std::mem::take);
         self.save.dispatch(Change { bodies, done: done.into(), clear });
+        let (save, slow) = (self.save, self.slow);
+        set_timeout(
+            move || {
+                if save.pending().get_untracked() {
+                    slow.set(true);
+                }
+            },
+            std::time::Duration::from_millis(SLOW_SAVE_MS),
+        );
     }
 
-    /// Whether a save is under way (buttons wait for it). Shown at once: putting it
-    /// off until a save had taken 150 ms left the tap's own frame cheaper, but the note
-    /// then reached the screen 5 ms later (BENCHMARKS.md, 2 December).
-    pub fn busy(&self) -> bool {
-        self.save.pending().get()
+    /// The page's buttons' `aria-disabled` while a slow save is under way: said to
+    /// screen readers and greyed. Only a slow one: a save takes some 20 ms, and greying
+    /// every button for that long is a flicker, and a frame that holds the save back.
+    /// Not `disabled` either, since a disabled button loses the focus (the browser
+    /// hands it to the page) and a person saving from the keyboard would be sent back
+    /// to the top. A tap while a save is under way does nothing ([`CaseCtx::submit`]).
+    pub fn busy_state(&self) -> Option<&'static str> {
+        self.looks_busy.get().then_some("true")
     }
 }
 

@@ -136,7 +136,9 @@ pub fn CasePage() -> impl IntoView {
             Ok(())
         }
     });
-    let ctx = CaseCtx { save, errors, drafts, me: StoredValue::new(me) };
+    let slow = RwSignal::new(false);
+    let looks_busy = Memo::new(move |_| slow.get() && save.pending().get());
+    let ctx = CaseCtx { save, errors, drafts, me: StoredValue::new(me), slow, looks_busy };
     provide_context(ctx);
 
     let change_status = move |ev: leptos::ev::SubmitEvent| {
@@ -201,9 +203,9 @@ pub fn CasePage() -> impl IntoView {
                         <p>{text}</p>
                         {reason.map(|r| view! { <p class="hint">{r}</p> })}
                         <div class="conflict-list__actions">
-                            <button type="button" class="button button--secondary" disabled=move || ctx.busy()
+                            <button type="button" class="button button--secondary" aria-disabled=move || ctx.busy_state()
                                 on:click=move |_| ctx.submit(vec![keep.clone()], "Clash settled", vec![])>{keep_label}</button>
-                            <button type="button" class="button button--secondary" disabled=move || ctx.busy()
+                            <button type="button" class="button button--secondary" aria-disabled=move || ctx.busy_state()
                                 on:click=move |_| ctx.submit(vec![take.clone()], "Clash settled", vec![])>{take_label}</button>
                         </div>
                     </li>
@@ -274,7 +276,7 @@ pub fn CasePage() -> impl IntoView {
                                 bind:value=note
                             ></textarea>
                         </div>
-                        <button type="submit" class="button" disabled=move || ctx.busy()>"Add note"</button>
+                        <button type="submit" class="button" aria-disabled=move || ctx.busy_state()>"Add note"</button>
                     </form>
                 </section>
                 <section class="panel">
@@ -306,7 +308,7 @@ pub fn CasePage() -> impl IntoView {
                                 }}
                             </select>
                         </div>
-                        <button type="submit" class="button" disabled=move || ctx.busy()>"Change status"</button>
+                        <button type="submit" class="button" aria-disabled=move || ctx.busy_state()>"Change status"</button>
                     </form>
                 </section>
             </Show>
