@@ -49,11 +49,15 @@ pub fn performance_mark(name: &str) {
 /// (`IDBTransaction.commit()`, in every browser since 2021): without it a transaction
 /// commits only once the page stops issuing requests, and a write may not be sent off
 /// before its answers are in.
+/// Asked once per page: every local write asks.
 pub fn can_commit_early() -> bool {
-    let global = js_sys::global();
-    let transaction = js_sys::Reflect::get(&global, &"IDBTransaction".into()).ok();
-    let prototype = transaction.and_then(|t| js_sys::Reflect::get(&t, &"prototype".into()).ok());
-    prototype.is_some_and(|p| js_sys::Reflect::get(&p, &"commit".into()).is_ok_and(|c| c.is_function()))
+    static CAN: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *CAN.get_or_init(|| {
+        let global = js_sys::global();
+        let transaction = js_sys::Reflect::get(&global, &"IDBTransaction".into()).ok();
+        let prototype = transaction.and_then(|t| js_sys::Reflect::get(&t, &"prototype".into()).ok());
+        prototype.is_some_and(|p| js_sys::Reflect::get(&p, &"commit".into()).is_ok_and(|c| c.is_function()))
+    })
 }
 
 /// Whether the browser believes it has a network connection. `false` is reliable;

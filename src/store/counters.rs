@@ -53,21 +53,23 @@ impl Epoch {
     }
 }
 
-/// Issues, inside a transaction that moves the pending version on from `from` in
-/// `epoch`, the requests that mark the move: the marker, which fails the transaction
-/// if someone moved on from `from` already, and, when the epoch has run its length,
-/// its end. Returns the epoch the counters are in after the move.
-/// The first move marked on a device (`epoch` of `None`) begins the first epoch.
+/// Issues, inside a transaction that writes the outbox or `acked`, the requests that
+/// move the pending version on from `from` (in `epoch`): the new version, the marker
+/// of the move, which fails the transaction if someone moved on from `from` already,
+/// and, when the epoch has run its length, its end. Returns the epoch the counters are
+/// in after the move. The first move marked on a device (`epoch` of `None`) begins
+/// the first epoch.
 pub(super) fn issue_move(
     meta_store: &ObjectStore<'_>,
     from: u64,
     epoch: Option<&Epoch>,
     requests: &mut Vec<VoidRequest>,
 ) -> Result<Epoch, StoreError> {
+    requests.push(meta::issue_put(meta_store, meta::PENDING_VERSION, &(from + 1))?);
     requests.push(codec::issue_add(meta_store, meta::moved_key(from).as_str(), &())?);
     let Some(epoch) = epoch else {
         let first = Epoch { number: 0, since: from };
-        requests.push(codec::issue_put(meta_store, meta::COUNTERS_EPOCH, &first)?);
+        requests.push(meta::issue_put(meta_store, meta::COUNTERS_EPOCH, &first)?);
         return Ok(first);
     };
     let to = from + 1;
@@ -78,7 +80,7 @@ pub(super) fn issue_move(
     let markers = KeyRange::Bound(meta::MOVED_PREFIX, false, meta::MOVED_END, true);
     requests.push(meta_store.delete::<&str, _>(markers).primitive()?);
     let next = Epoch { number: epoch.number + 1, since: to };
-    requests.push(codec::issue_put(meta_store, meta::COUNTERS_EPOCH, &next)?);
+    requests.push(meta::issue_put(meta_store, meta::COUNTERS_EPOCH, &next)?);
     Ok(next)
 }
 
@@ -159,9 +161,8 @@ impl WriteCounters {
             pending: self.pending + 1,
             epoch,
         };
-        requests.push(codec::issue_put(meta_store, meta::LAST_SEQ, &after.last_seq)?);
-        requests.push(codec::issue_put(meta_store, meta::CLOCK, &after.clock)?);
-        requests.push(codec::issue_put_clear(meta_store, meta::PENDING_VERSION, &after.pending)?);
+        requests.push(meta::issue_put(meta_store, meta::LAST_SEQ, &after.last_seq)?);
+        requests.push(meta::issue_put(meta_store, meta::CLOCK, &after.clock)?);
         Ok(after)
     }
 }

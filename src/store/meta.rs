@@ -3,6 +3,7 @@
 //! are needed before anyone unlocks the device and say nothing about patients.
 
 use super::{codec, StoreError};
+use indexed_db_futures::future::VoidRequest;
 use indexed_db_futures::object_store::ObjectStore;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -85,9 +86,16 @@ pub async fn get<T: DeserializeOwned>(meta: &ObjectStore<'_>, key: &str) -> Resu
 
 /// Writes one value.
 pub async fn put<T: Serialize>(meta: &ObjectStore<'_>, key: &str, value: &T) -> Result<(), StoreError> {
+    issue_put(meta, key, value)?.await?;
+    Ok(())
+}
+
+/// Issues, at once, the request of [`put`], for the caller to await or to leave to
+/// its transaction (see `codec::issue_put`).
+pub fn issue_put<T: Serialize>(meta: &ObjectStore<'_>, key: &str, value: &T) -> Result<VoidRequest, StoreError> {
     if CLEAR.contains(&key) {
-        codec::put_clear(meta, key, value).await
+        codec::issue_put_clear(meta, key, value)
     } else {
-        codec::put(meta, key, value).await
+        codec::issue_put(meta, key, value)
     }
 }

@@ -23,7 +23,7 @@ use portal_desk_core::{Op, RecordId};
 /// `store::counters`).
 pub(super) async fn move_on(meta_store: &ObjectStore<'_>) -> Result<u64, StoreError> {
     let (version, epoch) = try_join(version(meta_store), Epoch::read(meta_store)).await?;
-    let mut requests = vec![codec::issue_put_clear(meta_store, meta::PENDING_VERSION, &(version + 1))?];
+    let mut requests = Vec::new();
     counters::issue_move(meta_store, version, epoch.as_ref(), &mut requests)?;
     counters::answered(requests).await?;
     Ok(version)
