@@ -50,8 +50,15 @@ test('a case is worked through its checklist, escalated, paused, resolved, close
     await asha.getByRole('button', { name: "Mark as done: Caller's identity confirmed" }).click();
     await expectSaved(asha, '“Caller\'s identity confirmed” saved');
     await expect(checklistStep(asha, /Caller's identity confirmed/)).toContainText(`Done by ${staff.asha.name} (you)`);
-    await found.getByRole('button', { name: /Mark as done/ }).click();
+    // Marked from the keyboard: the button goes once the step is done, and the focus
+    // stays on the step rather than falling back to the top of the page, so the next
+    // Tab goes on from there.
+    await found.getByRole('button', { name: /Mark as done/ }).focus();
+    await asha.keyboard.press('Enter');
     await expectSaved(asha, '“Account found and belongs to the caller” saved');
+    await expect(found).toBeFocused();
+    await asha.keyboard.press('Tab');
+    await expect(found.getByRole('button', { name: 'Clear: Account found and belongs to the caller' })).toBeFocused();
 
     // A choice step saved with nothing chosen says what to do, linked from the summary.
     await asha.getByRole('button', { name: 'Save: How the password was reset' }).click();

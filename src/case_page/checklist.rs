@@ -127,7 +127,7 @@ fn step_view(
         None => control(step, &title_id, save, me).into_any(),
     };
     view! {
-        <li class=format!("checklist__step checklist__step--{status}")>
+        <li class=format!("checklist__step checklist__step--{status}") id=format!("{id}-step")>
             <h3 class="checklist__title" id=title_id>
                 {step.label.clone()}
                 <span class="checklist__tag">{if step.required { " (required)" } else { " (optional)" }}</span>

@@ -15,7 +15,7 @@ use crate::case_page::{
 };
 use crate::case_view::{case_view, CaseView};
 use crate::components::SignedIn;
-use crate::components::{focus_field, ErrorSummary};
+use crate::components::{focus_field, keeping_focus, ErrorSummary};
 use crate::format::date_time;
 use crate::sync::SyncStatus;
 use crate::views::View;
@@ -233,7 +233,7 @@ pub fn CasePage() -> impl IntoView {
                 <div class="banner banner--error" role="alert"><p>{text}</p></div>
             })}
             <ErrorSummary errors=errors/>
-            {move || match case.get() {
+            {keeping_focus(move || match case.get() {
                 None => view! { <p class="loading">"Loading case…"</p> }.into_any(),
                 Some(Err(error)) => view! { <p class="banner banner--error">{error.message()}</p> }.into_any(),
                 Some(Ok(None)) => view! {
@@ -257,8 +257,8 @@ pub fn CasePage() -> impl IntoView {
                         <Timeline case=view me setup/>
                     }.into_any()
                 }
-            }}
-            {conflicts}
+            })}
+            {keeping_focus(conflicts)}
             <Show when=found>
                 <section class="panel">
                     <form class="form" on:submit=add_note novalidate=true>
