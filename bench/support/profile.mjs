@@ -1,7 +1,28 @@
-// What the profiling scripts share: a tablet against a server, and Chromium's CPU
-// profiler read as self time by function name.
+// What the profiling scripts share: their settings, a tablet against a server, a case
+// opened on it offline, and Chromium's CPU profiler read as self time by function name.
+import * as app from './app.mjs';
 import { tablet } from './browser.mjs';
 import { startPortalDesk } from './processes.mjs';
+
+/** The server, the app's files and the large site to profile against, from the environment. */
+export function settingsFromEnv() {
+  const env = (name, fallback) => process.env[name] ?? fallback;
+  return {
+    binary: env('PORTAL_DESK_SERVER_BIN', '../target/release/portal-desk-server'),
+    staticDir: env('PORTAL_DESK_STATIC_DIR', '../dist'),
+    siteDb: env('BENCH_SITE_DB', '/tmp/portal-desk-large-site/site.db'),
+  };
+}
+
+/** Syncs the large site to the tablet, goes offline and opens one of the cases listed. */
+export async function openCaseOffline(server, page) {
+  await app.firstSync(page, server.baseURL, 'asha.patel@riverside.example', 1);
+  await page.context().setOffline(true);
+  await page.locator('main a[href^="/cases/"]:not([href="/cases/new"])').first().waitFor();
+  const href = (await app.caseLinks(page, 5)).find((h) => h !== '/cases/new');
+  await app.goInApp(page, href);
+  await page.getByLabel('Add a note').waitFor({ timeout: 60_000 });
+}
 
 /** Self time per function name, in milliseconds, from a CPU profile. */
 export function selfTimes(profile) {
