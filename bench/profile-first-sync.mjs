@@ -7,18 +7,12 @@
 //   PORTAL_DESK_SERVER_BIN=… PORTAL_DESK_STATIC_DIR=… BENCH_SITE_DB=… node profile-first-sync.mjs
 //   PROFILE_TOP=0 …   # the first sync's time alone, without the profiler's overhead
 import * as app from './support/app.mjs';
-import { profileIf, withTablet } from './support/profile.mjs';
+import { profileIf, settingsFromEnv, withTablet } from './support/profile.mjs';
 
-const env = (name, fallback) => process.env[name] ?? fallback;
-const settings = {
-  binary: env('PORTAL_DESK_SERVER_BIN', '../target/release/portal-desk-server'),
-  staticDir: env('PORTAL_DESK_STATIC_DIR', '../dist'),
-  siteDb: env('BENCH_SITE_DB', '/tmp/portal-desk-large-site/site.db'),
-};
-const TOP = Number(env('PROFILE_TOP', 40));
+const TOP = Number(process.env.PROFILE_TOP ?? 40);
 
 async function main() {
-  await withTablet(settings, 'profile', async (server, page) => {
+  await withTablet(settingsFromEnv(), 'profile', async (server, page) => {
     const profiler = await profileIf(page, TOP, 200);
     const first = await app.firstSync(page, server.baseURL, 'asha.patel@riverside.example', 1);
     console.log(`first sync: ${first.ms.toFixed(0)} ms, ${first.pulls} pulls, ${first.pullNetworkMs.toFixed(0)} ms in pull requests`);
