@@ -96,19 +96,23 @@ async fn a_note_older_than_an_ended_epoch_of_markers_is_refused_although_its_mar
     assert_eq!(shown.outbox.last(), next.last(), "the copy of the outbox in memory has the write");
 }
 
-// Counts, from here on, the page's reads of single values and its explicit commits
-// (the browser's own API, watched from outside the app).
+// Counts, from here on, the page's reads of single values, its explicit commits and its
+// requests that write (the browser's own API, watched from outside the app).
 #[wasm_bindgen(inline_js = "
 export function watchRequests() {
-  const counts = { get: 0, commit: 0 };
-  const get = IDBObjectStore.prototype.get;
+  const counts = { get: 0, commit: 0, write: 0 };
+  const proto = IDBObjectStore.prototype;
+  const { get, put, add, delete: del } = proto;
   const commit = IDBTransaction.prototype.commit;
-  IDBObjectStore.prototype.get = function (...args) { counts.get += 1; return get.apply(this, args); };
+  proto.get = function (...args) { counts.get += 1; return get.apply(this, args); };
+  for (const [name, original] of [['put', put], ['add', add], ['delete', del]]) {
+    proto[name] = function (...args) { counts.write += 1; return original.apply(this, args); };
+  }
   IDBTransaction.prototype.commit = function () { counts.commit += 1; return commit.call(this); };
   return () => {
-    IDBObjectStore.prototype.get = get;
+    Object.assign(proto, { get, put, add, delete: del });
     IDBTransaction.prototype.commit = commit;
-    return [counts.get, counts.commit];
+    return [counts.get, counts.commit, counts.write];
   };
 }")]
 extern "C" {
@@ -125,7 +129,9 @@ async fn a_write_after_this_tabs_own_reads_nothing_and_is_committed_at_once() {
     store.record_changes(&asha(), vec![(case.clone(), OpBody::AppendNote { text: "Rang".into() })]).await.unwrap();
     let counts: Vec<f64> =
         js_sys::Array::from(&stop.call0(&JsValue::NULL).unwrap()).iter().filter_map(|n| n.as_f64()).collect();
-    assert_eq!(counts, [0.0, 1.0], "made from the note: no counter read, one explicit commit");
+    // Five writes: the change, the pending version and the marker of its move, the probe
+    // of the note's epoch, and the last sequence number with the clock.
+    assert_eq!(counts, [0.0, 1.0, 5.0], "made from the note: no counter read, one explicit commit, five writes");
     let seqs: Vec<u64> = store.outbox().await.unwrap().iter().map(|op| op.seq).collect();
     assert_eq!(seqs, [1, 2]);
 }
@@ -161,8 +167,8 @@ async fn what_a_person_does_is_committed_to_the_disk_and_a_pull_page_is_not_held
         .iter()
         .map(|entry| entry.as_string().unwrap())
         .collect();
-    let writes: Vec<&String> = seen.iter().filter(|s| s.starts_with("meta,outbox:")).collect();
-    assert_eq!(writes.len(), 2, "each change is one transaction over the outbox and meta: {seen:?}");
+    let writes: Vec<&String> = seen.iter().filter(|s| s.starts_with("epochs,meta,outbox:")).collect();
+    assert_eq!(writes.len(), 2, "each change is one transaction over the outbox and the counters: {seen:?}");
     assert!(writes.iter().all(|s| s.ends_with(":strict")), "a person's change waits for the disk: {seen:?}");
     let pulled: Vec<&String> = seen.iter().filter(|s| s.contains("records")).collect();
     assert!(

@@ -10,12 +10,16 @@ use serde::Serialize;
 
 /// This device's id.
 pub const DEVICE: &str = "device";
-/// The last sequence number issued to an operation.
-pub const LAST_SEQ: &str = "last_seq";
+/// The last sequence number issued to an operation and the device's hybrid logical
+/// clock, in one value, as every write moves both (see `store::counters`).
+pub const ISSUED: &str = "issued";
+/// The last sequence number issued, as kept apart before schema version 7; read only
+/// while [`ISSUED`] is absent, and never written again.
+pub const LEGACY_LAST_SEQ: &str = "last_seq";
 /// How many push answers acknowledged something; orders acknowledgements against pulls.
 pub const ACKS: &str = "acks";
-/// The device's hybrid logical clock.
-pub const CLOCK: &str = "clock";
+/// The device's clock, as kept apart before schema version 7 (see [`LEGACY_LAST_SEQ`]).
+pub const LEGACY_CLOCK: &str = "clock";
 /// The signed-in session (sealed: its token works against the server).
 pub const SESSION: &str = "session";
 /// When the last sync finished without error.
@@ -63,11 +67,6 @@ pub fn moved_key(version: u64) -> String {
 pub const MOVED_PREFIX: &str = "moved/";
 /// The key just past the last marker of [`moved_key`] (`0` follows `/`).
 pub const MOVED_END: &str = "moved0";
-
-/// The marker left as epoch `number` of the counters' markers ends.
-pub fn ended_key(number: u64) -> String {
-    format!("ended/{number:020}")
-}
 
 /// The session a member of staff last signed in with on this device, so that their
 /// PIN brings it back after someone else has used the tablet.

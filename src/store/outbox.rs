@@ -2,7 +2,7 @@
 //! is saved, and kept until the server has dealt with it; then applied changes wait in
 //! `acked` for a pull to bring them back, and rejected ones move to `rejected`.
 
-use super::counters::{self, WriteCounters};
+use super::counters::{self, CounterStores, WriteCounters};
 use super::vault::PendingIndex;
 use super::{codec, meta, pending, schema, Store, StoreError};
 use crate::browser::{can_commit_early, new_uuid, now_ms, performance_mark};
@@ -42,7 +42,7 @@ impl Made<'_> {
         counters: &WriteCounters,
         noted: bool,
         outbox: &ObjectStore<'_>,
-        meta_store: &ObjectStore<'_>,
+        counter_stores: &CounterStores<'_>,
     ) -> Result<(Vec<Op>, WriteCounters, Vec<VoidRequest>), StoreError> {
         let mut replica = counters.replica(device);
         let ops: Vec<Op> = self
@@ -57,7 +57,7 @@ impl Made<'_> {
         for op in &ops {
             requests.push(codec::issue_add(outbox, seq_key(op.seq), op)?);
         }
-        let after = counters.issue_after(meta_store, &replica, noted, &mut requests)?;
+        let after = counters.issue_after(counter_stores, &replica, noted, &mut requests)?;
         Ok((ops, after, requests))
     }
 }
@@ -106,15 +106,15 @@ impl Store {
     /// written), else from the counters read first.
     async fn record_ops(&self, made: &Made<'_>, noted: Option<WriteCounters>) -> Result<Option<Vec<Op>>, StoreError> {
         let device = self.device();
-        let tx = self.person_tx([schema::OUTBOX, schema::META])?;
+        let tx = self.person_tx([schema::OUTBOX, schema::META, schema::EPOCHS])?;
         let outbox = tx.object_store(schema::OUTBOX)?;
-        let meta_store = tx.object_store(schema::META)?;
+        let counter_stores = CounterStores::of(&tx)?;
         let from_note = noted.is_some();
         let before = match noted {
             Some(noted) => noted,
-            None => WriteCounters::read(&meta_store, device).await?,
+            None => WriteCounters::read(&counter_stores.meta, device).await?,
         };
-        let (ops, after, requests) = made.issue(device, &before, from_note, &outbox, &meta_store)?;
+        let (ops, after, requests) = made.issue(device, &before, from_note, &outbox, &counter_stores)?;
         if from_note {
             // Not one answer awaited: the transaction's outcome is the answer. Any
             // failed request (a marker that says the counters moved on, or a full
@@ -163,16 +163,17 @@ impl Store {
     /// server's reason.
     pub async fn settle_push(&self, response: &PushResponse) -> Result<PushSettlement, StoreError> {
         let device = self.device().clone();
-        let stores = [schema::OUTBOX, schema::ACKED, schema::REJECTED, schema::META];
+        let stores = [schema::OUTBOX, schema::ACKED, schema::REJECTED, schema::META, schema::EPOCHS];
         let tx = self.db().transaction(stores).with_mode(TransactionMode::Readwrite).build()?;
         let outbox = tx.object_store(schema::OUTBOX)?;
         let acked = tx.object_store(schema::ACKED)?;
         let rejected = tx.object_store(schema::REJECTED)?;
-        let meta_store = tx.object_store(schema::META)?;
+        let counter_stores = CounterStores::of(&tx)?;
+        let meta_store = &counter_stores.meta;
         let through = seq_key(response.applied_through);
         let done: Vec<Op> =
             if response.applied_through == 0 { Vec::new() } else { codec::get_through(&outbox, through).await? };
-        let acks: u64 = meta::get(&meta_store, meta::ACKS).await?.unwrap_or(0);
+        let acks: u64 = meta::get(meta_store, meta::ACKS).await?.unwrap_or(0);
         let settlement = settle_push(&device, done, acks, response);
         for entry in &settlement.acked {
             codec::put(&acked, seq_key(entry.op.seq), entry).await?;
@@ -183,8 +184,8 @@ impl Store {
         if response.applied_through > 0 {
             codec::delete_through(&outbox, through).await?;
         }
-        meta::put(&meta_store, meta::ACKS, &settlement.acks).await?;
-        let before = pending::move_on(&meta_store).await?;
+        meta::put(meta_store, meta::ACKS, &settlement.acks).await?;
+        let before = pending::move_on(&counter_stores).await?;
         tx.commit().await?;
         self.pending_written(before, None::<fn(&mut PendingIndex)>);
         Ok(settlement)

@@ -8,7 +8,7 @@
 //! own transaction, and reads the stores again when another write (here or in another
 //! tab) moved it on. A write here updates the copy in place when it was current.
 
-use super::counters::{self, Epoch};
+use super::counters::{self, CounterStores, Epoch};
 use super::vault::{self, PendingIndex};
 use super::{codec, meta, schema, Store, StoreError};
 use futures_util::future::try_join;
@@ -21,10 +21,10 @@ use portal_desk_core::{Op, RecordId};
 /// on, and returns the version it moved on from (for [`Store::pending_written`]).
 /// The move is marked for the writes made from a note of the counters (see
 /// `store::counters`).
-pub(super) async fn move_on(meta_store: &ObjectStore<'_>) -> Result<u64, StoreError> {
-    let (version, epoch) = try_join(version(meta_store), Epoch::read(meta_store)).await?;
+pub(super) async fn move_on(stores: &CounterStores<'_>) -> Result<u64, StoreError> {
+    let (version, epoch) = try_join(version(&stores.meta), Epoch::read(&stores.meta)).await?;
     let mut requests = Vec::new();
-    counters::issue_move(meta_store, version, epoch.as_ref(), &mut requests)?;
+    counters::issue_move(stores, version, epoch.as_ref(), &mut requests)?;
     counters::answered(requests).await?;
     Ok(version)
 }

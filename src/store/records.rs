@@ -6,6 +6,7 @@
 //! read: the index is loaded on first use, updated after each write here, reloaded when
 //! `meta`'s records version shows another tab changed the records, and dropped at lock.
 
+use super::counters::{CounterStores, Issued};
 use super::vault::{self, PendingIndex, RecordIndex};
 use super::{bundles, codec, meta, pending, schema, summaries, Store, StoreError};
 use crate::settle::{settle_pull, LocalState, PullState};
@@ -13,7 +14,7 @@ use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use portal_desk_core::protocol::client::{AckedOp, PullTicket};
 use portal_desk_core::protocol::PullResponse;
-use portal_desk_core::{Clock, Record, RecordId, StaffId};
+use portal_desk_core::{Record, RecordId, StaffId};
 use std::collections::{HashMap, HashSet};
 
 impl Store {
@@ -107,15 +108,14 @@ impl Store {
             .await?
             .map(|sealed| own.iter().map(|r| (r.id.clone(), r.version)).zip(sealed).collect())
             .unwrap_or_default();
-        let stores =
-            [schema::RECORDS, schema::BUNDLES, schema::BUNDLE_IDS, schema::ACKED, schema::META, schema::SUMMARIES];
-        let tx = self.db().transaction(stores).with_mode(TransactionMode::Readwrite).build()?;
+        let tx = self.db().transaction(schema::RECORDS_REWRITE).with_mode(TransactionMode::Readwrite).build()?;
         let records = tx.object_store(schema::RECORDS)?;
         let acked = tx.object_store(schema::ACKED)?;
-        let meta_store = tx.object_store(schema::META)?;
+        let counter_stores = CounterStores::of(&tx)?;
+        let meta_store = &counter_stores.meta;
         let summaries = tx.object_store(schema::SUMMARIES)?;
 
-        let version: u64 = meta::get(&meta_store, meta::RECORDS_VERSION).await?.unwrap_or(0);
+        let version: u64 = meta::get(meta_store, meta::RECORDS_VERSION).await?.unwrap_or(0);
         if bundle.is_some() && seen != Some(version) {
             // Nothing written: dropping the transaction aborts it.
             drop(own);
@@ -133,11 +133,12 @@ impl Store {
             version,
         )
         .await?;
+        let issued = Issued::read(meta_store, &device).await?;
         let state = PullState {
-            clock: meta::get(&meta_store, meta::CLOCK).await?.unwrap_or_else(|| Clock::new(device.clone())),
+            clock: issued.clock,
             held,
             acked: codec::get_all::<AckedOp>(&acked).await?,
-            cursor: meta::get(&meta_store, &cursor_key).await?.unwrap_or(0),
+            cursor: meta::get(meta_store, &cursor_key).await?.unwrap_or(0),
         };
         let settled = settle_pull(&device, state, ticket, page);
 
@@ -147,7 +148,7 @@ impl Store {
         let placed = match bundle {
             Some(prepared) => {
                 let bundles = tx.object_store(schema::BUNDLES)?;
-                bundles::write(&bundles, &tx.object_store(schema::BUNDLE_IDS)?, &meta_store, prepared, &by_id).await?
+                bundles::write(&bundles, &tx.object_store(schema::BUNDLE_IDS)?, meta_store, prepared, &by_id).await?
             }
             None => Vec::new(),
         };
@@ -155,16 +156,16 @@ impl Store {
         codec::put_many_sealed_ahead(&records, entries).await?;
         acked.clear()?.await?;
         codec::put_many(&acked, settled.acked.iter().map(|e| (super::outbox::seq_key(e.op.seq), e))).await?;
-        meta::put(&meta_store, &cursor_key, &settled.cursor).await?;
-        meta::put(&meta_store, meta::CLOCK, &settled.clock).await?;
+        meta::put(meta_store, &cursor_key, &settled.cursor).await?;
+        Issued { last_seq: issued.last_seq, clock: settled.clock }.issue_put(meta_store)?.await?;
         let in_bundles: Vec<(u64, Vec<&Record>)> = placed
             .iter()
             .map(|(number, ids)| (*number, ids.iter().filter_map(|id| by_id.get(id.as_str()).copied()).collect()))
             .collect();
         let written = summaries::RecordsWritten { changed: &individual, bundled: &in_bundles, ..Default::default() };
-        let in_step = summaries::keep_in_step(&summaries, &meta_store, version, written).await?;
-        meta::put(&meta_store, meta::RECORDS_VERSION, &(version + 1)).await?;
-        let before = pending::move_on(&meta_store).await?;
+        let in_step = summaries::keep_in_step(&summaries, meta_store, version, written).await?;
+        meta::put(meta_store, meta::RECORDS_VERSION, &(version + 1)).await?;
+        let before = pending::move_on(&counter_stores).await?;
         tx.commit().await?;
         self.pending_written(before, Some(|copy: &mut PendingIndex| copy.acked = settled.acked));
         self.update_summaries(version, in_step, &settled.records, &[]);

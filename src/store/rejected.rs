@@ -8,7 +8,7 @@
 //! outcome — the same rejection — and refuses an old operation id as a duplicate, so
 //! resending the old operation could never succeed.
 
-use super::counters::{self, WriteCounters};
+use super::counters::{self, CounterStores, WriteCounters};
 use super::outbox::seq_key;
 use super::vault::PendingIndex;
 use super::{codec, meta, schema, Store, StoreError};
@@ -48,17 +48,17 @@ impl Store {
         let id = OpId::from(new_uuid());
         let now = now_ms();
 
-        let stores = [schema::REJECTED, schema::OUTBOX, schema::META];
+        let stores = [schema::REJECTED, schema::OUTBOX, schema::META, schema::EPOCHS];
         let tx = self.person_tx(stores)?;
         let rejected = tx.object_store(schema::REJECTED)?;
         let outbox = tx.object_store(schema::OUTBOX)?;
-        let meta_store = tx.object_store(schema::META)?;
+        let counter_stores = CounterStores::of(&tx)?;
         let entry: RejectedOp = codec::get(&rejected, seq_key(seq)).await?.ok_or_else(already_dealt_with)?;
-        let before = WriteCounters::read(&meta_store, self.device()).await?;
+        let before = WriteCounters::read(&counter_stores.meta, self.device()).await?;
         let mut replica = before.replica(self.device());
         let op = replica.make(id, actor.clone(), entry.op.record, entry.op.body, now).clone();
         let mut requests = Vec::new();
-        let after = before.issue_after(&meta_store, &replica, false, &mut requests)?;
+        let after = before.issue_after(&counter_stores, &replica, false, &mut requests)?;
         requests.push(codec::issue_add(&outbox, seq_key(op.seq), &op)?);
         requests.push(rejected.delete(seq_key(seq)).primitive()?);
         counters::answered(requests).await?;

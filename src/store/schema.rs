@@ -5,9 +5,10 @@
 
 use indexed_db_futures::database::{Database, VersionChangeEvent};
 use indexed_db_futures::prelude::*;
+use indexed_db_futures::KeyPath;
 
 /// The current schema version.
-pub const VERSION: u32 = 6;
+pub const VERSION: u32 = 7;
 
 /// Confirmed server state: one [`portal_desk_core::Record`] per key (the record id),
 /// beside the records kept in bundles (below); a record here wins over a bundled copy.
@@ -41,6 +42,22 @@ pub const SUMMARIES: &str = "summaries";
 pub const BUNDLES: &str = "bundles";
 /// The ids of each bundle's records (version 5), keyed by bundle number, sealed.
 pub const BUNDLE_IDS: &str = "bundle_ids";
+
+/// The epochs of the counters' markers (version 7): the end of each, keyed
+/// `ended/<number>`, and the probe a write made from a tab's note of the counters puts,
+/// keyed `probe`. Each value is `{epoch: <number>}`, in clear (a count of writes, as the
+/// pending version is), under the unique index [`EPOCH_INDEX`], so the probe of an
+/// ended epoch fails. See `store::counters`.
+pub const EPOCHS: &str = "epochs";
+/// The unique index of [`EPOCHS`] on each value's `epoch`.
+pub const EPOCH_INDEX: &str = "by_epoch";
+/// The property of an [`EPOCHS`] value that [`EPOCH_INDEX`] indexes.
+pub const EPOCH_FIELD: &str = "epoch";
+
+/// The stores a transaction that rewrites held records spans (a pull page, a site
+/// dropped): the records wherever they are kept, their summaries, the acknowledged
+/// operations they retire, and the counters it moves.
+pub const RECORDS_REWRITE: [&str; 7] = [RECORDS, BUNDLES, BUNDLE_IDS, ACKED, META, EPOCHS, SUMMARIES];
 
 /// Every store that holds sealed text values (and `meta`, which holds some), which an
 /// older app may have written in clear. `bundles` holds binary values, sealed from the
@@ -105,6 +122,7 @@ fn migrate(event: VersionChangeEvent, db: Database) -> indexed_db_futures::Resul
             4 => v4_summaries(&db)?,
             5 => v5_bundles(&db)?,
             6 => v6_marked_counters(),
+            7 => v7_epochs(&db)?,
             _ => unreachable!("schema step {step} is not written"),
         }
     }
@@ -154,3 +172,17 @@ fn v5_bundles(db: &Database) -> indexed_db_futures::Result<()> {
 /// app in another tab moves them without, so the upgrade closes its connection (and it
 /// asks to be reloaded) before this app writes.
 fn v6_marked_counters() {}
+
+/// Version 7: the `epochs` store, so that a write made from a note checks that the
+/// note's epoch has not ended with one request (a put of the probe, refused by the
+/// unique index) rather than two (an end marker in `meta` added and deleted again).
+/// The last sequence number and the clock are kept in one value from now on
+/// (`meta::ISSUED`), read from the two older ones until the first write. The ends of
+/// epochs marked in `meta` by version 6 are left where they are, a key per 256 writes:
+/// no note can be of an epoch that ended before this upgrade, as the upgrade closes
+/// every older tab's connection (see version 6) and a note is only made by a write.
+fn v7_epochs(db: &Database) -> indexed_db_futures::Result<()> {
+    let epochs = db.create_object_store(EPOCHS).build()?;
+    epochs.create_index(EPOCH_INDEX, KeyPath::One(EPOCH_FIELD)).with_unique(true).build()?;
+    Ok(())
+}

@@ -1,6 +1,7 @@
 //! What this device holds when a person's sites change: the records of sites they no
 //! longer work at leave the device, and their pull starts again from the beginning.
 
+use super::counters::CounterStores;
 use super::vault::PendingIndex;
 use super::{bundles, codec, meta, outbox::seq_key, pending, schema, summaries, Store, StoreError};
 use indexed_db_futures::prelude::*;
@@ -17,15 +18,14 @@ impl Store {
     /// settle. Returns how many records were removed.
     pub async fn drop_sites(&self, staff: &StaffId, drop_sites: &[String]) -> Result<usize, StoreError> {
         let dropped = |site: &str| drop_sites.iter().any(|s| s == site);
-        let stores =
-            [schema::RECORDS, schema::BUNDLES, schema::BUNDLE_IDS, schema::ACKED, schema::META, schema::SUMMARIES];
-        let tx = self.db().transaction(stores).with_mode(TransactionMode::Readwrite).build()?;
+        let tx = self.db().transaction(schema::RECORDS_REWRITE).with_mode(TransactionMode::Readwrite).build()?;
         let records = tx.object_store(schema::RECORDS)?;
         let acked = tx.object_store(schema::ACKED)?;
-        let meta_store = tx.object_store(schema::META)?;
+        let counter_stores = CounterStores::of(&tx)?;
+        let meta_store = &counter_stores.meta;
         let summaries = tx.object_store(schema::SUMMARIES)?;
 
-        let version: u64 = meta::get(&meta_store, meta::RECORDS_VERSION).await?.unwrap_or(0);
+        let version: u64 = meta::get(meta_store, meta::RECORDS_VERSION).await?.unwrap_or(0);
         let mut gone = Vec::new();
         for record in codec::get_all::<Record>(&records).await? {
             if dropped(record.site.as_str()) {
@@ -50,7 +50,7 @@ impl Store {
                 acked.delete(seq_key(entry.op.seq)).primitive()?.await?;
             }
         }
-        meta::put(&meta_store, &meta::cursor_key(staff), &0u64).await?;
+        meta::put(meta_store, &meta::cursor_key(staff), &0u64).await?;
         let rewritten: Vec<(u64, Vec<&Record>)> =
             removal.rewritten.iter().map(|(number, kept)| (*number, kept.iter().collect())).collect();
         let written = summaries::RecordsWritten {
@@ -59,9 +59,9 @@ impl Store {
             emptied: &removal.emptied,
             ..Default::default()
         };
-        let in_step = summaries::keep_in_step(&summaries, &meta_store, version, written).await?;
-        meta::put(&meta_store, meta::RECORDS_VERSION, &(version + 1)).await?;
-        let before = pending::move_on(&meta_store).await?;
+        let in_step = summaries::keep_in_step(&summaries, meta_store, version, written).await?;
+        meta::put(meta_store, meta::RECORDS_VERSION, &(version + 1)).await?;
+        let before = pending::move_on(&counter_stores).await?;
         tx.commit().await?;
         self.pending_written(before, None::<fn(&mut PendingIndex)>);
         self.update_summaries(version, in_step, &[], &gone);

@@ -74,6 +74,7 @@ impl Store {
             schema::SUMMARIES,
             schema::BUNDLES,
             schema::BUNDLE_IDS,
+            schema::EPOCHS,
         ];
         let tx = self.db().transaction(stores).with_mode(TransactionMode::Readwrite).build()?;
         for name in stores {
