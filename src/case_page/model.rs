@@ -72,7 +72,10 @@ pub struct Event {
 /// assignment and escalation, checklists started and each step's latest state.
 pub fn timeline(case: &CaseView, me: &Me, setup: &SiteSetup) -> Vec<Event> {
     let record = &case.record;
-    let pending = |at: &Hlc| case.pending_ops.iter().any(|op| &op.hlc == at);
+    // Looked up once per event: a case noted on offline for a long time has as many
+    // pending changes as events, and a scan for each would grow with the square.
+    let pending_at: std::collections::BTreeSet<&Hlc> = case.pending_ops.iter().map(|op| &op.hlc).collect();
+    let pending = |at: &Hlc| pending_at.contains(at);
     let mut events = Vec::new();
     let mut push = |at: &Hlc, by: &StaffId, text: String, note: bool| {
         events.push(Event { at: at.clone(), by: by.clone(), text, note, pending: pending(at) });
