@@ -158,7 +158,7 @@ pub fn CasePage() -> impl IntoView {
             }
         }
     };
-    let add_note = move |ev: leptos::ev::SubmitEvent| {
+    let add_note = move |ev: leptos::ev::MouseEvent| {
         ev.prevent_default();
         match note_op(&note.get_untracked()) {
             Ok(body) => {
@@ -261,7 +261,11 @@ pub fn CasePage() -> impl IntoView {
             {keeping_focus(conflicts)}
             <Show when=found>
                 <section class="panel">
-                    <form class="form" on:submit=add_note novalidate=true>
+                    // The button saves on its click, not by submitting the form: the
+                    // browser's submission lays the page out before the app's handler
+                    // runs, which made every note start about 1 ms later. A click comes
+                    // from a tap, Enter or Space alike; Enter in the textarea is a new line.
+                    <form class="form" on:submit=|ev| ev.prevent_default() novalidate=true>
                         <div class="form-group" class:form-group--error=move || note_error.with(Option::is_some)>
                             <label class="label" for="note">"Add a note"</label>
                             {move || note_error.get().map(|text| view! {
@@ -276,7 +280,7 @@ pub fn CasePage() -> impl IntoView {
                                 bind:value=note
                             ></textarea>
                         </div>
-                        <button type="submit" class="button" aria-disabled=move || ctx.busy_state()>"Add note"</button>
+                        <button type="button" class="button" on:click=add_note aria-disabled=move || ctx.busy_state()>"Add note"</button>
                     </form>
                 </section>
                 <section class="panel">
