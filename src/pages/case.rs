@@ -158,17 +158,14 @@ pub fn CasePage() -> impl IntoView {
             }
         }
     };
-    let add_note = move |ev: leptos::ev::MouseEvent| {
-        ev.prevent_default();
-        match note_op(&note.get_untracked()) {
-            Ok(body) => {
-                note_error.maybe_update(|e| e.take().is_some());
-                ctx.submit(vec![body], "Note added", vec![]);
-            }
-            Err(message) => {
-                note_error.set(Some(message));
-                focus_field("note");
-            }
+    let add_note = move |_| match note_op(&note.get_untracked()) {
+        Ok(body) => {
+            note_error.maybe_update(|e| e.take().is_some());
+            ctx.submit(vec![body], "Note added", vec![]);
+        }
+        Err(message) => {
+            note_error.set(Some(message));
+            focus_field("note");
         }
     };
     let save_error = move || save.value().get().and_then(Result::err);
