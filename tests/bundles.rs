@@ -2,7 +2,8 @@
 //! to the device stores them a bundle of them a value, sealed, and everything that
 //! reads records finds them there; a later version of a bundled record is kept under
 //! its own id and wins everywhere; records that leave the device leave their bundles;
-//! two tabs storing pages at once both land.
+//! two tabs storing pages at once both land; the changes screen reads only the records
+//! its changes are on.
 #![cfg(target_arch = "wasm32")]
 
 mod support;
@@ -75,6 +76,24 @@ async fn a_page_of_many_new_records_is_kept_in_sealed_bundles_and_every_reader_f
         assert_eq!(patients.len(), 60);
         assert_eq!(store.local_state().await.unwrap().records.len(), 160);
     }
+}
+
+#[wasm_bindgen_test]
+async fn the_changes_screen_reads_only_the_records_with_changes_and_those_it_names() {
+    let store = fresh_store().await;
+    pull(&store, site(100, 60, 1)).await;
+    let note = portal_desk::case_form::note_op("Rang the patient back").unwrap();
+    let changes = vec![(RecordId::from("case-3"), note), (RecordId::from("case-new"), create("New Person"))];
+    store.record_changes(&asha(), changes).await.unwrap();
+
+    let state = store.local_state_of_changes(&[RecordId::from("patient-5")].into()).await.unwrap();
+    let mut ids: Vec<&str> = state.records.iter().map(|r| r.id.as_str()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["case-3", "patient-5"], "of 160 records, the one changed and the one named");
+    assert_eq!(state.outbox.len(), 2, "every waiting change");
+    let views = state.replica(store.device());
+    let names: Vec<String> = views.views().values().map(name_of).collect();
+    assert_eq!(names, ["Case Person 3", "New Person", "Surname5"], "a case made offline is named from its change");
 }
 
 #[wasm_bindgen_test]

@@ -48,7 +48,11 @@ struct Changes {
 }
 
 async fn load(store: crate::store::Store) -> Result<Changes, StoreError> {
-    let state = store.local_state().await?;
+    let rejected = store.rejected().await?;
+    let dismissed = store.dismissed().await?;
+    // Only the records these changes are on are read, not the whole site's.
+    let named = rejected.iter().map(|r| &r.op).chain(dismissed.iter().map(|d| &d.rejected.op));
+    let state = store.local_state_of_changes(&named.map(|op| op.record.clone()).collect()).await?;
     let outbox = state.outbox.clone();
     let replica = state.replica(store.device());
     let names: BTreeMap<RecordId, String> = replica
@@ -65,15 +69,11 @@ async fn load(store: crate::store::Store) -> Result<Changes, StoreError> {
     };
     let waiting =
         outbox.iter().map(|op| Listed { line: line(op), after: String::new(), reason: None, seq: None }).collect();
-    let rejected = store
-        .rejected()
-        .await?
+    let rejected = rejected
         .into_iter()
         .map(|r| Listed { line: line(&r.op), after: String::new(), reason: Some(r.reason), seq: Some(r.op.seq) })
         .collect();
-    let dismissed = store
-        .dismissed()
-        .await?
+    let dismissed = dismissed
         .into_iter()
         .rev()
         .map(|d| Listed {

@@ -14,8 +14,8 @@ use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use portal_desk_core::protocol::client::{AckedOp, PullTicket};
 use portal_desk_core::protocol::PullResponse;
-use portal_desk_core::{Record, RecordId, StaffId};
-use std::collections::{HashMap, HashSet};
+use portal_desk_core::{Op, Record, RecordId, StaffId};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 impl Store {
     /// Where `staff`'s next pull starts.
@@ -189,15 +189,35 @@ impl Store {
     /// Every confirmed record, acknowledged operation and pending operation, read in
     /// one transaction so they agree.
     pub async fn local_state(&self) -> Result<LocalState, StoreError> {
+        self.local_state_picking(|records, _, _| records.values().cloned().collect()).await
+    }
+
+    /// The same, but of the confirmed records only those with an operation still
+    /// pending (acknowledged or in the outbox) and those in `also`: what the changes
+    /// screen needs, without copying every record of the site to name a few.
+    pub async fn local_state_of_changes(&self, also: &BTreeSet<RecordId>) -> Result<LocalState, StoreError> {
+        self.local_state_picking(|records, acked, outbox| {
+            let pending = acked.iter().map(|a| &a.op.record).chain(outbox.iter().map(|op| &op.record));
+            let ids: BTreeSet<&RecordId> = pending.chain(also).collect();
+            ids.into_iter().filter_map(|id| records.get(id.as_str()).cloned()).collect()
+        })
+        .await
+    }
+
+    /// Every pending operation, with the confirmed records `pick` takes from the
+    /// in-memory index, read in one transaction so they agree.
+    async fn local_state_picking(
+        &self,
+        pick: impl FnOnce(&BTreeMap<String, Record>, &[AckedOp], &[Op]) -> Vec<Record>,
+    ) -> Result<LocalState, StoreError> {
         let unlocked = vault::unlocked(&self.name)?;
         let tx = self
             .db()
             .transaction([schema::RECORDS, schema::BUNDLES, schema::ACKED, schema::OUTBOX, schema::META])
             .build()?;
         load_index(&tx, &unlocked).await?;
-        let records =
-            unlocked.index.borrow().as_ref().map(|i| i.records.values().cloned().collect()).unwrap_or_default();
         let (acked, outbox) = pending::pending_where(&tx, |_| true).await?;
+        let records = unlocked.index.borrow().as_ref().map(|i| pick(&i.records, &acked, &outbox)).unwrap_or_default();
         Ok(LocalState { records, acked, outbox })
     }
 
@@ -213,11 +233,7 @@ impl Store {
 
     /// Applies `change` to the in-memory index after a write that moved the records
     /// version on from `version`; an index that was already stale is left to reload.
-    pub(super) fn update_index(
-        &self,
-        version: u64,
-        change: impl FnOnce(&mut std::collections::BTreeMap<String, Record>),
-    ) {
+    pub(super) fn update_index(&self, version: u64, change: impl FnOnce(&mut BTreeMap<String, Record>)) {
         let Ok(unlocked) = vault::unlocked(&self.name) else { return };
         let mut index = unlocked.index.borrow_mut();
         match index.as_mut() {
