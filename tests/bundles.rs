@@ -86,14 +86,19 @@ async fn the_changes_screen_reads_only_the_records_with_changes_and_those_it_nam
     let changes = vec![(RecordId::from("case-3"), note), (RecordId::from("case-new"), create("New Person"))];
     store.record_changes(&asha(), changes).await.unwrap();
 
-    let state = store.local_state_of_changes(&[RecordId::from("patient-5")].into()).await.unwrap();
-    let mut ids: Vec<&str> = state.records.iter().map(|r| r.id.as_str()).collect();
-    ids.sort_unstable();
-    assert_eq!(ids, ["case-3", "patient-5"], "of 160 records, the one changed and the one named");
-    assert_eq!(state.outbox.len(), 2, "every waiting change");
-    let views = state.replica(store.device());
-    let names: Vec<String> = views.views().values().map(name_of).collect();
-    assert_eq!(names, ["Case Person 3", "New Person", "Surname5"], "a case made offline is named from its change");
+    // From their bundles first; then, once a full read has loaded it, from the copy
+    // in memory.
+    for read in ["from the bundles", "from the copy in memory"] {
+        let state = store.local_state_of_changes(&[RecordId::from("patient-5")].into()).await.unwrap();
+        let mut ids: Vec<&str> = state.records.iter().map(|r| r.id.as_str()).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, ["case-3", "patient-5"], "{read}: of 160 records, the one changed and the one named");
+        assert_eq!(state.outbox.len(), 2, "{read}: every waiting change");
+        let views = state.replica(store.device());
+        let names: Vec<String> = views.views().values().map(name_of).collect();
+        assert_eq!(names, ["Case Person 3", "New Person", "Surname5"], "{read}: a case made offline is named");
+        assert_eq!(store.local_state().await.unwrap().records.len(), 160);
+    }
 }
 
 #[wasm_bindgen_test]

@@ -14,7 +14,7 @@ use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use portal_desk_core::protocol::client::{AckedOp, PullTicket};
 use portal_desk_core::protocol::PullResponse;
-use portal_desk_core::{Op, Record, RecordId, StaffId};
+use portal_desk_core::{Record, RecordId, StaffId};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 impl Store {
@@ -189,35 +189,42 @@ impl Store {
     /// Every confirmed record, acknowledged operation and pending operation, read in
     /// one transaction so they agree.
     pub async fn local_state(&self) -> Result<LocalState, StoreError> {
-        self.local_state_picking(|records, _, _| records.values().cloned().collect()).await
-    }
-
-    /// The same, but of the confirmed records only those with an operation still
-    /// pending (acknowledged or in the outbox) and those in `also`: what the changes
-    /// screen needs, without copying every record of the site to name a few.
-    pub async fn local_state_of_changes(&self, also: &BTreeSet<RecordId>) -> Result<LocalState, StoreError> {
-        self.local_state_picking(|records, acked, outbox| {
-            let pending = acked.iter().map(|a| &a.op.record).chain(outbox.iter().map(|op| &op.record));
-            let ids: BTreeSet<&RecordId> = pending.chain(also).collect();
-            ids.into_iter().filter_map(|id| records.get(id.as_str()).cloned()).collect()
-        })
-        .await
-    }
-
-    /// Every pending operation, with the confirmed records `pick` takes from the
-    /// in-memory index, read in one transaction so they agree.
-    async fn local_state_picking(
-        &self,
-        pick: impl FnOnce(&BTreeMap<String, Record>, &[AckedOp], &[Op]) -> Vec<Record>,
-    ) -> Result<LocalState, StoreError> {
         let unlocked = vault::unlocked(&self.name)?;
         let tx = self
             .db()
             .transaction([schema::RECORDS, schema::BUNDLES, schema::ACKED, schema::OUTBOX, schema::META])
             .build()?;
         load_index(&tx, &unlocked).await?;
+        let records =
+            unlocked.index.borrow().as_ref().map(|i| i.records.values().cloned().collect()).unwrap_or_default();
         let (acked, outbox) = pending::pending_where(&tx, |_| true).await?;
-        let records = unlocked.index.borrow().as_ref().map(|i| pick(&i.records, &acked, &outbox)).unwrap_or_default();
+        Ok(LocalState { records, acked, outbox })
+    }
+
+    /// The same, but of the confirmed records only those with an operation still
+    /// pending (acknowledged or in the outbox) and those in `also`: what the changes
+    /// screen needs, without decrypting or copying every record of the site to name a
+    /// few. They come from the in-memory copy when it is current, and otherwise from
+    /// their own values and bundles, leaving the copy unloaded.
+    pub async fn local_state_of_changes(&self, also: &BTreeSet<RecordId>) -> Result<LocalState, StoreError> {
+        let unlocked = vault::unlocked(&self.name)?;
+        let stores =
+            [schema::RECORDS, schema::BUNDLES, schema::BUNDLE_IDS, schema::ACKED, schema::OUTBOX, schema::META];
+        let tx = self.db().transaction(stores).build()?;
+        let (acked, outbox) = pending::pending_where(&tx, |_| true).await?;
+        let pending = acked.iter().map(|a| &a.op.record).chain(outbox.iter().map(|op| &op.record));
+        let ids: BTreeSet<RecordId> = pending.chain(also).cloned().collect();
+        let version: u64 = meta::get(&tx.object_store(schema::META)?, meta::RECORDS_VERSION).await?.unwrap_or(0);
+        let in_memory = unlocked
+            .index
+            .borrow()
+            .as_ref()
+            .filter(|i| i.version == version)
+            .map(|i| ids.iter().filter_map(|id| i.records.get(id.as_str()).cloned()).collect::<Vec<_>>());
+        let records = match in_memory {
+            Some(records) => records,
+            None => read_held(&tx, &unlocked, ids.iter().map(RecordId::as_str)).await?,
+        };
         Ok(LocalState { records, acked, outbox })
     }
 
