@@ -9,6 +9,7 @@
 use super::counters::{CounterStores, Issued};
 use super::vault::{self, PendingIndex, RecordIndex};
 use super::{bundles, codec, meta, pending, schema, summaries, Store, StoreError};
+use crate::listing::touched_records;
 use crate::settle::{settle_pull, LocalState, PullState};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
@@ -204,28 +205,18 @@ impl Store {
     /// The same, but of the confirmed records only those with an operation still
     /// pending (acknowledged or in the outbox) and those in `also`: what the changes
     /// screen needs, without decrypting or copying every record of the site to name a
-    /// few. They come from the in-memory copy when it is current, and otherwise from
-    /// their own values and bundles, leaving the copy unloaded.
+    /// few (as the case list reads the records its pending operations touch).
     pub async fn local_state_of_changes(&self, also: &BTreeSet<RecordId>) -> Result<LocalState, StoreError> {
         let unlocked = vault::unlocked(&self.name)?;
         let stores =
             [schema::RECORDS, schema::BUNDLES, schema::BUNDLE_IDS, schema::ACKED, schema::OUTBOX, schema::META];
         let tx = self.db().transaction(stores).build()?;
         let (acked, outbox) = pending::pending_where(&tx, |_| true).await?;
-        let pending = acked.iter().map(|a| &a.op.record).chain(outbox.iter().map(|op| &op.record));
-        let ids: BTreeSet<RecordId> = pending.chain(also).cloned().collect();
-        let version: u64 = meta::get(&tx.object_store(schema::META)?, meta::RECORDS_VERSION).await?.unwrap_or(0);
-        let in_memory = unlocked
-            .index
-            .borrow()
-            .as_ref()
-            .filter(|i| i.version == version)
-            .map(|i| ids.iter().filter_map(|id| i.records.get(id.as_str()).cloned()).collect::<Vec<_>>());
-        let records = match in_memory {
-            Some(records) => records,
-            None => read_held(&tx, &unlocked, ids.iter().map(RecordId::as_str)).await?,
-        };
-        Ok(LocalState { records, acked, outbox })
+        let mut state = LocalState { records: Vec::new(), acked, outbox };
+        let mut ids = touched_records(&state);
+        ids.extend(also.iter().cloned());
+        state.records = read_held(&tx, &unlocked, ids.iter().map(RecordId::as_str)).await?;
+        Ok(state)
     }
 
     /// The confirmed records `keep` picks (a site's patients, say), from the in-memory
@@ -301,13 +292,18 @@ pub(super) async fn load_held_ids(
 }
 
 /// The held records among `ids` (inside `tx`, which spans `records`, `bundles`,
-/// `bundle_ids` and `meta`), wherever each is kept.
+/// `bundle_ids` and `meta`), wherever each is kept: copied from the in-memory index
+/// when it is current, and otherwise read from their own values and bundles, leaving
+/// the index unloaded.
 pub(super) async fn read_held<I: AsRef<str>>(
     tx: &Transaction<'_>,
     unlocked: &vault::Unlocked,
     ids: impl IntoIterator<Item = I>,
 ) -> Result<Vec<Record>, StoreError> {
     let version: u64 = meta::get(&tx.object_store(schema::META)?, meta::RECORDS_VERSION).await?.unwrap_or(0);
+    if let Some(index) = unlocked.index.borrow().as_ref().filter(|index| index.version == version) {
+        return Ok(ids.into_iter().filter_map(|id| index.records.get(id.as_ref()).cloned()).collect());
+    }
     load_held_ids(tx, unlocked, version).await?;
     let places = unlocked.held_ids.borrow().as_ref().map(|held| bundles::locate(&held.ids, ids)).unwrap_or_default();
     let (records, bundles) = (tx.object_store(schema::RECORDS)?, tx.object_store(schema::BUNDLES)?);
