@@ -10,7 +10,7 @@
 //   PROFILE_WAITING=300 PROFILE_VISITS=4 PROFILE_ROUNDS=2 …   # the defaults
 import * as app from './support/app.mjs';
 import { mark, watch } from './support/browser.mjs';
-import { openCaseOffline, settingsFromEnv, withTablet } from './support/profile.mjs';
+import { eachBuildInTurn, openCaseOffline, settingsFromEnv } from './support/profile.mjs';
 import { median, ms, table } from './support/stats.mjs';
 
 const WAITING = Number(process.env.PROFILE_WAITING ?? 300);
@@ -27,24 +27,19 @@ async function openChanges(page, waiting) {
 }
 
 async function main() {
-  const settings = settingsFromEnv();
-  const dists = (process.env.PROFILE_DISTS ?? settings.staticDir).split(',');
-  const found = new Map(dists.map((dist) => [dist, { first: [], later: [] }]));
-  for (let round = 0; round < ROUNDS; round += 1) {
-    for (const dist of dists) {
-      await withTablet({ ...settings, staticDir: dist }, 'profile-changes', async (server, page) => {
-        await openCaseOffline(server, page);
-        for (let i = 0; i < WAITING; i += 1) await app.addNote(page, `Offline note ${i}`);
-        const casePath = new URL(page.url()).pathname;
-        for (let visit = 0; visit < VISITS; visit += 1) {
-          const took = await openChanges(page, WAITING);
-          found.get(dist)[visit === 0 ? 'first' : 'later'].push(took);
-          await app.goInApp(page, casePath);
-          await page.getByLabel('Add a note').waitFor();
-        }
-      });
+  const found = new Map();
+  await eachBuildInTurn(settingsFromEnv(), 'profile-changes', ROUNDS, async (server, page, dist) => {
+    await openCaseOffline(server, page);
+    for (let i = 0; i < WAITING; i += 1) await app.addNote(page, `Offline note ${i}`);
+    const casePath = new URL(page.url()).pathname;
+    if (!found.has(dist)) found.set(dist, { first: [], later: [] });
+    for (let visit = 0; visit < VISITS; visit += 1) {
+      const took = await openChanges(page, WAITING);
+      found.get(dist)[visit === 0 ? 'first' : 'later'].push(took);
+      await app.goInApp(page, casePath);
+      await page.getByLabel('Add a note').waitFor();
     }
-  }
+  });
   console.log(`The changes screen with ${WAITING} changes waiting, on a tablet holding the large site; ${ROUNDS} rounds; milliseconds:\n`);
   const rows = [...found].map(([dist, t]) => [dist, ms(median(t.first)), ms(median(t.later)), String(t.later.length)]);
   console.log(table(['build', 'first visit after unlocking, median', 'later visits, median', 'later visits'], rows));

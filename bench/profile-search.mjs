@@ -11,7 +11,7 @@
 //   PROFILE_DISTS=/tmp/dist-a,/tmp/dist-b …   # builds to alternate (default the one above)
 //   PROFILE_QUERY=Okonkwo PROFILE_ROUNDS=3 PROFILE_SEARCHES=5 …   # the defaults
 import * as app from './support/app.mjs';
-import { settingsFromEnv, withTablet } from './support/profile.mjs';
+import { eachBuildInTurn, settingsFromEnv } from './support/profile.mjs';
 import { median, ms, percentile, table } from './support/stats.mjs';
 
 const QUERY = process.env.PROFILE_QUERY ?? 'Okonkwo';
@@ -22,18 +22,13 @@ const ANALYST = 'asha.patel@riverside.example';
 const CASES = 10006;
 
 async function main() {
-  const settings = settingsFromEnv();
-  const dists = (process.env.PROFILE_DISTS ?? settings.staticDir).split(',');
-  const searches = new Map(dists.map((dist) => [dist, []]));
-  for (let round = 0; round < ROUNDS; round += 1) {
-    for (const dist of dists) {
-      await withTablet({ ...settings, staticDir: dist }, 'profile-search', async (server, page) => {
-        await app.firstSync(page, server.baseURL, ANALYST, CASES);
-        await app.searchAsYouType(page, QUERY); // warm-up, not counted
-        for (let i = 0; i < SEARCHES; i += 1) searches.get(dist).push(await app.searchAsYouType(page, QUERY));
-      });
-    }
-  }
+  const searches = new Map();
+  await eachBuildInTurn(settingsFromEnv(), 'profile-search', ROUNDS, async (server, page, dist) => {
+    await app.firstSync(page, server.baseURL, ANALYST, CASES);
+    await app.searchAsYouType(page, QUERY); // warm-up, not counted
+    if (!searches.has(dist)) searches.set(dist, []);
+    for (let i = 0; i < SEARCHES; i += 1) searches.get(dist).push(await app.searchAsYouType(page, QUERY));
+  });
   const keys = [...QUERY];
   console.log(`"${QUERY}" typed ${ROUNDS * SEARCHES} times on each build (${ROUNDS} rounds, alternated); median milliseconds per key:\n`);
   const rows = [...searches].map(([dist, runs]) => {

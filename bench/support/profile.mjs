@@ -79,3 +79,19 @@ export async function withTablet(settings, name, job) {
     await server.dispose();
   }
 }
+
+/**
+ * Runs `job(server, page, dist)` on a fresh tablet for each build named in
+ * `PROFILE_DISTS` (comma-separated app directories; by default `settings.staticDir`),
+ * each in turn, `rounds` times over, so that builds are compared in the same minutes.
+ * Resolves to the builds' directories.
+ */
+export async function eachBuildInTurn(settings, name, rounds, job) {
+  const dists = (process.env.PROFILE_DISTS ?? settings.staticDir).split(',');
+  for (let round = 0; round < rounds; round += 1) {
+    for (const dist of dists) {
+      await withTablet({ ...settings, staticDir: dist }, name, (server, page) => job(server, page, dist));
+    }
+  }
+  return dists;
+}
