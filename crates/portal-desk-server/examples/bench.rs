@@ -24,6 +24,7 @@ use portal_desk_server::auth::{self, HashCost};
 use portal_desk_server::db::postgres::PostgresStore;
 use portal_desk_server::db::sqlite::SqliteStore;
 use portal_desk_server::db::{NewStaff, Role, SharedStore};
+use portal_desk_server::keys::ServerKeys;
 use portal_desk_server::{app, now_ms, AppState};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -169,7 +170,7 @@ async fn run(url: Option<&str>, devices: usize, load: Load) -> String {
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let port = listener.local_addr().expect("address").port();
-    let state = AppState::new(store, dir.path().join("dist"), HashCost::Minimal);
+    let state = AppState::new(store, dir.path().join("dist"), HashCost::Minimal, Arc::new(ServerKeys::random()));
     let server = tokio::spawn(async move { axum::serve(listener, app(state)).await });
 
     let mut fleet = Vec::new();

@@ -14,6 +14,13 @@ pub struct Cli {
     #[arg(long, env = "PORTAL_DESK_DATABASE_URL", default_value = "sqlite://data/portal-desk.db", global = true)]
     pub database_url: DatabaseUrl,
 
+    /// The server's key file (64 hex characters; made on first start beside a SQLite
+    /// database if missing). Every server on one database must use the same file.
+    /// Defaults to `portal-desk.key` beside a SQLite database, or in the working
+    /// directory for PostgreSQL.
+    #[arg(long, env = "PORTAL_DESK_KEY_FILE", global = true)]
+    pub key_file: Option<PathBuf>,
+
     /// How logs are written to standard error: `text` for people, `json` (one object
     /// a line) for log collectors.
     #[arg(long, env = "PORTAL_DESK_LOG_FORMAT", value_enum, default_value = "text", global = true)]

@@ -13,6 +13,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod http;
+pub mod keys;
 pub mod metrics;
 pub mod sync;
 
@@ -38,12 +39,15 @@ pub struct AppState {
     /// The hash a sign-in with an unknown email is checked against, so that it takes
     /// as long as one with a wrong password.
     pub decoy_hash: String,
+    /// The server's secret and the keys derived from it (operation credentials, the
+    /// audit chain); the same on every server of one database.
+    pub keys: Arc<keys::ServerKeys>,
 }
 
 impl AppState {
-    /// State for a server on `store` serving the app from `static_dir`.
-    pub fn new(store: SharedStore, static_dir: PathBuf, hash_cost: HashCost) -> Self {
-        Self { store, static_dir, hash_cost, metrics: Arc::default(), decoy_hash: auth::decoy_hash(hash_cost) }
+    /// State for a server on `store` serving the app from `static_dir`, holding `keys`.
+    pub fn new(store: SharedStore, static_dir: PathBuf, hash_cost: HashCost, keys: Arc<keys::ServerKeys>) -> Self {
+        Self { store, static_dir, hash_cost, metrics: Arc::default(), decoy_hash: auth::decoy_hash(hash_cost), keys }
     }
 }
 

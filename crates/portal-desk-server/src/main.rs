@@ -8,9 +8,11 @@ use portal_desk_server::audit::AuditEntry;
 use portal_desk_server::auth::{self, HashCost, MIN_PASSWORD_CHARS};
 use portal_desk_server::cli::{AuditCommand, Cli, Command, LogFormat, RoleArg, ServeArgs, SiteCommand, UserCommand};
 use portal_desk_server::db::{self, NewStaff, Role, SharedStore};
+use portal_desk_server::keys::{self, ServerKeys};
 use portal_desk_server::{app, audit, demo, now_ms, AppState};
 use serde_json::json;
 use std::io::{BufRead, IsTerminal, Write};
+use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -24,8 +26,12 @@ async fn main() -> anyhow::Result<()> {
         LogFormat::Json => logs.json().init(),
     }
     let store = db::open(&cli.database_url).await.with_context(|| format!("cannot open {}", cli.database_url))?;
+    let key_file = cli.key_file.clone().unwrap_or_else(|| keys::default_key_file(&cli.database_url));
     match cli.command {
-        Command::Serve(args) => serve(store, args).await,
+        Command::Serve(args) => {
+            let keys = open_keys(store.as_ref(), &cli.database_url, &key_file).await?;
+            serve(store, keys, args).await
+        }
         Command::Site { command: SiteCommand::Add { name } } => add_site(store, &name).await,
         Command::User { command: UserCommand::Add { sites, role, name, email } } => {
             add_user(store, sites, role, name, &email).await
@@ -36,7 +42,30 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn serve(store: SharedStore, args: ServeArgs) -> anyhow::Result<()> {
+/// The server's keys from `key_file`: made there if missing for a SQLite database
+/// (one server, one machine), but never for PostgreSQL, whose servers must all share
+/// one file. The database keeps the keys' fingerprint, so a server with other keys
+/// stops here instead of refusing every device's changes as forged.
+async fn open_keys(
+    store: &dyn db::Store,
+    database: &portal_desk_server::config::DatabaseUrl,
+    key_file: &std::path::Path,
+) -> anyhow::Result<Arc<ServerKeys>> {
+    let keys = match database {
+        portal_desk_server::config::DatabaseUrl::Sqlite(_) => ServerKeys::load_or_create(key_file)?,
+        portal_desk_server::config::DatabaseUrl::Postgres(_) => ServerKeys::load(key_file)?,
+    };
+    if !store.claim_key_fingerprint(&keys.fingerprint()).await? {
+        bail!(
+            "the key file {} is not the one this database was used with; restore the right key file \
+             (every server on one database must use the same one)",
+            key_file.display()
+        );
+    }
+    Ok(Arc::new(keys))
+}
+
+async fn serve(store: SharedStore, keys: Arc<ServerKeys>, args: ServeArgs) -> anyhow::Result<()> {
     if args.demo && demo::seed(store.as_ref(), HashCost::Standard, now_ms()).await? {
         tracing::info!("seeded the demo data into the empty database");
     }
@@ -54,7 +83,7 @@ async fn serve(store: SharedStore, args: ServeArgs) -> anyhow::Result<()> {
         print!("{}", demo::sign_in_help());
     }
     std::io::stdout().flush()?;
-    let state = AppState::new(store, args.static_dir, HashCost::Standard);
+    let state = AppState::new(store, args.static_dir, HashCost::Standard, keys);
     axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())

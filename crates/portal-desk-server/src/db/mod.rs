@@ -165,6 +165,10 @@ pub trait Store: admin::AdminStore + Send + Sync + 'static {
     /// Whether the database answers (for `/readyz`).
     async fn ping(&self) -> Result<(), DbError>;
 
+    /// Records `fingerprint` as the server key's if the database has none yet; says
+    /// whether the database's fingerprint is this one.
+    async fn claim_key_fingerprint(&self, fingerprint: &str) -> Result<bool, DbError>;
+
     /// Whether the database holds no sites and no staff (the demo seeds only then).
     async fn is_empty(&self) -> Result<bool, DbError>;
 

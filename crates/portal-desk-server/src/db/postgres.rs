@@ -186,6 +186,16 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    async fn claim_key_fingerprint(&self, fingerprint: &str) -> Result<bool, DbError> {
+        sqlx::query("INSERT INTO server_key (id, fingerprint) VALUES (1, $1) ON CONFLICT (id) DO NOTHING")
+            .bind(fingerprint)
+            .execute(&self.pool)
+            .await?;
+        let stored: String =
+            sqlx::query_scalar("SELECT fingerprint FROM server_key WHERE id = 1").fetch_one(&self.pool).await?;
+        Ok(stored == fingerprint)
+    }
+
     async fn is_empty(&self) -> Result<bool, DbError> {
         let count: i64 = sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM sites) + (SELECT COUNT(*) FROM staff)")
             .fetch_one(&self.pool)

@@ -10,6 +10,7 @@ use portal_desk_core::SiteId;
 use portal_desk_server::auth::{self, HashCost};
 use portal_desk_server::db::postgres::PostgresStore;
 use portal_desk_server::db::{NewStaff, Store};
+use portal_desk_server::keys::ServerKeys;
 use portal_desk_server::{app, audit, now_ms, AppState};
 use std::sync::Arc;
 use tower::ServiceExt;
@@ -43,8 +44,10 @@ async fn two_servers(url: &str) -> (axum::Router, axum::Router, PostgresStore) {
     let options = first.pool().connect_options().as_ref().clone();
     let second = PostgresStore::open_with(options).await.unwrap();
     let dist = std::env::temp_dir();
-    let a = app(AppState::new(Arc::new(first.clone()), dist.clone(), HashCost::Minimal));
-    let b = app(AppState::new(Arc::new(second), dist, HashCost::Minimal));
+    // Replicas of one database share one key file.
+    let keys = Arc::new(ServerKeys::random());
+    let a = app(AppState::new(Arc::new(first.clone()), dist.clone(), HashCost::Minimal, keys.clone()));
+    let b = app(AppState::new(Arc::new(second), dist, HashCost::Minimal, keys));
     (a, b, first)
 }
 

@@ -16,6 +16,7 @@ use portal_desk_server::auth::{self, HashCost};
 use portal_desk_server::db::postgres::PostgresStore;
 use portal_desk_server::db::sqlite::SqliteStore;
 use portal_desk_server::db::{NewStaff, Role, Store};
+use portal_desk_server::keys::ServerKeys;
 use portal_desk_server::{app, now_ms, AppState};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -220,7 +221,7 @@ impl TestServer {
         std::fs::write(static_dir.join("index.html"), "<!doctype html><title>Portal Desk</title>").expect("index");
         std::fs::write(static_dir.join("sw.js"), "self.addEventListener('fetch', () => {});").expect("sw");
         std::fs::write(static_dir.join("portal-desk-0123456789abcdef.js"), "export {};").expect("asset");
-        let state = AppState::new(store.clone(), static_dir, HashCost::Minimal);
+        let state = AppState::new(store.clone(), static_dir, HashCost::Minimal, Arc::new(ServerKeys::random()));
         Self { app: app(state), store, db, _dir: dir }
     }
 
