@@ -36,6 +36,7 @@ fn op(n: u64, device: u64, wall_ms: u64, record: usize, body: OpBody) -> Op {
         actor: StaffId::from("staff-1"),
         record: RecordId::from(format!("case-{record}")),
         body,
+        signature: None,
     }
 }
 

@@ -246,6 +246,7 @@ mod tests {
             actor: "sam".into(),
             record: record.clone(),
             body,
+            signature: None,
         }
     }
 

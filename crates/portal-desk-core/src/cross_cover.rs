@@ -57,6 +57,7 @@ mod tests {
             actor: "carys".into(),
             record: record.into(),
             body,
+            signature: None,
         }
     }
 

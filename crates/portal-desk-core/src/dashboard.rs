@@ -319,6 +319,7 @@ mod tests {
             actor: actor.into(),
             record: record.into(),
             body,
+            signature: None,
         }
     }
 

@@ -13,6 +13,7 @@ pub const MAX_DRIFT_MS: u64 = 5 * 60 * 1000;
 
 /// One hybrid-logical-clock timestamp.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Hlc {
     /// The largest physical time (milliseconds since the Unix epoch) seen so far.
     pub wall_ms: u64,

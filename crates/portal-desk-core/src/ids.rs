@@ -57,3 +57,36 @@ string_id!(
     /// A member of staff.
     StaffId
 );
+
+/// The longest id accepted for a device, a record or an operation: room for a UUID with
+/// a prefix, and for the core's own record ids (`template:SITE:TEMPLATE:vN`).
+pub const MAX_ID_CHARS: usize = 128;
+
+/// Why an id a device minted is refused, in words that finish "the id …", if it is:
+/// ids are 1 to [`MAX_ID_CHARS`] characters of ASCII letters, digits and `-_.:`, so
+/// they are safe in URLs, logs, CSV and SQL text alike.
+pub fn check_id(id: &str) -> Result<(), String> {
+    if id.is_empty() || id.chars().count() > MAX_ID_CHARS {
+        return Err(format!("must be 1 to {MAX_ID_CHARS} characters long"));
+    }
+    if let Some(bad) = id.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))) {
+        return Err(format!("may hold only letters, digits and - _ . : (not {bad:?})"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_bounded_and_plain() {
+        assert_eq!(check_id("0b8f6c1e-2d4a-4b7e-9c3f-5a6b7c8d9e0f"), Ok(()));
+        assert_eq!(check_id("template:riverside:sign_up:v2"), Ok(()));
+        assert!(check_id("").is_err());
+        assert!(check_id(&"a".repeat(MAX_ID_CHARS + 1)).is_err());
+        assert!(check_id("case/1").unwrap_err().contains("'/'"));
+        assert!(check_id("=HYPERLINK(\"x\")").is_err());
+        assert!(check_id("café").is_err());
+    }
+}

@@ -53,6 +53,7 @@ mod tests {
             actor: actor.into(),
             record: record.into(),
             body,
+            signature: None,
         }
     }
 

@@ -40,6 +40,7 @@ pub mod proxy;
 pub mod qr;
 pub mod record;
 pub mod self_registration;
+pub mod signing;
 pub mod site;
 pub mod sla;
 pub mod staff;

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 /// One change to one record, as made on one device.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Op {
     /// Unique across all devices; the server's idempotency key together with `device`.
     pub id: OpId,
@@ -25,11 +26,16 @@ pub struct Op {
     pub record: RecordId,
     /// What it does.
     pub body: OpBody,
+    /// The signature of the member of staff who made it, by their credential on this
+    /// device ([`crate::signing`]). `None` only on operations queued before the device
+    /// was upgraded to signing, which the server holds for a supervisor to accept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<crate::signing::Signature>,
 }
 
 /// What an operation does.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum OpBody {
     /// Creates a record with its initial fields.
     Create {

@@ -242,6 +242,7 @@ pub(crate) mod tests {
             actor: "ana".into(),
             record: "case-1".into(),
             body: OpBody::Create { collection: Collection::Case, site: "riverside".into(), fields },
+            signature: None,
         };
         let case = Record::create(&create).unwrap();
         let from_case = Patient::from_case(&case).unwrap();

@@ -29,6 +29,34 @@ pub struct SignInRequest {
     pub password: String,
     /// The device signing in; the token is bound to it.
     pub device: DeviceId,
+    /// The secret the server gave this device when it registered (64 hex
+    /// characters), which proves the sign-in comes from the device it names. Absent at
+    /// the device's first sign-in, and on a device registered before devices had
+    /// secrets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_proof: Option<String>,
+    /// The highest sequence number the device has issued so far. At the sign-in that
+    /// gives the device its secret, the server holds unsigned operations up to it
+    /// (queued before the device could sign) for a supervisor, instead of refusing them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queued_through: Option<u64>,
+}
+
+/// The operation key a sign-in gives its member of staff on this device
+/// ([`crate::signing`]).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedCredential {
+    /// The credential's id, named by every signature made with it.
+    pub id: String,
+    /// The key, 64 hex characters.
+    pub key: String,
+}
+
+impl std::fmt::Debug for IssuedCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the key.
+        f.debug_struct("IssuedCredential").field("id", &self.id).finish()
+    }
 }
 
 /// A site, as shown to staff.
@@ -222,6 +250,7 @@ mod tests {
             actor: StaffId::from("ana"),
             record: RecordId::from("case-1"),
             body: OpBody::AppendNote { text: format!("note {seq}") },
+            signature: None,
         }
     }
 

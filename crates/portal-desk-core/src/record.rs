@@ -159,6 +159,16 @@ pub enum Outcome {
         /// A sentence for the person who made the change.
         reason: String,
     },
+    /// The operation is kept but not applied, because the server cannot yet believe it
+    /// is by the person it names: it was queued before the device could sign changes,
+    /// or its author has since been deactivated or their credential revoked. It waits
+    /// for a supervisor to accept (apply) or reject it; nothing of it is lost.
+    Held {
+        /// A stable machine-readable code.
+        code: String,
+        /// A sentence for the person who made the change.
+        reason: String,
+    },
 }
 
 impl Outcome {
@@ -637,6 +647,7 @@ mod tests {
             actor: StaffId::from(format!("staff-{device}")),
             record: RecordId::from("case-1"),
             body,
+            signature: None,
         }
     }
 

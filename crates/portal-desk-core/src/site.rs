@@ -304,6 +304,7 @@ mod tests {
             actor: "sam".into(),
             record: record.into(),
             body: crate::OpBody::Create { collection: crate::case::Collection::Site, site: site.into(), fields },
+            signature: None,
         };
         crate::apply_op(None, &op)
     }

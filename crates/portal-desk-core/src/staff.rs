@@ -40,6 +40,9 @@ pub enum Permission {
     ReopenCases,
     /// Read the audit trail of who viewed and changed what.
     ViewAudit,
+    /// Accept or reject changes the server kept because it could not prove who made
+    /// them (made before a device could sign, or by someone since deactivated).
+    ReviewHeldChanges,
     /// Add, change and retire staff accounts.
     ManageStaff,
     /// Change sites, their calendars and capacity limits.
@@ -81,7 +84,9 @@ impl Role {
         match self {
             Role::Analyst => matches!(permission, ViewCases | EditCases | ResolveConflicts),
             Role::Supervisor => !matches!(permission, ManageStaff | ManageSites | ManageTemplates),
-            Role::Admin => !matches!(permission, ViewRestrictedCases | EditCases | SignOff | ResolveConflicts),
+            Role::Admin => {
+                !matches!(permission, ViewRestrictedCases | EditCases | SignOff | ResolveConflicts | ReviewHeldChanges)
+            }
         }
     }
 }

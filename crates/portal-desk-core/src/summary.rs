@@ -97,6 +97,7 @@ mod tests {
             actor: "asha".into(),
             record: record.into(),
             body,
+            signature: None,
         }
     }
 

@@ -45,6 +45,7 @@ fn create() -> Op {
         actor: StaffId::from("staff-0"),
         record: RecordId::from("case-1"),
         body: OpBody::Create { collection: Collection::Case, site: "riverside".into(), fields },
+        signature: None,
     }
 }
 
@@ -103,6 +104,7 @@ fn build(index: usize, (device, wall, what, slot, value, replaces): (u8, u64, u8
         actor: StaffId::from(format!("staff-{device}")),
         record: RecordId::from("case-1"),
         body,
+        signature: None,
     }
 }
 

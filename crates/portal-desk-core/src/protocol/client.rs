@@ -28,6 +28,11 @@ pub struct RejectedOp {
     pub code: String,
     /// The server's sentence for the person who made the change.
     pub reason: String,
+    /// Whether the server kept it for a supervisor to accept or reject
+    /// ([`Outcome::Held`]) rather than refusing it: it may yet be applied, by them, not
+    /// by trying again here.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub held: bool,
 }
 
 /// An operation the server applied, shown on top of the confirmed records until a
@@ -134,6 +139,7 @@ impl Replica {
             actor,
             record,
             body,
+            signature: None,
         };
         self.outbox.push(op);
         self.outbox.last().expect("just pushed")
@@ -214,7 +220,12 @@ impl Replica {
         for op in done {
             match outcomes.get(&op.seq) {
                 Some(Outcome::Rejected { code, reason }) => {
-                    newly_rejected.push(RejectedOp { op, code: code.clone(), reason: reason.clone() });
+                    newly_rejected.push(RejectedOp { op, code: code.clone(), reason: reason.clone(), held: false });
+                }
+                // Kept by the server without being applied: rolled back here like a
+                // refusal, and shown with why, until a supervisor decides.
+                Some(Outcome::Held { code, reason }) => {
+                    newly_rejected.push(RejectedOp { op, code: code.clone(), reason: reason.clone(), held: true });
                 }
                 // Applied, or dealt with in an earlier push whose answer was lost: the
                 // server's log has it either way; show it until a pull confirms it.
@@ -342,6 +353,22 @@ mod tests {
         // The same answer delivered twice records the rejection once.
         tablet.receive_push(&PushResponse { applied_through: 2, results: vec![] });
         assert_eq!(tablet.rejected.len(), 1);
+    }
+
+    #[test]
+    fn a_held_change_leaves_the_outbox_and_is_kept_with_why_not_shown_as_saved() {
+        let mut tablet = Replica::new("tablet".into());
+        let case = RecordId::from("case-1");
+        let create = tablet.make("op-1".into(), "ana".into(), case.clone(), create_body("Ada"), 1_000).clone();
+        let held = Outcome::Held { code: "author_deactivated".into(), reason: "a supervisor will decide".into() };
+        let kept = tablet.receive_push(&PushResponse {
+            applied_through: 1,
+            results: vec![OpResult { op: create.id.clone(), seq: 1, outcome: held }],
+        });
+        assert!(tablet.outbox.is_empty() && tablet.acked.is_empty(), "the server has it; it is not pending here");
+        assert_eq!(tablet.view(&case), None, "not shown as if it were applied");
+        assert!(kept[0].held);
+        assert_eq!(tablet.rejected, kept);
     }
 
     #[test]
