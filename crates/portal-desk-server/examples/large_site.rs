@@ -16,17 +16,20 @@
 
 use portal_desk_core::case::{CaseKind, Channel, Collection, Priority, RequesterType};
 use portal_desk_core::checklist::{StepKind, TICKED};
+use portal_desk_core::signing::OpKey;
 use portal_desk_core::{apply_op, templates, DeviceId, Hlc, Op, OpBody, Outcome, Record, RecordId, StaffId};
-use portal_desk_server::auth::HashCost;
+use portal_desk_server::auth::{self, HashCost};
+use portal_desk_server::config::DatabaseUrl;
 use portal_desk_server::db::sqlite::SqliteStore;
 use portal_desk_server::db::{Role, Store, Viewer};
 use portal_desk_server::demo;
+use portal_desk_server::keys::{self, ServerKeys};
 use portal_desk_server::now_ms;
 use portal_desk_server::sync::{self, Pusher};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::time::Instant;
 
@@ -155,6 +158,9 @@ struct Outbox {
     ops: Vec<Op>,
     wall_ms: u64,
     step_ms: u64,
+    /// Each author's operation key on the seed device: every operation is signed, as a
+    /// tablet signs them.
+    op_keys: HashMap<StaffId, OpKey>,
 }
 
 impl Outbox {
@@ -163,7 +169,7 @@ impl Outbox {
         let seq = self.ops.len() as u64 + 1;
         let hlc = Hlc { wall_ms: self.wall_ms, counter: 0, device: self.device.clone() };
         let id = format!("{DEVICE}-{seq}").into();
-        self.ops.push(Op {
+        let mut op = Op {
             id,
             device: self.device.clone(),
             seq,
@@ -171,7 +177,10 @@ impl Outbox {
             actor: actor.clone(),
             record: record.clone(),
             body,
-        });
+            signature: None,
+        };
+        self.op_keys[actor].sign(&mut op).expect("each author signs their own changes");
+        self.ops.push(op);
         hlc
     }
 
@@ -271,13 +280,25 @@ async fn main() {
     let started = Instant::now();
 
     let _ = std::fs::remove_file(&db_path);
+    // The key file a server on this database will use, made afresh with it.
+    let key_file = keys::default_key_file(&DatabaseUrl::Sqlite(db_path.clone().into()));
+    let _ = std::fs::remove_file(&key_file);
+    let keys = ServerKeys::load_or_create(&key_file).expect("make the key file");
     let store = SqliteStore::open(std::path::Path::new(&db_path)).await.expect("open the database");
+    assert!(store.claim_key_fingerprint(&keys.fingerprint()).await.expect("claim the key"));
     let now = now_ms();
-    demo::seed(&store, HashCost::Standard, now).await.expect("seed the demo sites and staff");
+    let history_starts = now - 120 * 24 * 3_600_000;
+    demo::seed(&store, &keys, HashCost::Standard, now).await.expect("seed the demo sites and staff");
     let mut staff = Vec::new();
+    let mut op_keys = HashMap::new();
     for email in STAFF {
         let credentials = store.staff_credentials(email).await.expect("read staff").expect("a demo member of staff");
-        store.register_device_staff(&DEVICE.into(), &credentials.id, now).await.expect("register the seed device");
+        let credential = store
+            .register_device_staff(&DEVICE.into(), &credentials.id, history_starts, &auth::new_id())
+            .await
+            .expect("register the seed device");
+        let key = hex::encode(*keys.credential_key(&credential));
+        op_keys.insert(credentials.id.clone(), OpKey { credential, staff: credentials.id.clone(), key });
         staff.push(credentials.id);
     }
 
@@ -288,8 +309,9 @@ async fn main() {
     let mut outbox = Outbox {
         device: DEVICE.into(),
         ops: Vec::with_capacity(total_ops as usize),
-        wall_ms: now - 120 * 24 * 3_600_000,
+        wall_ms: history_starts,
         step_ms: (110 * 24 * 3_600_000) / total_ops,
+        op_keys,
     };
     let mut patients = Vec::with_capacity(cases);
     for n in 0..cases {
@@ -359,7 +381,7 @@ async fn main() {
 
     let pusher = Pusher { staff: staff[2].clone(), device: DEVICE.into(), kiosk_site: None };
     for batch in outbox.ops.chunks(portal_desk_core::protocol::MAX_PUSH_OPS) {
-        let (response, _) = sync::push(&store, &pusher, batch, now_ms()).await.expect("push a batch");
+        let (response, _) = sync::push(&store, &keys, &pusher, batch, now_ms()).await.expect("push a batch");
         if let Some(bad) = response.results.iter().find(|r| r.outcome != Outcome::Applied) {
             let op = &batch[(bad.seq - batch[0].seq) as usize];
             panic!("operation {} was not applied: {:?}\n{op:?}", bad.seq, bad.outcome);

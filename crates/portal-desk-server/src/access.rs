@@ -103,6 +103,7 @@ mod tests {
             actor: actor.into(),
             record: "case-1".into(),
             body,
+            signature: None,
         }
     }
 

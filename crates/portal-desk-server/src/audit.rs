@@ -80,6 +80,10 @@ pub struct ReportedView {
     /// The reason for access the person gave, where the app asked for one.
     #[serde(default)]
     pub reason: Option<String>,
+    /// The viewer's signature with their credential on the reporting device; absent
+    /// only on views made before the device could sign (audited as unverified).
+    #[serde(default)]
+    pub signature: Option<portal_desk_core::signing::Signature>,
 }
 
 /// What became of a batch of reported views.

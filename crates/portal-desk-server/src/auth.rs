@@ -20,13 +20,6 @@ use sha2::{Digest, Sha256};
 /// How long a token works: one long shift.
 pub const TOKEN_LIFETIME_MS: u64 = 12 * 60 * 60 * 1000;
 
-/// How many failed sign-ins an email may have within [`SIGN_IN_WINDOW_MS`] before
-/// further attempts are refused without checking the password.
-pub const MAX_FAILED_SIGN_INS: u64 = 5;
-
-/// The window failed sign-ins are counted over: fifteen minutes.
-pub const SIGN_IN_WINDOW_MS: u64 = 15 * 60 * 1000;
-
 /// The shortest password `user add` accepts.
 pub const MIN_PASSWORD_CHARS: usize = 10;
 

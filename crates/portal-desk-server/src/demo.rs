@@ -7,10 +7,12 @@
 
 use crate::auth::{self, HashCost};
 use crate::db::{DbError, NewStaff, Permission, Role, Store};
+use crate::keys::ServerKeys;
 use crate::sync::{self, PushFailure, Pusher};
 use portal_desk_core::calendar::{Closure, OpeningHours, SiteCalendar, UtcOffsetChange};
 use portal_desk_core::case::Collection;
 use portal_desk_core::date::CivilDate;
+use portal_desk_core::signing::OpKey;
 use portal_desk_core::site::{site_record_id, Site};
 use portal_desk_core::{DeviceId, Hlc, Op, OpBody, Outcome, RecordId, SiteId, StaffId};
 use std::collections::{BTreeMap, HashMap};
@@ -260,11 +262,13 @@ impl From<PushFailure> for DemoError {
     }
 }
 
-/// Builds the demo operations, one device's outbox in sequence order.
+/// Builds the demo operations, one device's outbox in sequence order, each signed by
+/// its author's credential on the demo device, as a tablet signs its people's changes.
 struct OutboxBuilder {
     device: DeviceId,
     ops: Vec<Op>,
     wall_ms: u64,
+    op_keys: HashMap<StaffId, OpKey>,
 }
 
 impl OutboxBuilder {
@@ -273,7 +277,7 @@ impl OutboxBuilder {
         self.wall_ms += 20 * 60 * 1000;
         let hlc = Hlc { wall_ms: self.wall_ms, counter: 0, device: self.device.clone() };
         let seq = self.ops.len() as u64 + 1;
-        self.ops.push(Op {
+        let mut op = Op {
             id: auth::new_id().into(),
             device: self.device.clone(),
             seq,
@@ -281,14 +285,20 @@ impl OutboxBuilder {
             actor: actor.clone(),
             record: record.clone(),
             body,
-        });
+            signature: None,
+        };
+        // Every demo author has a key (made in `seed`), and signs only their own changes.
+        if let Some(key) = self.op_keys.get(actor) {
+            let _ = key.sign(&mut op);
+        }
+        self.ops.push(op);
         hlc
     }
 }
 
 /// Seeds the demo into an empty database; returns `false` (and does nothing) if the
 /// database already holds sites or staff.
-pub async fn seed(store: &dyn Store, cost: HashCost, now_ms: u64) -> Result<bool, DemoError> {
+pub async fn seed(store: &dyn Store, keys: &ServerKeys, cost: HashCost, now_ms: u64) -> Result<bool, DemoError> {
     if !store.is_empty().await? {
         return Ok(false);
     }
@@ -296,7 +306,9 @@ pub async fn seed(store: &dyn Store, cost: HashCost, now_ms: u64) -> Result<bool
         store.add_site(&SiteId::from(*id), name).await?;
     }
     let device = DeviceId::from(DEMO_DEVICE);
+    let history_starts_ms = now_ms - 3 * 24 * 60 * 60 * 1000;
     let mut ids: HashMap<&str, StaffId> = HashMap::new();
+    let mut op_keys = HashMap::new();
     for demo in DEMO_STAFF {
         let id = StaffId::from(auth::new_id());
         let password_hash = tokio::task::spawn_blocking(move || auth::hash_password(DEMO_PASSWORD, cost))
@@ -312,12 +324,15 @@ pub async fn seed(store: &dyn Store, cost: HashCost, now_ms: u64) -> Result<bool
             sites: demo.sites.iter().map(|s| SiteId::from(*s)).collect(),
         };
         store.add_staff(&staff, now_ms).await?;
-        store.register_device_staff(&device, &id, now_ms).await?;
+        // The demo device is registered when its history begins, so no clock in it is
+        // earlier than the device.
+        let credential = store.register_device_staff(&device, &id, history_starts_ms, &auth::new_id()).await?;
+        let key = hex::encode(*keys.credential_key(&credential));
+        op_keys.insert(id.clone(), OpKey { credential, staff: id.clone(), key });
         ids.insert(demo.email, id);
     }
     let staff = |email: &str| ids[email].clone();
-    let mut outbox =
-        OutboxBuilder { device: device.clone(), ops: Vec::new(), wall_ms: now_ms - 3 * 24 * 60 * 60 * 1000 };
+    let mut outbox = OutboxBuilder { device: device.clone(), ops: Vec::new(), wall_ms: history_starts_ms, op_keys };
     for case in DEMO_CASES {
         let record = RecordId::from(auth::new_id());
         let author = staff(case.by);
@@ -360,7 +375,7 @@ pub async fn seed(store: &dyn Store, cost: HashCost, now_ms: u64) -> Result<bool
         outbox.add(&admin, &site_record_id(&settings.id), body);
     }
     let pusher = Pusher { staff: admin, device, kiosk_site: None };
-    let (response, _) = sync::push(store, &pusher, &outbox.ops, now_ms).await?;
+    let (response, _) = sync::push(store, keys, &pusher, &outbox.ops, now_ms).await?;
     if let Some(bad) = response.results.iter().find(|r| r.outcome != Outcome::Applied) {
         return Err(DemoError::Invalid(format!("operation {} was not applied: {:?}", bad.seq, bad.outcome)));
     }

@@ -55,6 +55,15 @@ pub enum ApiError {
         /// How long until the next attempt is accepted.
         retry_after_s: u64,
     },
+    /// The sign-in names a registered device but cannot prove it is that device.
+    #[error("this sign-in cannot prove it comes from the device it names")]
+    DeviceNotProven,
+    /// Too many password checks are under way; try again shortly.
+    #[error("the server is busy checking passwords; try again in {retry_after_s} s")]
+    Busy {
+        /// When to try again.
+        retry_after_s: u64,
+    },
     /// The device was revoked by a supervisor: it must wipe its local data.
     #[error("this device has been revoked")]
     DeviceRevoked,
@@ -89,6 +98,20 @@ pub enum ApiError {
     /// The change would duplicate something unique (an email address).
     #[error("{0}")]
     AlreadyExists(String),
+    /// No held change with this device and sequence number at the caller's sites.
+    #[error("there is no such held change")]
+    HeldChangeNotFound,
+    /// Someone decided this held change already.
+    #[error("this held change was already decided")]
+    AlreadyDecided,
+    /// The held change cannot be applied now: the rules refuse it.
+    #[error("the held change cannot be applied: {reason}")]
+    WouldNotApply {
+        /// The rule's stable code.
+        code: String,
+        /// Its sentence.
+        reason: String,
+    },
     /// The push names another device than the token's.
     #[error("this session belongs to another device")]
     WrongDevice,
@@ -137,11 +160,15 @@ impl ApiError {
             ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unauthorized | ApiError::SignInFailed => StatusCode::UNAUTHORIZED,
             ApiError::TooManySignIns { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::DeviceNotProven => StatusCode::FORBIDDEN,
+            ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::DeviceRevoked | ApiError::Forbidden(_) | ApiError::KioskCannotRead => StatusCode::FORBIDDEN,
             ApiError::SitesChanged { .. } => StatusCode::CONFLICT,
             ApiError::DeviceNotFound | ApiError::StaffNotFound => StatusCode::NOT_FOUND,
             ApiError::NotPermitted { .. } => StatusCode::FORBIDDEN,
             ApiError::AlreadyExists(_) => StatusCode::CONFLICT,
+            ApiError::HeldChangeNotFound => StatusCode::NOT_FOUND,
+            ApiError::AlreadyDecided | ApiError::WouldNotApply { .. } => StatusCode::CONFLICT,
             ApiError::WrongDevice => StatusCode::FORBIDDEN,
             ApiError::Push(PushError::Gap { .. }) => StatusCode::CONFLICT,
             ApiError::Push(PushError::TooMany { .. }) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -165,6 +192,8 @@ impl ApiError {
             ApiError::Unauthorized => "/problems/unauthorized",
             ApiError::SignInFailed => "/problems/sign-in-failed",
             ApiError::TooManySignIns { .. } => "/problems/too-many-sign-in-attempts",
+            ApiError::DeviceNotProven => "/problems/device-not-proven",
+            ApiError::Busy { .. } => "/problems/busy",
             ApiError::DeviceRevoked => "/problems/device-revoked",
             ApiError::Forbidden(_) => "/problems/forbidden",
             ApiError::KioskCannotRead => "/problems/kiosk-cannot-read",
@@ -173,6 +202,9 @@ impl ApiError {
             ApiError::NotPermitted { .. } => "/problems/forbidden",
             ApiError::StaffNotFound => "/problems/staff-not-found",
             ApiError::AlreadyExists(_) => "/problems/already-exists",
+            ApiError::HeldChangeNotFound => "/problems/held-change-not-found",
+            ApiError::AlreadyDecided => "/problems/already-decided",
+            ApiError::WouldNotApply { .. } => "/problems/would-not-apply",
             ApiError::WrongDevice => "/problems/wrong-device",
             ApiError::Push(PushError::Gap { .. }) => "/problems/seq-gap",
             ApiError::Push(PushError::OutOfOrder { .. }) => "/problems/out-of-order",
@@ -195,6 +227,8 @@ impl ApiError {
             ApiError::Unauthorized => "Not signed in",
             ApiError::SignInFailed => "Sign-in failed",
             ApiError::TooManySignIns { .. } => "Too many sign-in attempts",
+            ApiError::DeviceNotProven => "Device not proven",
+            ApiError::Busy { .. } => "Server busy",
             ApiError::DeviceRevoked => "Device revoked",
             ApiError::Forbidden(_) => "Not allowed",
             ApiError::KioskCannotRead => "Kiosks cannot read",
@@ -203,6 +237,9 @@ impl ApiError {
             ApiError::NotPermitted { .. } => "Not allowed",
             ApiError::StaffNotFound => "Member of staff not found",
             ApiError::AlreadyExists(_) => "Already exists",
+            ApiError::HeldChangeNotFound => "Held change not found",
+            ApiError::AlreadyDecided => "Already decided",
+            ApiError::WouldNotApply { .. } => "Cannot be applied",
             ApiError::WrongDevice => "Wrong device",
             ApiError::Push(PushError::Gap { .. }) => "Operations missing",
             ApiError::Push(PushError::OutOfOrder { .. }) => "Operations out of order",
@@ -238,16 +275,25 @@ impl ApiError {
                 "There have been too many failed sign-ins for this email address. Wait {} minutes, then try again; if you have forgotten the password, ask your admin to reset it.",
                 retry_after_s.div_ceil(60)
             ),
+            ApiError::DeviceNotProven => "This sign-in names a device that is registered to this service, but it cannot prove it is that device: its secret is missing or wrong. If this is the device, do not clear its data (unsynced changes would be lost); ask your supervisor or IT team for help. Otherwise sign in from your own device.".to_owned(),
+            ApiError::Busy { retry_after_s } => format!("The server is checking many sign-ins at once. Try again in {retry_after_s} seconds."),
             ApiError::DeviceRevoked => "A supervisor has revoked this device. Wipe all Portal Desk data stored on it (the app does this by itself) and return it to your IT team; it cannot sign in again.".to_owned(),
             ApiError::KioskCannotRead => "This device is a self-registration kiosk: it can only create sign-up cases and can read nothing. Ask a supervisor to turn kiosk mode off to use it as a staff device.".to_owned(),
             ApiError::SitesChanged { .. } => "The sites you work at have changed since this device last synced. Remove the local copies of cases from the sites in drop_sites, then pull again from cursor 0 to fetch everything you may now see.".to_owned(),
             ApiError::Forbidden(what) => format!("Your role may not {what}. Ask a supervisor if this needs doing."),
-            ApiError::NotPermitted { action, permission } => format!(
-                "Your role may not {action}: only {} may. Ask an admin if this needs doing.",
-                if crate::db::Role::Supervisor.may(*permission) { "supervisors and admins" } else { "admins" }
-            ),
+            ApiError::NotPermitted { action, permission } => {
+                let roles: Vec<String> = crate::db::Role::ALL
+                    .into_iter()
+                    .filter(|role| role.may(*permission))
+                    .map(|role| format!("{}s", role.label().to_lowercase()))
+                    .collect();
+                format!("Your role may not {action}: only {} may. Ask an admin if this needs doing.", roles.join(" and "))
+            }
             ApiError::StaffNotFound => "No member of staff with this id works at any of your sites. Check the id in the staff list.".to_owned(),
             ApiError::AlreadyExists(what) => format!("{what}. Change it, or edit the existing one instead."),
+            ApiError::HeldChangeNotFound => "No change from this device with this sequence number is held at your sites. Refresh the list of held changes.".to_owned(),
+            ApiError::AlreadyDecided => "Someone has already accepted or rejected this change. Refresh the list of held changes.".to_owned(),
+            ApiError::WouldNotApply { reason, .. } => format!("This change cannot be applied as things stand: {reason}. If it depends on an earlier held change (a note on a case that is itself held), accept that one first; otherwise reject it."),
             ApiError::DeviceNotFound => "No device with this id has been used by staff of your sites. Check the id in the device list.".to_owned(),
             ApiError::WrongDevice => {
                 "This session was started on another device. Push with the device id you signed in with, or sign in again on this device.".to_owned()
@@ -280,11 +326,14 @@ impl ApiError {
                 extra.insert("new_sites".into(), json!(new_sites));
                 extra.insert("resync_from".into(), json!(0));
             }
-            ApiError::TooManySignIns { retry_after_s } => {
+            ApiError::TooManySignIns { retry_after_s } | ApiError::Busy { retry_after_s } => {
                 extra.insert("retry_after_s".into(), json!(retry_after_s));
             }
             ApiError::NotPermitted { permission, .. } => {
                 extra.insert("permission".into(), json!(permission));
+            }
+            ApiError::WouldNotApply { code, .. } => {
+                extra.insert("code".into(), json!(code));
             }
             ApiError::Push(PushError::Gap { expected, got }) => {
                 extra.insert("expected".into(), json!(expected));
@@ -324,7 +373,7 @@ impl IntoResponse for ApiError {
         }
         let mut response = (self.status_code(), self.problem().to_string()).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
-        if let ApiError::TooManySignIns { retry_after_s } = &self {
+        if let ApiError::TooManySignIns { retry_after_s } | ApiError::Busy { retry_after_s } = &self {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_s));
         }
         response

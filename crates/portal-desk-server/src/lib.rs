@@ -15,6 +15,8 @@ pub mod error;
 pub mod http;
 pub mod keys;
 pub mod metrics;
+pub mod review;
+pub mod sign_in_guard;
 pub mod sync;
 
 use auth::HashCost;
@@ -42,12 +44,22 @@ pub struct AppState {
     /// The server's secret and the keys derived from it (operation credentials, the
     /// audit chain); the same on every server of one database.
     pub keys: Arc<keys::ServerKeys>,
+    /// The cap on concurrent password checks.
+    pub hashing: Arc<sign_in_guard::HashingLanes>,
 }
 
 impl AppState {
     /// State for a server on `store` serving the app from `static_dir`, holding `keys`.
     pub fn new(store: SharedStore, static_dir: PathBuf, hash_cost: HashCost, keys: Arc<keys::ServerKeys>) -> Self {
-        Self { store, static_dir, hash_cost, metrics: Arc::default(), decoy_hash: auth::decoy_hash(hash_cost), keys }
+        Self {
+            store,
+            static_dir,
+            hash_cost,
+            metrics: Arc::default(),
+            decoy_hash: auth::decoy_hash(hash_cost),
+            keys,
+            hashing: Arc::new(sign_in_guard::HashingLanes::for_this_machine()),
+        }
     }
 }
 

@@ -66,7 +66,7 @@ async fn open_keys(
 }
 
 async fn serve(store: SharedStore, keys: Arc<ServerKeys>, args: ServeArgs) -> anyhow::Result<()> {
-    if args.demo && demo::seed(store.as_ref(), HashCost::Standard, now_ms()).await? {
+    if args.demo && demo::seed(store.as_ref(), &keys, HashCost::Standard, now_ms()).await? {
         tracing::info!("seeded the demo data into the empty database");
     }
     if !args.static_dir.join("index.html").is_file() {

@@ -31,6 +31,10 @@ struct Counts {
     ops_rejected: BTreeMap<String, u64>,
     conflicts: u64,
     records_pulled: u64,
+    ops_held: BTreeMap<String, u64>,
+    security_refusals: BTreeMap<String, u64>,
+    sign_in_failures_known: u64,
+    sign_in_failures_unknown: u64,
 }
 
 /// The server's metrics.
@@ -50,6 +54,11 @@ pub struct PushStats {
     pub rejected: Vec<String>,
     /// Conflicts the applied operations revealed.
     pub conflicts: u64,
+    /// The codes of operations held for a supervisor now.
+    pub held: Vec<String>,
+    /// The codes of operations refused as forged or impersonating now (also in
+    /// `rejected`).
+    pub security: Vec<String>,
 }
 
 impl Metrics {
@@ -82,6 +91,29 @@ impl Metrics {
             c.conflicts += stats.conflicts;
             for code in &stats.rejected {
                 *c.ops_rejected.entry(code.clone()).or_default() += 1;
+            }
+            for code in &stats.held {
+                *c.ops_held.entry(code.clone()).or_default() += 1;
+            }
+            for code in &stats.security {
+                *c.security_refusals.entry(code.clone()).or_default() += 1;
+            }
+        });
+    }
+
+    /// Counts a request refused because it tried to pass as someone or something it is
+    /// not (a forged signature, another device's id).
+    pub fn observe_security_refusal(&self, code: &str) {
+        self.with(|c| *c.security_refusals.entry(code.to_owned()).or_default() += 1);
+    }
+
+    /// Counts a failed sign-in, against a real account or a made-up email.
+    pub fn observe_sign_in_failure(&self, known_account: bool) {
+        self.with(|c| {
+            if known_account {
+                c.sign_in_failures_known += 1;
+            } else {
+                c.sign_in_failures_unknown += 1;
             }
         });
     }
@@ -140,11 +172,34 @@ impl Metrics {
                 let _ = writeln!(out, "# TYPE {name} counter");
                 let _ = writeln!(out, "{name} {value}");
             }
-            let _ = writeln!(out, "# HELP portal_desk_ops_rejected_total Operations rejected, by reason code.");
-            let _ = writeln!(out, "# TYPE portal_desk_ops_rejected_total counter");
-            for (code, n) in &c.ops_rejected {
-                let _ = writeln!(out, "portal_desk_ops_rejected_total{{code=\"{code}\"}} {n}");
+            let by_code = [
+                ("portal_desk_ops_rejected_total", "Operations rejected, by reason code.", &c.ops_rejected),
+                ("portal_desk_ops_held_total", "Operations held for a supervisor, by reason code.", &c.ops_held),
+                (
+                    "portal_desk_security_refusals_total",
+                    "Requests refused as forged or impersonating, by reason code.",
+                    &c.security_refusals,
+                ),
+            ];
+            for (name, help, counts) in by_code {
+                let _ = writeln!(out, "# HELP {name} {help}");
+                let _ = writeln!(out, "# TYPE {name} counter");
+                for (code, n) in counts {
+                    let _ = writeln!(out, "{name}{{code=\"{code}\"}} {n}");
+                }
             }
+            let _ = writeln!(
+                out,
+                "# HELP portal_desk_sign_in_failures_total Failed sign-ins, by whether the account exists."
+            );
+            let _ = writeln!(out, "# TYPE portal_desk_sign_in_failures_total counter");
+            let _ =
+                writeln!(out, "portal_desk_sign_in_failures_total{{account=\"known\"}} {}", c.sign_in_failures_known);
+            let _ = writeln!(
+                out,
+                "portal_desk_sign_in_failures_total{{account=\"unknown\"}} {}",
+                c.sign_in_failures_unknown
+            );
             out
         })
     }
@@ -169,7 +224,14 @@ mod tests {
     fn requests_and_pushes_are_rendered_in_prometheus_text_format() {
         let metrics = Metrics::default();
         metrics.observe_request("/api/v1/push", "POST", 200, 0.003);
-        metrics.observe_push(&PushStats { applied: 2, replayed: 1, rejected: vec!["forbidden".into()], conflicts: 1 });
+        metrics.observe_push(&PushStats {
+            applied: 2,
+            replayed: 1,
+            rejected: vec!["forbidden".into(), "bad_signature".into()],
+            conflicts: 1,
+            held: vec!["author_deactivated".into()],
+            security: vec!["bad_signature".into()],
+        });
         let text = metrics.render();
         assert!(
             text.contains("portal_desk_http_requests_total{route=\"/api/v1/push\",method=\"POST\",status=\"200\"} 1")
@@ -182,5 +244,7 @@ mod tests {
         );
         assert!(text.contains("portal_desk_ops_applied_total 2"));
         assert!(text.contains("portal_desk_ops_rejected_total{code=\"forbidden\"} 1"));
+        assert!(text.contains("portal_desk_ops_held_total{code=\"author_deactivated\"} 1"));
+        assert!(text.contains("portal_desk_security_refusals_total{code=\"bad_signature\"} 1"));
     }
 }

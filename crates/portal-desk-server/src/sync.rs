@@ -1,16 +1,25 @@
 //! The server's side of the sync protocol: applying a device's push exactly once, and
 //! paging a pull — written once against the storage traits, for every database.
+//!
+//! Every new operation is first judged ([`trust`]): the server believes nothing it
+//! merely claims (its author, its device, its clock, its id) without a credential or a
+//! rule. Only a believed operation goes on to the access rules and the core's merge.
+//! Operations that are probably genuine but cannot be proven are held for a
+//! supervisor (`crate::review`), never applied on the device's word and never lost.
+
+pub mod trust;
 
 use crate::access;
 use crate::audit::AuditEntry;
 use crate::db::{Actor, DbError, PushTx, Store, Viewer};
+use crate::keys::ServerKeys;
 use crate::metrics::PushStats;
 use portal_desk_core::catalog::{check_next_version, template_from_record, template_record_id, Catalog};
-use portal_desk_core::hlc::check_drift;
 use portal_desk_core::protocol::{plan_push, pull_page, OpResult, PullResponse, PushError, PushResponse, PushStep};
 use portal_desk_core::{apply_op_in, DeviceId, Op, OpBody, Outcome, Record, SiteId, StaffId};
 use serde_json::json;
 use std::collections::HashMap;
+use trust::{TrustCache, Verdict};
 
 /// Why a push was refused whole.
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +53,7 @@ fn rejected(code: &str, reason: impl Into<String>) -> Outcome {
 /// again, changes nothing. A refused batch writes nothing.
 pub async fn push(
     store: &dyn Store,
+    keys: &ServerKeys,
     pusher: &Pusher,
     ops: &[Op],
     now_ms: u64,
@@ -52,6 +62,7 @@ pub async fn push(
     let last_seq = tx.last_seq(&pusher.device).await?;
     let steps = plan_push(&pusher.device, last_seq, ops)?;
     let mut actors: HashMap<StaffId, Option<Actor>> = HashMap::new();
+    let mut trust = TrustCache::new(keys);
     let mut results = Vec::with_capacity(steps.len());
     let mut applied_through = last_seq;
     let mut stats = PushStats::default();
@@ -76,13 +87,41 @@ pub async fn push(
                 results.push(OpResult { op: op.id.clone(), seq: op.seq, outcome });
             }
             PushStep::Apply(op) => {
-                let (outcome, conflicts) =
-                    apply_one(tx.as_mut(), &mut actors, pusher.kiosk_site.as_ref(), op, now_ms).await?;
+                let outcome = match trust::judge(tx.as_mut(), &mut trust, op, now_ms).await? {
+                    Verdict::Believe => {
+                        let (outcome, conflicts) =
+                            apply_one(tx.as_mut(), &mut actors, pusher.kiosk_site.as_ref(), op, now_ms).await?;
+                        stats.conflicts += conflicts;
+                        outcome
+                    }
+                    Verdict::Hold { code, reason } => {
+                        let outcome = Outcome::Held { code: code.to_owned(), reason };
+                        tx.record_op(op, Some(op.id.as_str()), &outcome, now_ms).await?;
+                        let site = site_of(tx.as_mut(), op).await?;
+                        tx.hold_op(&op.device, op.seq, site.as_ref(), code, now_ms).await?;
+                        outcome
+                    }
+                    Verdict::Refuse { code, reason, security, keep_id } => {
+                        let outcome = rejected(code, reason);
+                        tx.record_op(op, keep_id.then_some(op.id.as_str()), &outcome, now_ms).await?;
+                        if security {
+                            stats.security.push(code.to_owned());
+                            let detail = json!({
+                                "code": code, "op": op.id, "seq": op.seq, "record": op.record, "claimed_actor": op.actor,
+                            });
+                            let audit = AuditEntry::new(now_ms, "security_refusal", detail)
+                                .by(&pusher.staff)
+                                .on(&pusher.device);
+                            tx.append_audit(&audit).await?;
+                        }
+                        outcome
+                    }
+                };
                 match &outcome {
                     Outcome::Applied => stats.applied += 1,
                     Outcome::Rejected { code, .. } => stats.rejected.push(code.clone()),
+                    Outcome::Held { code, .. } => stats.held.push(code.clone()),
                 }
-                stats.conflicts += conflicts;
                 applied_through = op.seq;
                 results.push(OpResult { op: op.id.clone(), seq: op.seq, outcome });
             }
@@ -95,6 +134,7 @@ pub async fn push(
         "ops": ops.len(),
         "applied": stats.applied,
         "rejected": stats.rejected.len(),
+        "held": stats.held.len(),
         "replayed": stats.replayed,
     });
     tx.append_audit(&AuditEntry::new(now_ms, "push", detail).by(&pusher.staff).on(&pusher.device)).await?;
@@ -102,8 +142,8 @@ pub async fn push(
     Ok((PushResponse { applied_through, results }, stats))
 }
 
-/// Checks and applies one new operation, recording it with its outcome; also says how
-/// many conflicts it revealed.
+/// Checks and applies one new, believed operation, recording it with its outcome; also
+/// says how many conflicts it revealed.
 async fn apply_one(
     tx: &mut dyn PushTx,
     actors: &mut HashMap<StaffId, Option<Actor>>,
@@ -111,21 +151,36 @@ async fn apply_one(
     op: &Op,
     now_ms: u64,
 ) -> Result<(Outcome, u64), DbError> {
-    if tx.op_id_used(&op.device, op.id.as_str()).await? {
-        let outcome = rejected(
-            "duplicate_op_id",
-            format!(
-                "Operation id {} was already used by another change from this device; this one was not applied",
-                op.id
-            ),
-        );
-        tx.record_op(op, None, &outcome, now_ms).await?;
-        return Ok((outcome, 0));
+    let (outcome, conflicts) = merge_one(tx, actors, kiosk_site, op, now_ms).await?;
+    tx.record_op(op, Some(op.id.as_str()), &outcome, now_ms).await?;
+    Ok((outcome, conflicts))
+}
+
+/// The site of the record `op` changes (or creates, or whose create is held), if known.
+pub(crate) async fn site_of(tx: &mut dyn PushTx, op: &Op) -> Result<Option<SiteId>, DbError> {
+    if let Some(record) = tx.record(&op.record).await? {
+        return Ok(Some(record.site));
     }
+    Ok(match &op.body {
+        OpBody::Create { site, .. } => Some(site.clone()),
+        _ => tx.held_site_of_record(&op.record).await?,
+    })
+}
+
+/// Runs the access rules on `op` and, if it passes them, merges it into its record and
+/// stores the record: what applying an operation means, for a push and for a held
+/// operation a supervisor accepts.
+pub(crate) async fn merge_one(
+    tx: &mut dyn PushTx,
+    actors: &mut HashMap<StaffId, Option<Actor>>,
+    kiosk_site: Option<&SiteId>,
+    op: &Op,
+    now_ms: u64,
+) -> Result<(Outcome, u64), DbError> {
     let stored = tx.record(&op.record).await?;
     let conflicts_before = stored.as_ref().map_or(0, |r| r.conflicts.len());
     let mut conflicts = 0;
-    let outcome = match check(tx, actors, kiosk_site, op, stored.as_ref(), now_ms).await? {
+    let outcome = match check(tx, actors, kiosk_site, op, stored.as_ref()).await? {
         Some(refusal) => refusal,
         None => {
             let catalog = catalog_for(tx, op, stored.as_ref()).await?;
@@ -143,7 +198,6 @@ async fn apply_one(
             outcome
         }
     };
-    tx.record_op(op, Some(op.id.as_str()), &outcome, now_ms).await?;
     Ok((outcome, conflicts))
 }
 
@@ -190,20 +244,16 @@ async fn version_refusal(tx: &mut dyn PushTx, op: &Op) -> Result<Option<Outcome>
     Ok(check_next_version(id, version, previous).err().map(|reason| rejected("version_out_of_order", reason)))
 }
 
-/// The server's own checks before the core's merge rules: a sane clock, a known
-/// actor, a site (and case) the actor may write to, and a role allowed to make this
-/// change. `None` means go ahead.
+/// The server's access rules before the core's merge rules: a known actor, a site
+/// (and case) the actor may write to, and a role allowed to make this change. `None`
+/// means go ahead. (Whether the operation is by its actor at all was judged before.)
 async fn check(
     tx: &mut dyn PushTx,
     actors: &mut HashMap<StaffId, Option<Actor>>,
     kiosk_site: Option<&SiteId>,
     op: &Op,
     stored: Option<&portal_desk_core::Record>,
-    now_ms: u64,
 ) -> Result<Option<Outcome>, DbError> {
-    if let Err(error) = check_drift(&op.hlc, now_ms) {
-        return Ok(Some(rejected("clock_ahead", error.to_string())));
-    }
     if let Some(kiosk_site) = kiosk_site {
         if let Some(reason) = access::kiosk_refusal(kiosk_site, op) {
             return Ok(Some(rejected("kiosk_create_only", reason)));

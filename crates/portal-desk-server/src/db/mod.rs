@@ -9,12 +9,16 @@
 pub mod admin;
 pub mod postgres;
 pub mod sqlite;
+pub mod trust;
 
 use crate::audit::AuditEntry;
 use async_trait::async_trait;
 use portal_desk_core::protocol::StaffProfile;
 use portal_desk_core::{DeviceId, Outcome, Record, SiteId, StaffId};
 use std::sync::Arc;
+pub use trust::{
+    CredentialRow, DeviceIdentity, DeviceTrust, HeldDecision, HeldOp, LockFor, NewDeviceBinding, ThrottleState,
+};
 
 /// A storage failure. Callers turn it into a 500 without showing its text to clients.
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +82,10 @@ pub struct NewSession {
     pub now_ms: u64,
     /// When the token stops working.
     pub expires_at_ms: u64,
+    /// The secret to give the device, when it has none yet.
+    pub binding: Option<NewDeviceBinding>,
+    /// The id to give their credential on the device if they have no live one.
+    pub fresh_credential: String,
 }
 
 /// A live session, found by its token.
@@ -188,13 +196,57 @@ pub trait Store: admin::AdminStore + Send + Sync + 'static {
     /// A staff member's profile with their sites.
     async fn staff_profile(&self, staff: &StaffId) -> Result<Option<StaffProfile>, DbError>;
 
-    /// Records that `staff` may act on `device` (registering the device if new),
-    /// without starting a session: what sign-in does, and what the demo seeding needs.
-    async fn register_device_staff(&self, device: &DeviceId, staff: &StaffId, now_ms: u64) -> Result<(), DbError>;
+    /// Records that `staff` may act on `device` (registering the device if new, at
+    /// `now_ms`) and gives them a credential there (under the id `fresh_credential` if
+    /// they have no live one), without starting a session: what the demo seeding
+    /// needs. Returns the credential's id.
+    async fn register_device_staff(
+        &self,
+        device: &DeviceId,
+        staff: &StaffId,
+        now_ms: u64,
+        fresh_credential: &str,
+    ) -> Result<String, DbError>;
 
-    /// Registers the device if new, records who signed in on it, stores the session
-    /// and audits the sign-in, all in one transaction.
-    async fn start_session(&self, session: &NewSession, audit: &AuditEntry) -> Result<(), DbError>;
+    /// Registers the device if new (or gives an old one its secret), records who signed
+    /// in on it, stores the session, issues their credential on it if they have no live
+    /// one, and audits the sign-in, all in one transaction. Returns the credential's id.
+    /// [`DbError::AlreadyExists`] if another sign-in bound the device's secret first.
+    async fn start_session(&self, session: &NewSession, audit: &AuditEntry) -> Result<String, DbError>;
+
+    /// The device's secret hash, if the device is registered.
+    async fn device_identity(&self, device: &DeviceId) -> Result<Option<DeviceIdentity>, DbError>;
+
+    /// Whether `staff` has signed in on `device` before.
+    async fn has_signed_in_on(&self, device: &DeviceId, staff: &StaffId) -> Result<bool, DbError>;
+
+    /// A credential with its holder's state.
+    async fn credential(&self, id: &str) -> Result<Option<CredentialRow>, DbError>;
+
+    /// What the checks need to know of a device, if it is registered.
+    async fn device_trust(&self, device: &DeviceId) -> Result<Option<DeviceTrust>, DbError>;
+
+    /// The throttle state of each of `keys` that has any.
+    async fn sign_in_throttle(&self, keys: &[String]) -> Result<Vec<ThrottleState>, DbError>;
+
+    /// Counts a failed sign-in under each of `keys`, locks each key until
+    /// `now_ms + lock_for(key, its failures)` when that is later than now, forgets keys idle
+    /// since `forget_before_ms`, and audits the failure (when there is an entry), in one
+    /// transaction.
+    async fn record_sign_in_failure(
+        &self,
+        keys: &[String],
+        now_ms: u64,
+        lock_for: LockFor,
+        forget_before_ms: u64,
+        audit: Option<&AuditEntry>,
+    ) -> Result<(), DbError>;
+
+    /// Forgets the failures under `key` (a success).
+    async fn clear_sign_in_throttle(&self, key: &str) -> Result<(), DbError>;
+
+    /// The held operations of `sites` waiting for a decision, by device and sequence.
+    async fn held_ops(&self, sites: &[SiteId]) -> Result<Vec<HeldOp>, DbError>;
 
     /// The unexpired session with this token hash.
     async fn session(&self, token_hash: &str, now_ms: u64) -> Result<Option<Session>, DbError>;
@@ -215,22 +267,11 @@ pub trait Store: admin::AdminStore + Send + Sync + 'static {
     /// device.
     async fn device_key(&self, device: &DeviceId, fresh: &str) -> Result<String, DbError>;
 
-    /// How many sign-ins with this email failed since `since_ms`.
-    async fn failed_sign_ins_since(&self, email: &str, since_ms: u64) -> Result<u64, DbError>;
-
-    /// Counts a failed sign-in towards the rate limit, sweeps failures older than
-    /// `forget_before_ms`, and audits it, in one transaction.
-    async fn record_failed_sign_in(
-        &self,
-        email: &str,
-        forget_before_ms: u64,
-        audit: &AuditEntry,
-    ) -> Result<(), DbError>;
-
     /// The devices on which staff of any of `sites` have signed in.
     async fn devices_for_sites(&self, sites: &[SiteId]) -> Result<Vec<DeviceSummary>, DbError>;
 
-    /// Revokes a device (if not already revoked) and audits it; returns its summary, or
+    /// Revokes a device (if not already revoked) and every credential on it, and audits
+    /// it; returns its summary, or
     /// `None` if no staff of `sites` has used it.
     async fn revoke_device(
         &self,
@@ -241,11 +282,12 @@ pub trait Store: admin::AdminStore + Send + Sync + 'static {
     ) -> Result<Option<DeviceSummary>, DbError>;
 
     /// Audits reported record views, each once per (device, view id), in one
-    /// transaction. A view by someone who never signed in on the device is refused.
+    /// transaction, saying of each whether its signature was verified. A view by
+    /// someone who never signed in on the device is refused.
     async fn record_views(
         &self,
         device: &DeviceId,
-        views: &[crate::audit::ReportedView],
+        views: &[(crate::audit::ReportedView, bool)],
         now_ms: u64,
     ) -> Result<crate::audit::ViewsRecorded, DbError>;
 
@@ -298,8 +340,41 @@ pub trait PushTx: Send {
         seq: u64,
     ) -> Result<Option<(Option<String>, Outcome)>, DbError>;
 
-    /// Whether the device already used this op id.
-    async fn op_id_used(&mut self, device: &DeviceId, op_id: &str) -> Result<bool, DbError>;
+    /// The device that first used this operation id, if any did.
+    async fn op_id_owner(&mut self, op_id: &str) -> Result<Option<DeviceId>, DbError>;
+
+    /// What the checks need to know of the device, if it is registered.
+    async fn device_trust(&mut self, device: &DeviceId) -> Result<Option<DeviceTrust>, DbError>;
+
+    /// A credential with its holder's state.
+    async fn credential(&mut self, id: &str) -> Result<Option<CredentialRow>, DbError>;
+
+    /// Holds a recorded operation for a supervisor of `site`.
+    async fn hold_op(
+        &mut self,
+        device: &DeviceId,
+        seq: u64,
+        site: Option<&SiteId>,
+        code: &str,
+        now_ms: u64,
+    ) -> Result<(), DbError>;
+
+    /// The site of any held change to `record` (whose create may itself be held).
+    async fn held_site_of_record(&mut self, record: &portal_desk_core::RecordId) -> Result<Option<SiteId>, DbError>;
+
+    /// A held operation and whether it has been decided.
+    async fn held_op(&mut self, device: &DeviceId, seq: u64) -> Result<Option<(HeldOp, bool)>, DbError>;
+
+    /// Records a supervisor's decision on a held operation; `false` if it was decided
+    /// already.
+    async fn decide_held_op(
+        &mut self,
+        device: &DeviceId,
+        seq: u64,
+        decision: HeldDecision,
+        by: &StaffId,
+        now_ms: u64,
+    ) -> Result<bool, DbError>;
 
     /// The actor's role and sites, if they have signed in on `device`.
     async fn actor(&mut self, device: &DeviceId, staff: &StaffId) -> Result<Option<Actor>, DbError>;

@@ -5,10 +5,11 @@
 //! servers, exactly as on SQLite, and versions become visible strictly in order. Audit
 //! appends lock the chain's head row, so each entry chains from the one before it.
 
+use super::trust::{rows, sql};
 use super::{
     decode_json, encode_json, is_foreign_key_violation, is_unique_violation, role_of, to_i64, to_u64, Actor,
-    ChangesPage, DbError, DeviceSummary, DeviceUser, NewSession, NewStaff, Permission, PushTx, Session,
-    StaffCredentials, Store, Viewer,
+    ChangesPage, CredentialRow, DbError, DeviceIdentity, DeviceSummary, DeviceTrust, DeviceUser, HeldDecision, HeldOp,
+    LockFor, NewSession, NewStaff, Permission, PushTx, Session, StaffCredentials, Store, ThrottleState, Viewer,
 };
 use crate::audit::{AuditEntry, RefusedView, ReportedView, StoredAuditEntry, ViewsRecorded};
 use async_trait::async_trait;
@@ -78,6 +79,33 @@ async fn append_audit_on(conn: &mut PgConnection, entry: &AuditEntry) -> Result<
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// The live credential of `staff` on `device`, issuing one under the id `fresh` if
+/// they have none.
+async fn live_credential_on(
+    conn: &mut PgConnection,
+    staff: &StaffId,
+    device: &DeviceId,
+    now_ms: u64,
+    fresh: &str,
+) -> Result<String, DbError> {
+    let live: Option<String> = sqlx::query_scalar(sql::LIVE_CREDENTIAL)
+        .bind(staff.as_str())
+        .bind(device.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
+    if let Some(id) = live {
+        return Ok(id);
+    }
+    sqlx::query(sql::ISSUE_CREDENTIAL)
+        .bind(fresh)
+        .bind(staff.as_str())
+        .bind(device.as_str())
+        .bind(to_i64(now_ms, "time")?)
+        .execute(&mut *conn)
+        .await?;
+    Ok(fresh.to_owned())
 }
 
 async fn register_device_staff_on(
@@ -292,15 +320,45 @@ impl Store for PostgresStore {
         }))
     }
 
-    async fn register_device_staff(&self, device: &DeviceId, staff: &StaffId, now_ms: u64) -> Result<(), DbError> {
+    async fn register_device_staff(
+        &self,
+        device: &DeviceId,
+        staff: &StaffId,
+        now_ms: u64,
+        fresh_credential: &str,
+    ) -> Result<String, DbError> {
         let mut tx = self.pool.begin().await?;
         register_device_staff_on(&mut tx, device, staff, now_ms).await?;
+        let credential = live_credential_on(&mut tx, staff, device, now_ms, fresh_credential).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(credential)
     }
 
-    async fn start_session(&self, session: &NewSession, audit: &AuditEntry) -> Result<(), DbError> {
+    async fn start_session(&self, session: &NewSession, audit: &AuditEntry) -> Result<String, DbError> {
         let mut tx = self.pool.begin().await?;
+        let now = to_i64(session.now_ms, "time")?;
+        if let Some(binding) = &session.binding {
+            let through = to_i64(binding.unsigned_through, "seq")?;
+            let registered = sqlx::query(sql::REGISTER_DEVICE)
+                .bind(session.device.as_str())
+                .bind(now)
+                .bind(&binding.secret_hash)
+                .bind(through)
+                .execute(&mut *tx)
+                .await?;
+            if registered.rows_affected() == 0 {
+                let bound = sqlx::query(sql::BIND_LEGACY_DEVICE)
+                    .bind(&binding.secret_hash)
+                    .bind(through)
+                    .bind(session.device.as_str())
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                if bound.rows_affected() == 0 {
+                    return Err(DbError::AlreadyExists("another sign-in gave this device its secret first".into()));
+                }
+            }
+        }
         register_device_staff_on(&mut tx, &session.device, &session.staff, session.now_ms).await?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, staff_id, device_id, created_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4, $5)",
@@ -308,18 +366,100 @@ impl Store for PostgresStore {
         .bind(&session.token_hash)
         .bind(session.staff.as_str())
         .bind(session.device.as_str())
-        .bind(to_i64(session.now_ms, "time")?)
+        .bind(now)
         .bind(to_i64(session.expires_at_ms, "expiry")?)
         .execute(&mut *tx)
         .await?;
         // Expired sessions are of no use to anyone; sign-in is a natural moment to sweep them.
-        sqlx::query("DELETE FROM sessions WHERE expires_at_ms <= $1")
-            .bind(to_i64(session.now_ms, "time")?)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE expires_at_ms <= $1").bind(now).execute(&mut *tx).await?;
+        let credential =
+            live_credential_on(&mut tx, &session.staff, &session.device, session.now_ms, &session.fresh_credential)
+                .await?;
         append_audit_on(&mut tx, audit).await?;
         tx.commit().await?;
+        Ok(credential)
+    }
+
+    async fn device_identity(&self, device: &DeviceId) -> Result<Option<DeviceIdentity>, DbError> {
+        let row: Option<Option<String>> =
+            sqlx::query_scalar(sql::DEVICE_IDENTITY).bind(device.as_str()).fetch_optional(&self.pool).await?;
+        Ok(row.map(|secret_hash| DeviceIdentity { secret_hash }))
+    }
+
+    async fn has_signed_in_on(&self, device: &DeviceId, staff: &StaffId) -> Result<bool, DbError> {
+        let found: Option<i32> = sqlx::query_scalar(sql::HAS_SIGNED_IN_ON)
+            .bind(device.as_str())
+            .bind(staff.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(found.is_some())
+    }
+
+    async fn credential(&self, id: &str) -> Result<Option<CredentialRow>, DbError> {
+        let row = sqlx::query(sql::CREDENTIAL).bind(id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(rows::credential).transpose()
+    }
+
+    async fn device_trust(&self, device: &DeviceId) -> Result<Option<DeviceTrust>, DbError> {
+        let row = sqlx::query(sql::DEVICE_TRUST).bind(device.as_str()).fetch_optional(&self.pool).await?;
+        row.as_ref().map(rows::device_trust).transpose()
+    }
+
+    async fn sign_in_throttle(&self, keys: &[String]) -> Result<Vec<ThrottleState>, DbError> {
+        let mut states = Vec::new();
+        for key in keys {
+            if let Some(row) = sqlx::query(sql::THROTTLE).bind(key).fetch_optional(&self.pool).await? {
+                states.push(ThrottleState {
+                    key: key.clone(),
+                    failures: to_u64(row.try_get("failures")?, "failures")?,
+                    locked_until_ms: to_u64(row.try_get("locked_until_ms")?, "time")?,
+                });
+            }
+        }
+        Ok(states)
+    }
+
+    async fn record_sign_in_failure(
+        &self,
+        keys: &[String],
+        now_ms: u64,
+        lock_for: LockFor,
+        forget_before_ms: u64,
+        audit: Option<&AuditEntry>,
+    ) -> Result<(), DbError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(sql::SWEEP_THROTTLE).bind(to_i64(forget_before_ms, "time")?).execute(&mut *tx).await?;
+        for key in keys {
+            let failures: i64 = sqlx::query_scalar(sql::COUNT_FAILURE)
+                .bind(key)
+                .bind(to_i64(now_ms, "time")?)
+                .fetch_one(&mut *tx)
+                .await?;
+            let lock = lock_for(key, to_u64(failures, "failures")?);
+            if lock > 0 {
+                sqlx::query(sql::LOCK_KEY)
+                    .bind(to_i64(now_ms.saturating_add(lock), "time")?)
+                    .bind(key)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        if let Some(audit) = audit {
+            append_audit_on(&mut tx, audit).await?;
+        }
+        tx.commit().await?;
         Ok(())
+    }
+
+    async fn clear_sign_in_throttle(&self, key: &str) -> Result<(), DbError> {
+        sqlx::query(sql::CLEAR_KEY).bind(key).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn held_ops(&self, sites: &[SiteId]) -> Result<Vec<HeldOp>, DbError> {
+        let rows = sqlx::query(sql::WAITING_HELD_OPS).fetch_all(&self.pool).await?;
+        let held = rows.iter().map(rows::held_op).collect::<Result<Vec<_>, _>>()?;
+        Ok(held.into_iter().filter(|h| h.site.as_ref().is_some_and(|s| sites.contains(s))).collect())
     }
 
     async fn session(&self, token_hash: &str, now_ms: u64) -> Result<Option<Session>, DbError> {
@@ -390,36 +530,6 @@ impl Store for PostgresStore {
         key.ok_or_else(|| DbError::Missing(format!("there is no device with id '{}'", device.as_str())))
     }
 
-    async fn failed_sign_ins_since(&self, email: &str, since_ms: u64) -> Result<u64, DbError> {
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_failures WHERE email = $1 AND at_ms > $2")
-            .bind(email)
-            .bind(to_i64(since_ms, "time")?)
-            .fetch_one(&self.pool)
-            .await?;
-        to_u64(count, "failure count")
-    }
-
-    async fn record_failed_sign_in(
-        &self,
-        email: &str,
-        forget_before_ms: u64,
-        audit: &AuditEntry,
-    ) -> Result<(), DbError> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM sign_in_failures WHERE at_ms <= $1")
-            .bind(to_i64(forget_before_ms, "time")?)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO sign_in_failures (email, at_ms) VALUES ($1, $2)")
-            .bind(email)
-            .bind(to_i64(audit.at_ms, "time")?)
-            .execute(&mut *tx)
-            .await?;
-        append_audit_on(&mut tx, audit).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     async fn devices_for_sites(&self, sites: &[SiteId]) -> Result<Vec<DeviceSummary>, DbError> {
         let mut conn = self.pool.acquire().await?;
         let mut devices = Vec::new();
@@ -448,6 +558,12 @@ impl Store for PostgresStore {
             .bind(device.as_str())
             .execute(&mut *tx)
             .await?;
+        sqlx::query(sql::REVOKE_DEVICE_CREDENTIALS)
+            .bind(to_i64(audit.at_ms, "time")?)
+            .bind("device_revoked")
+            .bind(device.as_str())
+            .execute(&mut *tx)
+            .await?;
         append_audit_on(&mut tx, audit).await?;
         let summary = device_summary_on(&mut tx, device).await?;
         tx.commit().await?;
@@ -457,12 +573,12 @@ impl Store for PostgresStore {
     async fn record_views(
         &self,
         device: &DeviceId,
-        views: &[ReportedView],
+        views: &[(ReportedView, bool)],
         now_ms: u64,
     ) -> Result<ViewsRecorded, DbError> {
         let mut tx = self.pool.begin().await?;
         let mut result = ViewsRecorded::default();
-        for view in views {
+        for (view, verified) in views {
             let signed_in: Option<String> =
                 sqlx::query_scalar("SELECT staff_id FROM device_staff WHERE device_id = $1 AND staff_id = $2")
                     .bind(device.as_str())
@@ -494,6 +610,7 @@ impl Store for PostgresStore {
                 "record": view.record,
                 "viewed_at_ms": view.at_ms,
                 "reason": view.reason,
+                "verified": verified,
             });
             append_audit_on(&mut tx, &AuditEntry::new(now_ms, "view", detail).by(&view.by).on(device)).await?;
             result.recorded += 1;
@@ -679,13 +796,75 @@ impl PushTx for PostgresPushTx {
         Ok(Some((row.try_get("op_id")?, decode_json(&outcome, "stored outcome")?)))
     }
 
-    async fn op_id_used(&mut self, device: &DeviceId, op_id: &str) -> Result<bool, DbError> {
-        let found: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM ops WHERE device_id = $1 AND op_id = $2)")
+    async fn op_id_owner(&mut self, op_id: &str) -> Result<Option<DeviceId>, DbError> {
+        let owner: Option<String> =
+            sqlx::query_scalar(sql::OP_ID_OWNER).bind(op_id).fetch_optional(&mut *self.tx).await?;
+        Ok(owner.map(DeviceId))
+    }
+
+    async fn device_trust(&mut self, device: &DeviceId) -> Result<Option<DeviceTrust>, DbError> {
+        let row = sqlx::query(sql::DEVICE_TRUST).bind(device.as_str()).fetch_optional(&mut *self.tx).await?;
+        row.as_ref().map(rows::device_trust).transpose()
+    }
+
+    async fn credential(&mut self, id: &str) -> Result<Option<CredentialRow>, DbError> {
+        let row = sqlx::query(sql::CREDENTIAL).bind(id).fetch_optional(&mut *self.tx).await?;
+        row.as_ref().map(rows::credential).transpose()
+    }
+
+    async fn hold_op(
+        &mut self,
+        device: &DeviceId,
+        seq: u64,
+        site: Option<&SiteId>,
+        code: &str,
+        now_ms: u64,
+    ) -> Result<(), DbError> {
+        sqlx::query(sql::HOLD_OP)
             .bind(device.as_str())
-            .bind(op_id)
-            .fetch_one(&mut *self.tx)
+            .bind(to_i64(seq, "seq")?)
+            .bind(site.map(SiteId::as_str))
+            .bind(code)
+            .bind(to_i64(now_ms, "time")?)
+            .execute(&mut *self.tx)
             .await?;
-        Ok(found)
+        Ok(())
+    }
+
+    async fn held_site_of_record(&mut self, record: &RecordId) -> Result<Option<SiteId>, DbError> {
+        let site: Option<Option<String>> =
+            sqlx::query_scalar(sql::HELD_SITE_OF_RECORD).bind(record.as_str()).fetch_optional(&mut *self.tx).await?;
+        Ok(site.flatten().map(SiteId))
+    }
+
+    async fn held_op(&mut self, device: &DeviceId, seq: u64) -> Result<Option<(HeldOp, bool)>, DbError> {
+        let row = sqlx::query(sql::HELD_OP)
+            .bind(device.as_str())
+            .bind(to_i64(seq, "seq")?)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let decided = row.try_get::<Option<i64>, _>("decided_at_ms")?.is_some();
+        Ok(Some((rows::held_op(&row)?, decided)))
+    }
+
+    async fn decide_held_op(
+        &mut self,
+        device: &DeviceId,
+        seq: u64,
+        decision: HeldDecision,
+        by: &StaffId,
+        now_ms: u64,
+    ) -> Result<bool, DbError> {
+        let decided = sqlx::query(sql::DECIDE_HELD_OP)
+            .bind(to_i64(now_ms, "time")?)
+            .bind(by.as_str())
+            .bind(decision.code())
+            .bind(device.as_str())
+            .bind(to_i64(seq, "seq")?)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(decided.rows_affected() == 1)
     }
 
     async fn actor(&mut self, device: &DeviceId, staff: &StaffId) -> Result<Option<Actor>, DbError> {

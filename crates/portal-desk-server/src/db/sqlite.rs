@@ -8,10 +8,11 @@
 //! sleeps of up to 100 ms, and under load their latency climbs into seconds. The busy
 //! timeout still covers another process (a `user add`) writing at the same moment.
 
+use super::trust::{rows, sql};
 use super::{
     decode_json, encode_json, is_foreign_key_violation, is_unique_violation, role_of, to_i64, to_u64, Actor,
-    ChangesPage, DbError, DeviceSummary, DeviceUser, NewSession, NewStaff, Permission, PushTx, Session,
-    StaffCredentials, Store, Viewer,
+    ChangesPage, CredentialRow, DbError, DeviceIdentity, DeviceSummary, DeviceTrust, DeviceUser, HeldDecision, HeldOp,
+    LockFor, NewSession, NewStaff, Permission, PushTx, Session, StaffCredentials, Store, ThrottleState, Viewer,
 };
 use crate::audit::{AuditEntry, RefusedView, ReportedView, StoredAuditEntry, ViewsRecorded, GENESIS_HASH};
 use async_trait::async_trait;
@@ -93,6 +94,33 @@ async fn append_audit_on(conn: &mut SqliteConnection, entry: &AuditEntry) -> Res
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// The live credential of `staff` on `device`, issuing one under the id `fresh` if
+/// they have none.
+async fn live_credential_on(
+    conn: &mut SqliteConnection,
+    staff: &StaffId,
+    device: &DeviceId,
+    now_ms: u64,
+    fresh: &str,
+) -> Result<String, DbError> {
+    let live: Option<String> = sqlx::query_scalar(sql::LIVE_CREDENTIAL)
+        .bind(staff.as_str())
+        .bind(device.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
+    if let Some(id) = live {
+        return Ok(id);
+    }
+    sqlx::query(sql::ISSUE_CREDENTIAL)
+        .bind(fresh)
+        .bind(staff.as_str())
+        .bind(device.as_str())
+        .bind(to_i64(now_ms, "time")?)
+        .execute(&mut *conn)
+        .await?;
+    Ok(fresh.to_owned())
 }
 
 async fn register_device_staff_on(
@@ -307,15 +335,45 @@ impl Store for SqliteStore {
         }))
     }
 
-    async fn register_device_staff(&self, device: &DeviceId, staff: &StaffId, now_ms: u64) -> Result<(), DbError> {
+    async fn register_device_staff(
+        &self,
+        device: &DeviceId,
+        staff: &StaffId,
+        now_ms: u64,
+        fresh_credential: &str,
+    ) -> Result<String, DbError> {
         let (_writer, mut tx) = self.begin_write().await?;
         register_device_staff_on(&mut tx, device, staff, now_ms).await?;
+        let credential = live_credential_on(&mut tx, staff, device, now_ms, fresh_credential).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(credential)
     }
 
-    async fn start_session(&self, session: &NewSession, audit: &AuditEntry) -> Result<(), DbError> {
+    async fn start_session(&self, session: &NewSession, audit: &AuditEntry) -> Result<String, DbError> {
         let (_writer, mut tx) = self.begin_write().await?;
+        let now = to_i64(session.now_ms, "time")?;
+        if let Some(binding) = &session.binding {
+            let through = to_i64(binding.unsigned_through, "seq")?;
+            let registered = sqlx::query(sql::REGISTER_DEVICE)
+                .bind(session.device.as_str())
+                .bind(now)
+                .bind(&binding.secret_hash)
+                .bind(through)
+                .execute(&mut *tx)
+                .await?;
+            if registered.rows_affected() == 0 {
+                let bound = sqlx::query(sql::BIND_LEGACY_DEVICE)
+                    .bind(&binding.secret_hash)
+                    .bind(through)
+                    .bind(session.device.as_str())
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                if bound.rows_affected() == 0 {
+                    return Err(DbError::AlreadyExists("another sign-in gave this device its secret first".into()));
+                }
+            }
+        }
         register_device_staff_on(&mut tx, &session.device, &session.staff, session.now_ms).await?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, staff_id, device_id, created_at_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?)",
@@ -323,18 +381,108 @@ impl Store for SqliteStore {
         .bind(&session.token_hash)
         .bind(session.staff.as_str())
         .bind(session.device.as_str())
-        .bind(to_i64(session.now_ms, "time")?)
+        .bind(now)
         .bind(to_i64(session.expires_at_ms, "expiry")?)
         .execute(&mut *tx)
         .await?;
         // Expired sessions are of no use to anyone; sign-in is a natural moment to sweep them.
-        sqlx::query("DELETE FROM sessions WHERE expires_at_ms <= ?")
-            .bind(to_i64(session.now_ms, "time")?)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE expires_at_ms <= ?").bind(now).execute(&mut *tx).await?;
+        let credential =
+            live_credential_on(&mut tx, &session.staff, &session.device, session.now_ms, &session.fresh_credential)
+                .await?;
         append_audit_on(&mut tx, audit).await?;
         tx.commit().await?;
+        Ok(credential)
+    }
+
+    async fn device_identity(&self, device: &DeviceId) -> Result<Option<DeviceIdentity>, DbError> {
+        let row: Option<Option<String>> =
+            sqlx::query_scalar(sql::DEVICE_IDENTITY).bind(device.as_str()).fetch_optional(&self.pool).await?;
+        Ok(row.map(|secret_hash| DeviceIdentity { secret_hash }))
+    }
+
+    async fn has_signed_in_on(&self, device: &DeviceId, staff: &StaffId) -> Result<bool, DbError> {
+        let found: Option<i32> = sqlx::query_scalar(sql::HAS_SIGNED_IN_ON)
+            .bind(device.as_str())
+            .bind(staff.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(found.is_some())
+    }
+
+    async fn credential(&self, id: &str) -> Result<Option<CredentialRow>, DbError> {
+        let row = sqlx::query(sql::CREDENTIAL).bind(id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(rows::credential).transpose()
+    }
+
+    async fn device_trust(&self, device: &DeviceId) -> Result<Option<DeviceTrust>, DbError> {
+        let row = sqlx::query(sql::DEVICE_TRUST).bind(device.as_str()).fetch_optional(&self.pool).await?;
+        row.as_ref().map(rows::device_trust).transpose()
+    }
+
+    async fn sign_in_throttle(&self, keys: &[String]) -> Result<Vec<ThrottleState>, DbError> {
+        let mut states = Vec::new();
+        for key in keys {
+            if let Some(row) = sqlx::query(sql::THROTTLE).bind(key).fetch_optional(&self.pool).await? {
+                states.push(ThrottleState {
+                    key: key.clone(),
+                    failures: to_u64(row.try_get("failures")?, "failures")?,
+                    locked_until_ms: to_u64(row.try_get("locked_until_ms")?, "time")?,
+                });
+            }
+        }
+        Ok(states)
+    }
+
+    async fn record_sign_in_failure(
+        &self,
+        keys: &[String],
+        now_ms: u64,
+        lock_for: LockFor,
+        forget_before_ms: u64,
+        audit: Option<&AuditEntry>,
+    ) -> Result<(), DbError> {
+        let (_writer, mut tx) = self.begin_write().await?;
+        sqlx::query(sql::SWEEP_THROTTLE).bind(to_i64(forget_before_ms, "time")?).execute(&mut *tx).await?;
+        for key in keys {
+            let failures: i64 = sqlx::query_scalar(sql::COUNT_FAILURE)
+                .bind(key)
+                .bind(to_i64(now_ms, "time")?)
+                .fetch_one(&mut *tx)
+                .await?;
+            let lock = lock_for(key, to_u64(failures, "failures")?);
+            if lock > 0 {
+                sqlx::query(sql::LOCK_KEY)
+                    .bind(to_i64(now_ms.saturating_add(lock), "time")?)
+                    .bind(key)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        if let Some(audit) = audit {
+            append_audit_on(&mut tx, audit).await?;
+        }
+        tx.commit().await?;
         Ok(())
+    }
+
+    async fn clear_sign_in_throttle(&self, key: &str) -> Result<(), DbError> {
+        // Most sign-ins have nothing to clear: look before taking the write lock.
+        let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM sign_in_throttle WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        if found.is_some() {
+            let _writer = self.writer.lock().await;
+            sqlx::query(sql::CLEAR_KEY).bind(key).execute(&self.pool).await?;
+        }
+        Ok(())
+    }
+
+    async fn held_ops(&self, sites: &[SiteId]) -> Result<Vec<HeldOp>, DbError> {
+        let rows = sqlx::query(sql::WAITING_HELD_OPS).fetch_all(&self.pool).await?;
+        let held = rows.iter().map(rows::held_op).collect::<Result<Vec<_>, _>>()?;
+        Ok(held.into_iter().filter(|h| h.site.as_ref().is_some_and(|s| sites.contains(s))).collect())
     }
 
     async fn session(&self, token_hash: &str, now_ms: u64) -> Result<Option<Session>, DbError> {
@@ -406,36 +554,6 @@ impl Store for SqliteStore {
         key.ok_or_else(|| DbError::Missing(format!("there is no device with id '{}'", device.as_str())))
     }
 
-    async fn failed_sign_ins_since(&self, email: &str, since_ms: u64) -> Result<u64, DbError> {
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_failures WHERE email = ? AND at_ms > ?")
-            .bind(email)
-            .bind(to_i64(since_ms, "time")?)
-            .fetch_one(&self.pool)
-            .await?;
-        to_u64(count, "failure count")
-    }
-
-    async fn record_failed_sign_in(
-        &self,
-        email: &str,
-        forget_before_ms: u64,
-        audit: &AuditEntry,
-    ) -> Result<(), DbError> {
-        let (_writer, mut tx) = self.begin_write().await?;
-        sqlx::query("DELETE FROM sign_in_failures WHERE at_ms <= ?")
-            .bind(to_i64(forget_before_ms, "time")?)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO sign_in_failures (email, at_ms) VALUES (?, ?)")
-            .bind(email)
-            .bind(to_i64(audit.at_ms, "time")?)
-            .execute(&mut *tx)
-            .await?;
-        append_audit_on(&mut tx, audit).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     async fn devices_for_sites(&self, sites: &[SiteId]) -> Result<Vec<DeviceSummary>, DbError> {
         let mut conn = self.pool.acquire().await?;
         let mut devices = Vec::new();
@@ -464,6 +582,12 @@ impl Store for SqliteStore {
             .bind(device.as_str())
             .execute(&mut *tx)
             .await?;
+        sqlx::query(sql::REVOKE_DEVICE_CREDENTIALS)
+            .bind(to_i64(audit.at_ms, "time")?)
+            .bind("device_revoked")
+            .bind(device.as_str())
+            .execute(&mut *tx)
+            .await?;
         append_audit_on(&mut tx, audit).await?;
         let summary = device_summary_on(&mut tx, device).await?;
         tx.commit().await?;
@@ -473,12 +597,12 @@ impl Store for SqliteStore {
     async fn record_views(
         &self,
         device: &DeviceId,
-        views: &[ReportedView],
+        views: &[(ReportedView, bool)],
         now_ms: u64,
     ) -> Result<ViewsRecorded, DbError> {
         let (_writer, mut tx) = self.begin_write().await?;
         let mut result = ViewsRecorded::default();
-        for view in views {
+        for (view, verified) in views {
             let signed_in: Option<String> =
                 sqlx::query_scalar("SELECT staff_id FROM device_staff WHERE device_id = ? AND staff_id = ?")
                     .bind(device.as_str())
@@ -510,6 +634,7 @@ impl Store for SqliteStore {
                 "record": view.record,
                 "viewed_at_ms": view.at_ms,
                 "reason": view.reason,
+                "verified": verified,
             });
             append_audit_on(&mut tx, &AuditEntry::new(now_ms, "view", detail).by(&view.by).on(device)).await?;
             result.recorded += 1;
@@ -697,13 +822,75 @@ impl PushTx for SqlitePushTx {
         Ok(Some((row.try_get("op_id")?, decode_json(&outcome, "stored outcome")?)))
     }
 
-    async fn op_id_used(&mut self, device: &DeviceId, op_id: &str) -> Result<bool, DbError> {
-        let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM ops WHERE device_id = ? AND op_id = ?")
+    async fn op_id_owner(&mut self, op_id: &str) -> Result<Option<DeviceId>, DbError> {
+        let owner: Option<String> =
+            sqlx::query_scalar(sql::OP_ID_OWNER).bind(op_id).fetch_optional(&mut *self.tx).await?;
+        Ok(owner.map(DeviceId))
+    }
+
+    async fn device_trust(&mut self, device: &DeviceId) -> Result<Option<DeviceTrust>, DbError> {
+        let row = sqlx::query(sql::DEVICE_TRUST).bind(device.as_str()).fetch_optional(&mut *self.tx).await?;
+        row.as_ref().map(rows::device_trust).transpose()
+    }
+
+    async fn credential(&mut self, id: &str) -> Result<Option<CredentialRow>, DbError> {
+        let row = sqlx::query(sql::CREDENTIAL).bind(id).fetch_optional(&mut *self.tx).await?;
+        row.as_ref().map(rows::credential).transpose()
+    }
+
+    async fn hold_op(
+        &mut self,
+        device: &DeviceId,
+        seq: u64,
+        site: Option<&SiteId>,
+        code: &str,
+        now_ms: u64,
+    ) -> Result<(), DbError> {
+        sqlx::query(sql::HOLD_OP)
             .bind(device.as_str())
-            .bind(op_id)
+            .bind(to_i64(seq, "seq")?)
+            .bind(site.map(SiteId::as_str))
+            .bind(code)
+            .bind(to_i64(now_ms, "time")?)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    async fn held_site_of_record(&mut self, record: &RecordId) -> Result<Option<SiteId>, DbError> {
+        let site: Option<Option<String>> =
+            sqlx::query_scalar(sql::HELD_SITE_OF_RECORD).bind(record.as_str()).fetch_optional(&mut *self.tx).await?;
+        Ok(site.flatten().map(SiteId))
+    }
+
+    async fn held_op(&mut self, device: &DeviceId, seq: u64) -> Result<Option<(HeldOp, bool)>, DbError> {
+        let row = sqlx::query(sql::HELD_OP)
+            .bind(device.as_str())
+            .bind(to_i64(seq, "seq")?)
             .fetch_optional(&mut *self.tx)
             .await?;
-        Ok(found.is_some())
+        let Some(row) = row else { return Ok(None) };
+        let decided = row.try_get::<Option<i64>, _>("decided_at_ms")?.is_some();
+        Ok(Some((rows::held_op(&row)?, decided)))
+    }
+
+    async fn decide_held_op(
+        &mut self,
+        device: &DeviceId,
+        seq: u64,
+        decision: HeldDecision,
+        by: &StaffId,
+        now_ms: u64,
+    ) -> Result<bool, DbError> {
+        let decided = sqlx::query(sql::DECIDE_HELD_OP)
+            .bind(to_i64(now_ms, "time")?)
+            .bind(by.as_str())
+            .bind(decision.code())
+            .bind(device.as_str())
+            .bind(to_i64(seq, "seq")?)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(decided.rows_affected() == 1)
     }
 
     async fn actor(&mut self, device: &DeviceId, staff: &StaffId) -> Result<Option<Actor>, DbError> {

@@ -62,6 +62,22 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     }
 }
 
+/// The client's network address as the sign-in throttle counts it: the socket's peer
+/// address (`"unknown"` when the server runs without connection info, as in-process
+/// tests do). Behind a reverse proxy every client shares the proxy's address; the
+/// throttle's per-account keys still tell people apart.
+#[derive(Clone, Debug)]
+pub struct ClientAddress(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>();
+        Ok(ClientAddress(peer.map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string())))
+    }
+}
+
 /// A query string decoded as `T`; a bad one is a 422 problem.
 #[derive(Debug)]
 pub struct ApiQuery<T>(pub T);

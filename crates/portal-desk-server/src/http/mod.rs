@@ -3,6 +3,7 @@
 
 pub mod devices;
 pub mod extract;
+pub mod held;
 pub mod openapi;
 pub mod pull;
 pub mod push;
@@ -51,6 +52,9 @@ pub fn routes() -> Vec<RouteSpec> {
         route("patch", "/api/v1/staff/{staff}", patch(staff::update)),
         route("post", "/api/v1/staff/{staff}/password", post(staff::reset_password)),
         route("post", "/api/v1/push", post(push::push)),
+        route("get", "/api/v1/held", get(held::list)),
+        route("post", "/api/v1/held/{device}/{seq}/accept", post(held::accept)),
+        route("post", "/api/v1/held/{device}/{seq}/reject", post(held::reject)),
         route("get", "/api/v1/pull", get(pull::pull)),
         route("get", "/api/v1/openapi.json", get(openapi::openapi)),
         route("get", "/healthz", get(healthz)),

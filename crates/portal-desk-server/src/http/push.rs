@@ -21,7 +21,8 @@ pub async fn push(
         return Err(ApiError::WrongDevice);
     }
     let pusher = Pusher { staff: caller.staff, device: caller.device, kiosk_site: caller.kiosk_site };
-    let (response, stats) = sync::push(state.store.as_ref(), &pusher, &request.ops, crate::now_ms()).await?;
+    let (response, stats) =
+        sync::push(state.store.as_ref(), &state.keys, &pusher, &request.ops, crate::now_ms()).await?;
     state.metrics.observe_push(&stats);
     Ok(Json(response))
 }

@@ -151,9 +151,11 @@ async fn prepare(
                 device: device.into(),
                 now_ms: now - 13 * 60 * 60 * 1000,
                 expires_at_ms: now - 1,
+                binding: None,
+                fresh_credential: auth::new_id(),
             };
             server.store.start_session(&session, &AuditEntry::new(now, "sign_in", json!({}))).await.unwrap();
-            Device { token, staff: staff_id(email).into(), device: device.into() }
+            Device::without_credential(token, staff_id(email).into(), device)
         }
         Token::Live | Token::Revoked => server.sign_in(email, device).await,
     };

@@ -95,7 +95,7 @@ async fn analysts_and_supervisors_cannot_write_site_settings_or_templates() {
     let mut admins = Outbox::new(&sam);
     server.push_ok(&sam, &[create_site(&mut admins, &riverside_settings())]).await;
     for email in ["asha@riverside.test", "carys@riverside.test"] {
-        let device = server.sign_in(email, &format!("tablet-{email}")).await;
+        let device = server.sign_in(email, &format!("tablet-{}", email.replace('@', "-at-"))).await;
         let mut outbox = Outbox::new(&device);
         let edit = OpBody::SetField { field: "daily_request_limit".into(), value: "999".into(), replaces: None };
         let ops = [

@@ -7,6 +7,7 @@ use portal_desk_server::auth::{self, HashCost};
 use portal_desk_server::db::sqlite::SqliteStore;
 use portal_desk_server::db::{Role, Store, Viewer};
 use portal_desk_server::demo::{self, DEMO_PASSWORD, DEMO_STAFF};
+use portal_desk_server::keys::ServerKeys;
 use portal_desk_server::{now_ms, sync};
 use std::collections::HashSet;
 
@@ -18,8 +19,11 @@ async fn staff_id(store: &SqliteStore, email: &str) -> portal_desk_core::StaffId
 async fn the_demo_seeds_two_sites_six_staff_and_twelve_valid_cases_once() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("demo.db")).await.unwrap();
-    assert!(demo::seed(&store, HashCost::Minimal, now_ms()).await.unwrap());
-    assert!(!demo::seed(&store, HashCost::Minimal, now_ms()).await.unwrap(), "a second seed does nothing");
+    assert!(demo::seed(&store, &ServerKeys::random(), HashCost::Minimal, now_ms()).await.unwrap());
+    assert!(
+        !demo::seed(&store, &ServerKeys::random(), HashCost::Minimal, now_ms()).await.unwrap(),
+        "a second seed does nothing"
+    );
     for demo_staff in DEMO_STAFF {
         let credentials = store.staff_credentials(demo_staff.email).await.unwrap().expect("seeded");
         assert!(auth::verify_password(DEMO_PASSWORD, &credentials.password_hash), "{}", demo_staff.email);
@@ -53,7 +57,7 @@ async fn the_demo_seeds_two_sites_six_staff_and_twelve_valid_cases_once() {
 async fn a_demo_analyst_sees_only_their_sites_open_cases() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("demo.db")).await.unwrap();
-    demo::seed(&store, HashCost::Minimal, now_ms()).await.unwrap();
+    demo::seed(&store, &ServerKeys::random(), HashCost::Minimal, now_ms()).await.unwrap();
     let asha = Viewer { staff: staff_id(&store, "asha.patel@riverside.example").await, role: Role::Analyst };
     let mut page = sync::pull(&store, &asha, 0, 500).await.unwrap();
     page.records.retain(|r| r.collection == Collection::Case);

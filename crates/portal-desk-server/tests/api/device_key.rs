@@ -4,12 +4,16 @@
 
 use crate::support::{TestServer, PASSWORD};
 use axum::http::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::Value;
 
-/// Signs `email` in on `device` and returns the whole answer.
+/// Signs `email` in on `device` (proving the device, as the app does) and returns the
+/// whole answer.
 async fn sign_in(server: &TestServer, email: &str, device: &str) -> Value {
-    let body = json!({ "email": email, "password": PASSWORD, "device": device });
-    server.send(Method::POST, "/api/v1/sign-in", None, Some(&body)).await.ok()
+    let answer: Value = server.sign_in_raw(email, PASSWORD, device).await.ok();
+    if let Some(secret) = answer["device_secret"].as_str() {
+        server.device_secrets.lock().unwrap().insert(device.to_owned(), secret.to_owned());
+    }
+    answer
 }
 
 fn key_of(answer: &Value) -> String {
@@ -36,8 +40,7 @@ async fn every_sign_in_on_a_device_gets_the_same_random_device_key() {
 async fn a_wrong_password_gets_no_device_key() {
     let server = TestServer::new().await;
     sign_in(&server, "asha@riverside.test", "tablet-1").await;
-    let wrong = json!({ "email": "asha@riverside.test", "password": "guess", "device": "tablet-1" });
-    let response = server.send(Method::POST, "/api/v1/sign-in", None, Some(&wrong)).await;
+    let response = server.sign_in_raw("asha@riverside.test", "guess", "tablet-1").await;
     let problem = response.problem(StatusCode::UNAUTHORIZED, "/problems/sign-in-failed");
     assert!(problem.get("device_key").is_none());
 }
@@ -48,8 +51,7 @@ async fn a_revoked_device_gets_no_device_key() {
     sign_in(&server, "asha@riverside.test", "lost-tablet").await;
     let carys = server.sign_in("carys@riverside.test", "desk-c").await;
     server.send(Method::POST, "/api/v1/devices/lost-tablet/revoke", Some(&carys.token), None).await.ok::<Value>();
-    let again = json!({ "email": "asha@riverside.test", "password": PASSWORD, "device": "lost-tablet" });
-    let response = server.send(Method::POST, "/api/v1/sign-in", None, Some(&again)).await;
+    let response = server.sign_in_raw("asha@riverside.test", PASSWORD, "lost-tablet").await;
     let problem = response.problem(StatusCode::FORBIDDEN, "/problems/device-revoked");
     assert!(problem.get("device_key").is_none());
     assert!(!String::from_utf8_lossy(&response.body).contains("device_key"));

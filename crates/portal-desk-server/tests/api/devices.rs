@@ -4,10 +4,9 @@
 use crate::support::{Outbox, TestServer, PASSWORD};
 use axum::http::{header, Method, StatusCode};
 use portal_desk_core::protocol::SignInResponse;
-use portal_desk_server::auth::MAX_FAILED_SIGN_INS;
 use portal_desk_server::db::DeviceSummary;
 use portal_desk_server::http::devices::DeviceList;
-use serde_json::json;
+use portal_desk_server::sign_in_guard::{ACCOUNT_FREE_FAILURES, FIRST_LOCK_MS};
 
 #[tokio::test]
 async fn a_token_is_refreshed_and_the_old_one_stops_working() {
@@ -38,16 +37,15 @@ async fn sign_out_ends_the_session() {
 #[tokio::test]
 async fn repeated_failed_sign_ins_are_refused_for_a_while_even_with_the_right_password() {
     let server = TestServer::new().await;
-    let wrong = json!({ "email": "asha@riverside.test", "password": "guess", "device": "tablet-1" });
-    for _ in 0..MAX_FAILED_SIGN_INS {
-        let response = server.send(Method::POST, "/api/v1/sign-in", None, Some(&wrong)).await;
+    for _ in 0..ACCOUNT_FREE_FAILURES {
+        let response = server.sign_in_raw("asha@riverside.test", "guess", "tablet-1").await;
         response.problem(StatusCode::UNAUTHORIZED, "/problems/sign-in-failed");
     }
-    let right = json!({ "email": "asha@riverside.test", "password": PASSWORD, "device": "tablet-1" });
-    let response = server.send(Method::POST, "/api/v1/sign-in", None, Some(&right)).await;
+    let response = server.sign_in_raw("asha@riverside.test", PASSWORD, "tablet-1").await;
     let problem = response.problem(StatusCode::TOO_MANY_REQUESTS, "/problems/too-many-sign-in-attempts");
-    assert_eq!(problem["retry_after_s"], 900);
-    assert_eq!(response.header(header::RETRY_AFTER), Some("900"));
+    let first_lock_s = FIRST_LOCK_MS / 1000;
+    assert_eq!(problem["retry_after_s"], first_lock_s);
+    assert_eq!(response.header(header::RETRY_AFTER), Some(first_lock_s.to_string().as_str()));
     // Another member of staff is not held up by someone guessing at Asha's account.
     server.sign_in("ben@riverside.test", "tablet-1").await;
 }
@@ -96,9 +94,8 @@ async fn a_revoked_device_is_told_to_wipe_its_data_and_cannot_sign_in_again() {
         .send(Method::GET, "/api/v1/pull", Some(&lost.token), None)
         .await
         .problem(StatusCode::FORBIDDEN, "/problems/device-revoked");
-    let again = json!({ "email": "asha@riverside.test", "password": PASSWORD, "device": "lost-tablet" });
     server
-        .send(Method::POST, "/api/v1/sign-in", None, Some(&again))
+        .sign_in_raw("asha@riverside.test", PASSWORD, "lost-tablet")
         .await
         .problem(StatusCode::FORBIDDEN, "/problems/device-revoked");
     assert_eq!(server.count("SELECT COUNT(*) FROM records").await, 0);

@@ -122,9 +122,15 @@ async fn hostile_requests_to_every_endpoint_get_4xx_never_5xx_and_refusals_chang
     let supervisor = server.sign_in("carys@riverside.test", "desk-1").await;
     let mut outbox = Outbox::new(&tablet);
     let valid_ops = [outbox.create("case-1", "riverside", "Ada Example", "sign_up"), outbox.note("case-1", "hello")];
+    // Ben's tablet is registered, so a valid sign-in on it proves the device.
+    server.sign_in("ben@riverside.test", "tablet-9").await;
+    let proof = server.device_secrets.lock().unwrap()["tablet-9"].clone();
     let valid = [
         ("/api/v1/push", json!({ "device": "tablet-1", "ops": valid_ops })),
-        ("/api/v1/sign-in", json!({ "email": "ben@riverside.test", "password": PASSWORD, "device": "tablet-9" })),
+        (
+            "/api/v1/sign-in",
+            json!({ "email": "ben@riverside.test", "password": PASSWORD, "device": "tablet-9", "device_proof": proof }),
+        ),
         (
             "/api/v1/audit/views",
             json!({ "device": "tablet-1", "views": [{ "id": "v1", "record": "case-1", "by": tablet.staff, "at_ms": 1 }] }),

@@ -15,6 +15,7 @@ mod operations;
 mod process;
 mod pull;
 mod push;
+mod red_team;
 mod replicas;
 mod replicas_as_processes;
 mod sign_in;

@@ -6,6 +6,7 @@
 use crate::support::process::{binary, free_port, http, ServerProcess};
 use crate::support::{fresh_postgres_url, postgres_url};
 use portal_desk_core::protocol::{PullResponse, PushResponse};
+use portal_desk_core::signing::OpKey;
 use portal_desk_core::Op;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -49,11 +50,25 @@ struct Tablet {
     device: String,
     staff: String,
     token: String,
+    key: OpKey,
     ops: Vec<Op>,
     acknowledged: u64,
 }
 
 impl Tablet {
+    /// The tablet `device` as the sign-in answer `signed_in` left it.
+    fn signed_in(device: &str, signed_in: &Value) -> Self {
+        let staff = signed_in["staff"]["id"].as_str().unwrap().to_owned();
+        let credential = &signed_in["credential"];
+        let key = OpKey {
+            credential: credential["id"].as_str().unwrap().to_owned(),
+            staff: staff.clone().into(),
+            key: credential["key"].as_str().unwrap().to_owned(),
+        };
+        let token = signed_in["token"].as_str().unwrap().to_owned();
+        Tablet { device: device.to_owned(), staff, token, key, ops: Vec::new(), acknowledged: 0 }
+    }
+
     fn add_notes(&mut self, n: usize) {
         for _ in 0..n {
             let seq = self.ops.len() as u64 + 1;
@@ -68,7 +83,9 @@ impl Tablet {
                 "hlc": { "wall_ms": portal_desk_server::now_ms(), "counter": seq, "device": self.device },
                 "actor": self.staff, "record": format!("case-{}", self.device), "body": body,
             });
-            self.ops.push(serde_json::from_value(op).unwrap());
+            let mut op: Op = serde_json::from_value(op).unwrap();
+            self.key.sign(&mut op).unwrap();
+            self.ops.push(op);
         }
     }
 
@@ -107,10 +124,7 @@ async fn killing_the_server_mid_push_loses_no_acknowledged_operation_and_applies
         let body = json!({ "email": format!("{who}@example.test"), "password": PASSWORD, "device": device });
         let (status, text) = http(port, "POST", "/api/v1/sign-in", None, Some(&body)).await.unwrap();
         assert_eq!(status, 200, "{text}");
-        let signed_in: Value = serde_json::from_str(&text).unwrap();
-        let staff = signed_in["staff"]["id"].as_str().unwrap().to_owned();
-        let token = signed_in["token"].as_str().unwrap().to_owned();
-        tablets.push(Tablet { device, staff, token, ops: Vec::new(), acknowledged: 0 });
+        tablets.push(Tablet::signed_in(&device, &serde_json::from_str(&text).unwrap()));
     }
     let mut interrupted = 0;
     for _ in 0..6 {
@@ -161,14 +175,7 @@ async fn sigterm_lets_pushes_in_flight_finish() {
     let server = start(&database, port).await;
     let body = json!({ "email": "a@example.test", "password": PASSWORD, "device": "tablet-a" });
     let (_, text) = http(port, "POST", "/api/v1/sign-in", None, Some(&body)).await.unwrap();
-    let signed_in: Value = serde_json::from_str(&text).unwrap();
-    let mut tablet = Tablet {
-        device: "tablet-a".into(),
-        staff: signed_in["staff"]["id"].as_str().unwrap().into(),
-        token: signed_in["token"].as_str().unwrap().into(),
-        ops: Vec::new(),
-        acknowledged: 0,
-    };
+    let mut tablet = Tablet::signed_in("tablet-a", &serde_json::from_str(&text).unwrap());
     tablet.add_notes(200);
     let pending: Vec<&Op> = tablet.ops.iter().collect();
     let body = json!({ "device": tablet.device, "ops": pending });

@@ -138,6 +138,8 @@ async fn an_edit_to_another_sites_case_is_rejected() {
 
 #[tokio::test]
 async fn an_actor_who_never_signed_in_on_the_device_is_rejected() {
+    // The op naming Ben is signed with Asha's credential (Ben has none on this tablet),
+    // so it is refused before any rule about Ben: he did not make it.
     let server = TestServer::new().await;
     let tablet = server.sign_in("asha@riverside.test", "tablet-1").await;
     let mut outbox = Outbox::new(&tablet);
@@ -146,7 +148,7 @@ async fn an_actor_who_never_signed_in_on_the_device_is_rejected() {
     outbox.as_actor(&tablet.staff);
     let from_asha = outbox.create("case-2", "riverside", "Bo Example", "sign_up");
     let response = server.push_ok(&tablet, &[from_ben, from_asha]).await;
-    assert_rejected(&response.results[0], "unknown_actor");
+    assert_rejected(&response.results[0], "not_signed_by_author");
     assert_applied(&response.results[1]);
 }
 

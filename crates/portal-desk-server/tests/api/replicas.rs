@@ -5,7 +5,7 @@
 
 use crate::support::{fresh_postgres, postgres_url, staff_id, Outbox, TestDb, TestServer, PASSWORD, STAFF};
 use axum::http::Method;
-use portal_desk_core::protocol::{PullResponse, SignInResponse};
+use portal_desk_core::protocol::PullResponse;
 use portal_desk_core::SiteId;
 use portal_desk_server::auth::{self, HashCost};
 use portal_desk_server::db::postgres::PostgresStore;
@@ -74,10 +74,11 @@ async fn call<T: serde::de::DeserializeOwned>(
     serde_json::from_slice(&bytes).unwrap()
 }
 
+/// Signs in on a new device (each tablet here signs in once).
 async fn sign_in(router: &axum::Router, email: &str, device: &str) -> crate::support::Device {
     let body = serde_json::json!({ "email": email, "password": PASSWORD, "device": device });
-    let response: SignInResponse = call(router, Method::POST, "/api/v1/sign-in", None, Some(body)).await;
-    crate::support::Device { token: response.token, staff: response.staff.id, device: device.into() }
+    let response: crate::support::SignedIn = call(router, Method::POST, "/api/v1/sign-in", None, Some(body)).await;
+    crate::support::Device::signed_in(response, device)
 }
 
 async fn pull_all(router: &axum::Router, device: &crate::support::Device) -> Vec<portal_desk_core::Record> {

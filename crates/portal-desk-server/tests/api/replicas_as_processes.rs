@@ -6,7 +6,7 @@
 
 use crate::support::process::{free_port, http, ServerProcess};
 use crate::support::{fresh_postgres_url, postgres_url, Device, Outbox};
-use portal_desk_core::protocol::{PullResponse, PushResponse, SignInResponse};
+use portal_desk_core::protocol::{PullResponse, PushResponse};
 use portal_desk_core::{Op, OpBody, Outcome, Record, RecordId, SiteId};
 use portal_desk_server::access::may_read;
 use portal_desk_server::db::Role;
@@ -86,8 +86,8 @@ async fn sign_in(replicas: &mut Replicas, email: &str, device: &str) -> Device {
     let port = replicas.next_port();
     let body = json!({ "email": email, "password": DEMO_PASSWORD, "device": device });
     let answer = http(port, "POST", "/api/v1/sign-in", None, Some(&body)).await;
-    let response: SignInResponse = decode(answer, &format!("sign-in of {email}"), port);
-    Device { token: response.token, staff: response.staff.id, device: device.into() }
+    let response: crate::support::SignedIn = decode(answer, &format!("sign-in of {email}"), port);
+    Device::signed_in(response, device)
 }
 
 async fn push_to(port: u16, device: &Device, ops: &[Op]) -> std::io::Result<(u16, String)> {

@@ -72,6 +72,8 @@ async fn an_expired_token_is_a_401_problem() {
         device: "tablet-1".into(),
         now_ms: now - 13 * 60 * 60 * 1000,
         expires_at_ms: now - 60 * 60 * 1000,
+        binding: None,
+        fresh_credential: auth::new_id(),
     };
     server.store.start_session(&session, &AuditEntry::new(session.now_ms, "sign_in", json!({}))).await.unwrap();
     server

@@ -10,7 +10,8 @@ use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use portal_desk_core::case::Collection;
-use portal_desk_core::protocol::{PullResponse, PushResponse, SignInResponse};
+use portal_desk_core::protocol::{IssuedCredential, PullResponse, PushResponse, SignInResponse};
+use portal_desk_core::signing::OpKey;
 use portal_desk_core::{DeviceId, Hlc, Op, OpBody, RecordId, SiteId, StaffId};
 use portal_desk_server::auth::{self, HashCost};
 use portal_desk_server::db::postgres::PostgresStore;
@@ -47,6 +48,8 @@ pub struct TestServer {
     pub store: Arc<dyn Store>,
     /// The same database, for looking at the tables directly.
     pub db: TestDb,
+    /// Each device's secret, as the device keeps it, by device id.
+    pub device_secrets: std::sync::Mutex<std::collections::HashMap<String, String>>,
     /// The temporary folder holding the database and the app's files; kept so that it
     /// lives as long as the server.
     _dir: TempDir,
@@ -194,6 +197,37 @@ pub struct Device {
     pub staff: StaffId,
     /// The device.
     pub device: DeviceId,
+    /// The signed-in person's operation key on the device.
+    pub key: OpKey,
+}
+
+impl Device {
+    /// A device whose person is signed in on it as `signed_in` answered.
+    pub fn signed_in(signed_in: SignedIn, device: &str) -> Self {
+        let staff = signed_in.session.staff.id;
+        let key = OpKey { credential: signed_in.credential.id, staff: staff.clone(), key: signed_in.credential.key };
+        Device { token: signed_in.session.token, staff, device: DeviceId::from(device), key }
+    }
+
+    /// A device with this token whose person holds no credential the server issued.
+    pub fn without_credential(token: String, staff: StaffId, device: &str) -> Self {
+        let key = OpKey { credential: "never-issued".into(), staff: staff.clone(), key: "00".repeat(32) };
+        Device { token, staff, device: DeviceId::from(device), key }
+    }
+}
+
+/// What a sign-in answers, as the tests read it.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct SignedIn {
+    /// The session.
+    #[serde(flatten)]
+    pub session: SignInResponse,
+    /// The device's data-at-rest secret.
+    pub device_key: String,
+    /// The device's own secret, when this sign-in registered it.
+    pub device_secret: Option<String>,
+    /// The person's operation key on the device.
+    pub credential: IssuedCredential,
 }
 
 impl TestServer {
@@ -222,7 +256,7 @@ impl TestServer {
         std::fs::write(static_dir.join("sw.js"), "self.addEventListener('fetch', () => {});").expect("sw");
         std::fs::write(static_dir.join("portal-desk-0123456789abcdef.js"), "export {};").expect("asset");
         let state = AppState::new(store.clone(), static_dir, HashCost::Minimal, Arc::new(ServerKeys::random()));
-        Self { app: app(state), store, db, _dir: dir }
+        Self { app: app(state), store, db, device_secrets: Default::default(), _dir: dir }
     }
 
     /// Sends a request; `body` is sent as JSON when given.
@@ -247,11 +281,22 @@ impl TestServer {
         TestResponse { status, headers, body }
     }
 
-    /// Signs `email` in on `device`.
+    /// Signs `email` in on `device`, as the app does: proving the device with the secret
+    /// it was given at registration, and keeping the secret a first sign-in gives it.
     pub async fn sign_in(&self, email: &str, device: &str) -> Device {
-        let body = serde_json::json!({ "email": email, "password": PASSWORD, "device": device });
-        let response: SignInResponse = self.send(Method::POST, "/api/v1/sign-in", None, Some(&body)).await.ok();
-        Device { token: response.token, staff: response.staff.id, device: DeviceId::from(device) }
+        let response: SignedIn = self.sign_in_raw(email, PASSWORD, device).await.ok();
+        if let Some(secret) = &response.device_secret {
+            self.device_secrets.lock().unwrap().insert(device.to_owned(), secret.clone());
+        }
+        Device::signed_in(response, device)
+    }
+
+    /// Sends a sign-in with this password, proving the device as [`TestServer::sign_in`]
+    /// does, and returns the raw answer.
+    pub async fn sign_in_raw(&self, email: &str, password: &str, device: &str) -> TestResponse {
+        let proof = self.device_secrets.lock().unwrap().get(device).cloned();
+        let body = serde_json::json!({ "email": email, "password": password, "device": device, "device_proof": proof });
+        self.send(Method::POST, "/api/v1/sign-in", None, Some(&body)).await
     }
 
     /// Pushes `ops` from `device`, returning the raw response.
@@ -300,10 +345,12 @@ pub fn staff_id(email: &str) -> String {
 }
 
 /// Builds a device's operations with consecutive sequence numbers and a clock that
-/// follows real time.
+/// follows real time, signed as the app signs them: with the operation key of the
+/// person signed in.
 pub struct Outbox {
     device: DeviceId,
     actor: StaffId,
+    key: Option<OpKey>,
     next_seq: u64,
     wall_ms: u64,
 }
@@ -311,13 +358,46 @@ pub struct Outbox {
 impl Outbox {
     /// An empty outbox for a signed-in device.
     pub fn new(device: &Device) -> Self {
-        Self { device: device.device.clone(), actor: device.staff.clone(), next_seq: 1, wall_ms: now_ms() }
+        Self {
+            device: device.device.clone(),
+            actor: device.staff.clone(),
+            key: Some(device.key.clone()),
+            next_seq: 1,
+            wall_ms: now_ms(),
+        }
     }
 
-    /// The actor of the operations made from now on.
+    /// The actor the operations made from now on NAME, still signed with the key of
+    /// the person signed in (an impersonation, as an attacker would make it).
     pub fn as_actor(&mut self, actor: &StaffId) -> &mut Self {
         self.actor = actor.clone();
         self
+    }
+
+    /// The operations made from now on are by the person signed in on `device` (the
+    /// same tablet), signed with their key: a colleague taking over a shared tablet.
+    pub fn by(&mut self, device: &Device) -> &mut Self {
+        assert_eq!(device.device, self.device, "a colleague on the same tablet");
+        self.actor = device.staff.clone();
+        self.key = Some(device.key.clone());
+        self
+    }
+
+    /// The operations made from now on are not signed at all (an app from before
+    /// signing, or a forger).
+    pub fn unsigned(&mut self) -> &mut Self {
+        self.key = None;
+        self
+    }
+
+    /// Signs `op` again after a test changed it, as its author's device would have
+    /// made it.
+    pub fn sign(&self, op: &mut Op) {
+        op.signature = None;
+        if let Some(key) = &self.key {
+            let holder = OpKey { staff: op.actor.clone(), ..key.clone() };
+            holder.sign(op).expect("sign");
+        }
     }
 
     /// The next operation, with any body, on any record.
@@ -325,7 +405,7 @@ impl Outbox {
         self.wall_ms += 1;
         let seq = self.next_seq;
         self.next_seq += 1;
-        Op {
+        let mut op = Op {
             id: format!("{}-op-{seq}", self.device).into(),
             device: self.device.clone(),
             seq,
@@ -333,7 +413,10 @@ impl Outbox {
             actor: self.actor.clone(),
             record: RecordId::from(record),
             body,
-        }
+            signature: None,
+        };
+        self.sign(&mut op);
+        op
     }
 
     /// Creates a case.

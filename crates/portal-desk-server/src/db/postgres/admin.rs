@@ -170,6 +170,13 @@ impl AdminStore for PostgresStore {
                     .execute(&mut *tx)
                     .await?;
                 sqlx::query("DELETE FROM sessions WHERE staff_id = $1").bind(staff.as_str()).execute(&mut *tx).await?;
+                // Changes they queued and have not synced yet are held for a supervisor.
+                sqlx::query(crate::db::trust::sql::REVOKE_STAFF_CREDENTIALS)
+                    .bind(to_i64(audit.at_ms, "time")?)
+                    .bind("staff_deactivated")
+                    .bind(staff.as_str())
+                    .execute(&mut *tx)
+                    .await?;
             }
             None => {}
         }
@@ -189,7 +196,12 @@ impl AdminStore for PostgresStore {
                 .await?;
         let Some(email) = email else { return Ok(false) };
         sqlx::query("DELETE FROM sessions WHERE staff_id = $1").bind(staff.as_str()).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM sign_in_failures WHERE email = $1").bind(&email).execute(&mut *tx).await?;
+        let prefix = crate::sign_in_guard::account_prefix(&email);
+        sqlx::query(crate::db::trust::sql::CLEAR_ACCOUNT)
+            .bind(&prefix)
+            .bind(prefix.chars().count() as i32)
+            .execute(&mut *tx)
+            .await?;
         append_audit_on(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(true)

@@ -45,6 +45,17 @@ pub fn binary() -> Command {
     command
 }
 
+/// The key file every server process on `database` shares (made on first use), as the
+/// servers of one database in production share one.
+pub fn key_file_for(database: &str) -> std::path::PathBuf {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    database.hash(&mut hasher);
+    let path = std::env::temp_dir().join(format!("portal-desk-test-{:016x}.key", hasher.finish()));
+    portal_desk_server::keys::ServerKeys::load_or_create(&path).expect("the test key file");
+    path
+}
+
 /// A loopback port that was free a moment ago.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -65,6 +76,7 @@ impl ServerProcess {
             .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--static-dir", "/nonexistent"])
             .args(extra)
             .env("PORTAL_DESK_DATABASE_URL", database)
+            .env("PORTAL_DESK_KEY_FILE", key_file_for(database))
             .spawn()
             .expect("start the server");
         let mut server = Self { child, port };
