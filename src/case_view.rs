@@ -94,6 +94,7 @@ mod tests {
             actor: StaffId::from("asha"),
             record: RecordId::from(record),
             body,
+            signature: None,
         }
     }
 

@@ -46,6 +46,19 @@ pub fn describe(body: &OpBody) -> String {
     }
 }
 
+/// Why the server holds a change for a supervisor, in words for the supervisor who
+/// decides, from its stable code.
+pub fn held_because(code: &str) -> &'static str {
+    match code {
+        "unsigned_before_upgrade" => {
+            "Made on a device before it could sign changes, so the server cannot prove who made it."
+        }
+        "author_deactivated" => "Made by someone whose account was deactivated before the device synced.",
+        "credential_revoked" => "Signed with a key that has since been revoked.",
+        _ => "The server could not prove who made it.",
+    }
+}
+
 /// Where a change waiting in the outbox has got to.
 pub fn waiting_state(sending: bool, online: bool) -> &'static str {
     if sending {
@@ -73,6 +86,14 @@ pub const DISMISS_QUESTION: &str =
 mod tests {
     use super::*;
     use portal_desk_core::case::Collection;
+
+    #[test]
+    fn every_reason_a_change_is_held_is_told_in_plain_words() {
+        for code in ["unsigned_before_upgrade", "author_deactivated", "credential_revoked", "something_new"] {
+            assert!(held_because(code).ends_with('.') && !held_because(code).contains('_'), "{code}");
+        }
+        assert_ne!(held_because("author_deactivated"), held_because("something_new"));
+    }
 
     #[test]
     fn changes_are_described_in_plain_words() {

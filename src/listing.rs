@@ -65,6 +65,7 @@ mod tests {
             actor: "asha".into(),
             record: record.into(),
             body,
+            signature: None,
         }
     }
 

@@ -25,15 +25,32 @@ impl From<SignInResponse> for Session {
     }
 }
 
-/// A sign-in's whole answer: the session, and the device's secret that unlocks its
-/// encrypted data without a PIN (the server slot).
+/// A sign-in's whole answer: the session, the device's secret that unlocks its
+/// encrypted data without a PIN (the server slot), the device's own secret when this
+/// sign-in registered it, and the person's operation key on this device.
 #[derive(Clone, Debug, Deserialize)]
 pub struct SignedIn {
     /// The session.
     #[serde(flatten)]
     pub session: SignInResponse,
-    /// The device's secret, 64 hex characters.
+    /// The device's data-at-rest secret, 64 hex characters.
     pub device_key: String,
+    /// The device's own secret, to keep and prove the device with from now on.
+    #[serde(default)]
+    pub device_secret: Option<String>,
+    /// The signed-in person's operation key here.
+    pub credential: portal_desk_core::protocol::IssuedCredential,
+}
+
+impl SignedIn {
+    /// The operation key the sign-in gave its person, as the store holds it.
+    pub fn op_key(&self) -> portal_desk_core::signing::OpKey {
+        portal_desk_core::signing::OpKey {
+            credential: self.credential.id.clone(),
+            staff: self.session.staff.id.clone(),
+            key: self.credential.key.clone(),
+        }
+    }
 }
 
 /// The parts of a problem answer a failed sign-in is told apart by.

@@ -120,6 +120,7 @@ mod tests {
             actor: StaffId::from("asha"),
             record: RecordId::from("case-1"),
             body,
+            signature: None,
         }
     }
 

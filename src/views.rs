@@ -24,6 +24,9 @@ pub struct View {
     /// safeguarding and complaints); it goes to the audit log with the view.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The viewer's signature with their operation key, made when the view is kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<portal_desk_core::signing::Signature>,
     /// Kept on the device only: why the server would not audit the view. `None` while
     /// it waits to be reported (and then it is not sent: the server takes no such field).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -33,7 +36,15 @@ pub struct View {
 impl View {
     /// `by` looking at `record` now, under a fresh id, for `reason` if one was asked.
     pub fn now(record: RecordId, by: StaffId, reason: Option<String>) -> View {
-        View { id: crate::browser::new_uuid(), record, by, at_ms: crate::browser::now_ms(), reason, refused: None }
+        View {
+            id: crate::browser::new_uuid(),
+            record,
+            by,
+            at_ms: crate::browser::now_ms(),
+            reason,
+            signature: None,
+            refused: None,
+        }
     }
 }
 

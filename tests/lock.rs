@@ -153,7 +153,7 @@ async fn wrong_pins_are_counted_and_past_the_limit_only_an_online_sign_in_unlock
         "past the limit even the right PIN is refused"
     );
     assert_eq!(store.pin_holders().await.unwrap()[0].tries_left, 0);
-    assert!(!store.has_working_pin(&asha()).await.unwrap());
+    assert!(!store.has_working_pin(&asha(), "asha-credential").await.unwrap());
 
     // The online sign-in's device secret unlocks with no PIN; a new PIN starts afresh.
     store.unlock_with_device_key(DEVICE_KEY).await.unwrap();

@@ -77,6 +77,7 @@ async fn a_pull_keeps_the_summaries_sealed_and_in_step_and_leaves_patients_out()
         actor: asha(),
         record: "c1".into(),
         body: OpBody::SetField { field: "priority".into(), value: "urgent".into(), replaces: Some(seen) },
+        signature: None,
     });
     pull(&store, vec![urgent]).await;
     let listing = store.listing().await.unwrap();

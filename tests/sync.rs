@@ -246,6 +246,7 @@ fn created_elsewhere(i: u64, name: &str, site: &str) -> Record {
         actor: "ben".into(),
         record: RecordId::from(name),
         body: create_at(name, site),
+        signature: None,
     };
     apply_op(None, &op).0.unwrap()
 }
@@ -322,7 +323,15 @@ async fn a_second_change_of_sites_in_one_run_is_reported_not_looped_on() {
 }
 
 fn view(id: &str, by: &str, at_ms: u64) -> View {
-    View { id: id.into(), record: RecordId::from("c"), by: by.into(), at_ms, reason: None, refused: None }
+    View {
+        id: id.into(),
+        record: RecordId::from("c"),
+        by: by.into(),
+        at_ms,
+        reason: None,
+        signature: None,
+        refused: None,
+    }
 }
 
 #[wasm_bindgen_test]

@@ -110,6 +110,7 @@ mod tests {
                 site: "riverside".into(),
                 fields: fields.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
             },
+            signature: None,
         };
         Record::create(&op).unwrap()
     }

@@ -418,6 +418,7 @@ mod tests {
             actor: StaffId::from(actor),
             record: RecordId::from("c"),
             body,
+            signature: None,
         }
     }
 

@@ -87,6 +87,18 @@ impl DataKey {
     }
 }
 
+/// Encrypts a secret other than the data key (a person's operation key) under
+/// `wrapping`, bound to `context`.
+pub fn wrap_secret(wrapping: &KeyBytes, context: &[u8], secret: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    seal_with(&Aes256Gcm::new((&**wrapping).into()), context, secret)
+}
+
+/// The secret inside what [`wrap_secret`] made; [`CryptoError::WrongKey`] if `wrapping`
+/// is not the key it was wrapped under.
+pub fn unwrap_secret(wrapping: &KeyBytes, context: &[u8], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+    Ok(Zeroizing::new(open_with(&Aes256Gcm::new((&**wrapping).into()), context, wrapped)?))
+}
+
 fn seal_with(cipher: &Aes256Gcm, context: &[u8], plain: &[u8]) -> Result<Vec<u8>, CryptoError> {
     let nonce = random_bytes::<NONCE_BYTES>()?;
     let sealed = cipher

@@ -18,7 +18,7 @@ mod random;
 mod text;
 
 pub use bulk::BulkSealer;
-pub use cipher::{CryptoError, DataKey, KeyBytes};
+pub use cipher::{unwrap_secret, wrap_secret, CryptoError, DataKey, KeyBytes};
 pub use pin::{derive_pin_key, PBKDF2_ITERATIONS};
 pub use random::random_bytes;
 pub use text::{from_sealed_text, to_sealed_text, SEALED_MARK};

@@ -195,6 +195,7 @@ mod tests {
             actor: "ben".into(),
             record: "patient-0".into(),
             body: OpBody::Create { collection, site, fields },
+            signature: None,
         };
         let known = Record::create(&op).unwrap();
         let ids = NewCaseIds { case: "case-2".into(), patient: "patient-2".into(), checklist_run: "run-2".into() };

@@ -40,6 +40,8 @@ struct Listed {
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Changes {
     waiting: Vec<Listed>,
+    /// Kept by the server for a supervisor to accept or reject.
+    held: Vec<Listed>,
     rejected: Vec<Listed>,
     /// Rejected changes given up, newest first.
     dismissed: Vec<Listed>,
@@ -69,6 +71,12 @@ async fn load(store: crate::store::Store) -> Result<Changes, StoreError> {
     };
     let waiting =
         outbox.iter().map(|op| Listed { line: line(op), after: String::new(), reason: None, seq: None }).collect();
+    let (held, rejected): (Vec<_>, Vec<_>) = rejected.into_iter().partition(|r| r.held);
+    // Held changes are the supervisor's to decide: nothing to send again or dismiss.
+    let held = held
+        .into_iter()
+        .map(|r| Listed { line: line(&r.op), after: String::new(), reason: Some(r.reason), seq: None })
+        .collect();
     let rejected = rejected
         .into_iter()
         .map(|r| Listed { line: line(&r.op), after: String::new(), reason: Some(r.reason), seq: Some(r.op.seq) })
@@ -85,7 +93,7 @@ async fn load(store: crate::store::Store) -> Result<Changes, StoreError> {
         .collect();
     let refused: Vec<String> = store.views().await?.into_iter().filter_map(|v| v.refused).collect();
     let refused_views = (refused.len(), refused.last().cloned().unwrap_or_default());
-    Ok(Changes { waiting, rejected, dismissed, refused_views })
+    Ok(Changes { waiting, held, rejected, dismissed, refused_views })
 }
 
 /// What the person chose for a rejected change.
@@ -242,7 +250,7 @@ pub fn ChangesPage() -> impl IntoView {
             {move || match changes.get() {
                 None => view! { <p class="loading">"Loading changes…"</p> }.into_any(),
                 Some(Err(error)) => view! { <p class="banner banner--error">{error.message()}</p> }.into_any(),
-                Some(Ok(Changes { waiting, rejected, dismissed, refused_views: (refused_views, reason) })) => view! {
+                Some(Ok(Changes { waiting, held, rejected, dismissed, refused_views: (refused_views, reason) })) => view! {
                     {waiting.is_empty().then(|| view! {
                         <section class="panel" aria-labelledby="waiting-heading">
                             <h2 id="waiting-heading">"Waiting to sync"</h2>
@@ -251,6 +259,8 @@ pub fn ChangesPage() -> impl IntoView {
                     })}
                     {section("waiting-heading", "panel", "Waiting to sync",
                         "These changes are saved on this device and will be sent at the next sync.", waiting)}
+                    {section("held-heading", "panel panel--warning", "Waiting for a supervisor",
+                        "The server has kept these changes but not applied them, because it cannot prove who made them. A supervisor will accept or reject each one; you do not need to do anything.", held)}
                     {section("rejected-heading", "panel panel--error", "Not accepted by the server",
                         "These changes were not applied. Send one again if what stopped it has been put right (for example, a colleague has changed the case), or dismiss it if it is no longer needed.", rejected)}
                     {section("dismissed-heading", "panel", "Dismissed changes",

@@ -70,24 +70,43 @@ pub fn SignInPage() -> impl IntoView {
         let store = store.get();
         let navigate = navigate.clone();
         async move {
+            // The device proves it is itself with the secret it was given when it first
+            // signed in, and says what it queued before it could sign changes.
+            let (device_proof, queued_through) = match (store.device_proof().await, store.last_queued_seq().await) {
+                (Ok(proof), Ok(queued)) => (proof, Some(queued)),
+                (Err(error), _) | (_, Err(error)) => {
+                    problem.set(Some(error.message()));
+                    return;
+                }
+            };
             let request = SignInRequest {
                 email: credentials.email.trim().to_owned(),
                 password: credentials.password,
                 device: store.device().clone(),
+                device_proof,
+                queued_through,
             };
             match session::sign_in(&request).await {
                 Ok(signed) => {
+                    if let Some(secret) = &signed.device_secret {
+                        if let Err(error) = store.keep_device_secret(secret).await {
+                            problem.set(Some(error.message()));
+                            return;
+                        }
+                    }
                     if let Err(error) = store.unlock_with_device_key(&signed.device_key).await {
                         problem.set(Some(error.message()));
                         return;
                     }
+                    let op_key = signed.op_key();
+                    store.hold_op_key(Some(op_key.clone()));
                     let signed_in = Session::from(signed.session);
                     if let Err(error) = store.save_session(&signed_in).await {
                         errors.set(vec![FieldError { field: "email", message: error.message() }]);
                         return;
                     }
                     // A PIN locked by wrong tries is replaced, like a missing one.
-                    let has_pin = store.has_working_pin(&signed_in.staff.id).await.unwrap_or(false);
+                    let has_pin = store.has_working_pin(&signed_in.staff.id, &op_key.credential).await.unwrap_or(false);
                     status.online.set(true);
                     status.needs_sign_in.set(false);
                     status.problem.set(None);

@@ -357,6 +357,7 @@ mod tests {
             actor: "asha".into(),
             record: id.into(),
             body: OpBody::Create { collection: Collection::Case, site: "riverside".into(), fields },
+            signature: None,
         };
         Record::create(&op).unwrap()
     }

@@ -15,6 +15,10 @@ pub enum StoreError {
     Locked,
     /// A stored value did not decrypt: it was altered, or sealed under another key.
     Unreadable,
+    /// The person has no operation key on this device in memory (their PIN slot is
+    /// from before changes were signed), so a change they make could not be proven
+    /// theirs: it is not saved until they sign in online once.
+    CannotSign,
 }
 
 impl StoreError {
@@ -25,6 +29,7 @@ impl StoreError {
             StoreError::Database(detail) => format!("The change could not be saved on this device ({detail}). Try again; if it keeps happening, reload the page."),
             StoreError::Locked => "Portal Desk is locked. Unlock it with your PIN, or sign in, then try again.".to_owned(),
             StoreError::Unreadable => "Some data on this device could not be decrypted. Sync, then ask your IT team to check the device.".to_owned(),
+            StoreError::CannotSign => "This change was not saved: Portal Desk signs every change with a key that proves it is yours, and your key is not on this device yet. Sign in with your email and password once (this needs a connection), then try again.".to_owned(),
         }
     }
 }

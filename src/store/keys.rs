@@ -10,13 +10,24 @@
 //!   PIN is locked, or who has never used this tablet, can still reach its data (and the
 //!   outbox's unsynced changes) without anyone's PIN.
 //!
-//! Unlocking puts the data key in memory (`vault`); locking drops it.
+//! A PIN slot also holds its person's **operation key** (see `portal_desk_core::signing`),
+//! wrapped under the same PIN key: every change they make is signed with it, so only
+//! their PIN, or their own online sign-in (which hands the key over again), lets the
+//! tablet sign as them. A colleague's PIN opens the shared data but not this key.
+//!
+//! Beside the slots, in clear, is the device's own secret, which the server gave it at
+//! registration and which proves at every sign-in that it is this device (a sign-in
+//! happens while the device is locked, so it cannot be sealed).
+//!
+//! Unlocking puts the data key, and the person's operation key, in memory (`vault`);
+//! locking drops them.
 
 use super::{codec, meta, schema, vault, Store, StoreError};
 use crate::crypto::{self, DataKey, KeyBytes, PBKDF2_ITERATIONS};
 use crate::session::Session;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
+use portal_desk_core::signing::OpKey;
 use portal_desk_core::StaffId;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
@@ -27,6 +38,13 @@ pub const MAX_PIN_TRIES: u32 = 5;
 pub const MIN_PIN_DIGITS: usize = 6;
 /// The key of the server slot in the `keys` store.
 const SERVER_SLOT: &str = "server";
+/// The key of the device's own secret in the `keys` store.
+const DEVICE_SECRET: &str = "device-secret";
+
+/// What a PIN slot's operation key is sealed in the context of.
+fn signing_context(slot_key: &str) -> Vec<u8> {
+    format!("{slot_key}/signing").into_bytes()
+}
 
 fn pin_slot_key(staff: &StaffId) -> String {
     format!("pin/{staff}")
@@ -57,6 +75,14 @@ struct PinSlot {
     wrapped: Vec<u8>,
     /// Wrong PINs in a row.
     failures: u32,
+    /// The person's operation key (JSON), wrapped under the PIN's key; `None` in a slot
+    /// made before changes were signed, or before they had a key here.
+    #[serde(default)]
+    signing: Option<Vec<u8>>,
+    /// Which credential that key is, in clear, so that a slot holding a key the server
+    /// has since replaced is noticed at the next online sign-in.
+    #[serde(default)]
+    credential: Option<String>,
 }
 
 /// The data key wrapped under the server's device secret.
@@ -195,7 +221,17 @@ impl Store {
                 tries_left => UnlockError::WrongPin { tries_left },
             });
         };
+        // The PIN opened the data key, so it opens the operation key sealed beside it.
+        let signer = match &slot.signing {
+            Some(sealed) => {
+                let json =
+                    crypto::unwrap_secret(&pin_key, &signing_context(&slot_key), sealed).map_err(StoreError::from)?;
+                Some(serde_json::from_slice::<OpKey>(&json).map_err(|_| StoreError::Unreadable)?)
+            }
+            None => None,
+        };
         vault::unlock(&self.name, data_key);
+        self.hold_op_key(signer.filter(|key| &key.staff == staff));
         Ok(self.resume_session_of(staff).await?)
     }
 
@@ -254,6 +290,16 @@ impl Store {
         let salt = crypto::random_bytes::<16>()?;
         let pin_key: KeyBytes = crypto::derive_pin_key(pin, &salt, PBKDF2_ITERATIONS).await?;
         let slot_key = pin_slot_key(staff);
+        // Only the person's own operation key goes in their slot: the one in memory is
+        // theirs when they signed in online (or unlocked with their PIN) just now.
+        let signer = unlocked.signer.borrow().clone().filter(|key| &key.staff == staff);
+        let signing = match &signer {
+            Some(key) => {
+                let json = zeroize::Zeroizing::new(serde_json::to_vec(key).map_err(|_| StoreError::Unreadable)?);
+                Some(crypto::wrap_secret(&pin_key, &signing_context(&slot_key), &json)?)
+            }
+            None => None,
+        };
         let slot = PinSlot {
             staff: staff.clone(),
             name: name.to_owned(),
@@ -261,6 +307,8 @@ impl Store {
             iterations: PBKDF2_ITERATIONS,
             wrapped: unlocked.key.wrap(&pin_key, slot_key.as_bytes())?,
             failures: 0,
+            signing,
+            credential: signer.map(|key| key.credential),
         };
         drop(unlocked);
         let tx = self.db().transaction(schema::KEYS).with_mode(TransactionMode::Readwrite).build()?;
@@ -269,9 +317,60 @@ impl Store {
         Ok(())
     }
 
-    /// Whether `staff` has a PIN here that still unlocks (not locked by wrong tries).
-    pub async fn has_working_pin(&self, staff: &StaffId) -> Result<bool, StoreError> {
-        Ok(self.pin_slot(&pin_slot_key(staff)).await?.is_some_and(|s| s.failures < MAX_PIN_TRIES))
+    /// Whether `staff` has a PIN here that still unlocks (not locked by wrong tries) and
+    /// signs with `credential`, the operation key their online sign-in just gave them: a
+    /// slot from before changes were signed, or holding a key since replaced, must be
+    /// set again.
+    pub async fn has_working_pin(&self, staff: &StaffId, credential: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .pin_slot(&pin_slot_key(staff))
+            .await?
+            .is_some_and(|s| s.failures < MAX_PIN_TRIES && s.credential.as_deref() == Some(credential)))
+    }
+
+    /// Keeps `key` in memory to sign its holder's changes until the device locks (or
+    /// forgets the key in memory, with `None`).
+    pub fn hold_op_key(&self, key: Option<OpKey>) {
+        if let Ok(unlocked) = vault::unlocked(&self.name) {
+            *unlocked.signer.borrow_mut() = key;
+        }
+    }
+
+    /// The operation key in memory, if it is `actor`'s.
+    pub(super) fn op_key_of(&self, actor: &StaffId) -> Option<OpKey> {
+        let unlocked = vault::unlocked(&self.name).ok()?;
+        let signer = unlocked.signer.borrow();
+        signer.as_ref().filter(|key| &key.staff == actor).cloned()
+    }
+
+    /// The device's own secret, if the server has given it one: the proof a sign-in
+    /// sends that it comes from this device. Readable while locked.
+    pub async fn device_proof(&self) -> Result<Option<String>, StoreError> {
+        let tx = self.db().transaction(schema::KEYS).build()?;
+        codec::get_clear(&tx.object_store(schema::KEYS)?, DEVICE_SECRET).await
+    }
+
+    /// Keeps the secret a sign-in that registered this device returned.
+    pub async fn keep_device_secret(&self, secret: &str) -> Result<(), StoreError> {
+        let tx = self.db().transaction(schema::KEYS).with_mode(TransactionMode::Readwrite).build()?;
+        codec::put_clear(&tx.object_store(schema::KEYS)?, DEVICE_SECRET, &secret.to_owned()).await?;
+        tx.commit().await?;
+        if let Ok(unlocked) = vault::unlocked(&self.name) {
+            unlocked.has_device_secret.set(Some(true));
+        }
+        Ok(())
+    }
+
+    /// Whether the server has given this device its secret (then every change must be
+    /// signed); read once per unlock, then answered from memory.
+    pub(super) async fn has_device_secret(&self) -> Result<bool, StoreError> {
+        let unlocked = vault::unlocked(&self.name)?;
+        if let Some(known) = unlocked.has_device_secret.get() {
+            return Ok(known);
+        }
+        let known = self.device_proof().await?.is_some();
+        unlocked.has_device_secret.set(Some(known));
+        Ok(known)
     }
 
     async fn pin_slot(&self, slot_key: &str) -> Result<Option<PinSlot>, StoreError> {

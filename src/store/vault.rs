@@ -9,9 +9,10 @@ use super::counters::WriteCounters;
 use super::StoreError;
 use crate::crypto::{BulkSealer, DataKey};
 use portal_desk_core::protocol::client::AckedOp;
+use portal_desk_core::signing::OpKey;
 use portal_desk_core::summary::CaseSummary;
 use portal_desk_core::{Op, Record};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
@@ -64,6 +65,13 @@ pub(super) struct Unlocked {
     pub counters: RefCell<Option<WriteCounters>>,
     /// The data key imported into SubtleCrypto, made on first need (see `crypto::bulk`).
     pub bulk: RefCell<Option<Rc<BulkSealer>>>,
+    /// The operation key of the person who unlocked the device (their PIN slot's, or
+    /// their online sign-in's), which signs their changes; `None` when they have none
+    /// here yet. Dropped with the data key when the device locks.
+    pub signer: RefCell<Option<OpKey>>,
+    /// Whether the server has given this device its secret, once read (it is never taken
+    /// back short of wiping the device), so a write does not read it again.
+    pub has_device_secret: Cell<Option<bool>>,
 }
 
 thread_local! {
@@ -86,6 +94,8 @@ pub(super) fn unlock(name: &str, key: DataKey) {
         bundle_cache: RefCell::default(),
         counters: RefCell::default(),
         bulk: RefCell::default(),
+        signer: RefCell::default(),
+        has_device_secret: Cell::default(),
     });
     UNLOCKED.with(|all| all.borrow_mut().insert(name.to_owned(), state));
 }

@@ -5,10 +5,23 @@ use super::{codec, schema, Store, StoreError};
 use crate::views::{View, ViewsRecorded};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
+use portal_desk_core::signing::ViewFacts;
 
 impl Store {
-    /// Keeps a view, to be reported at the next sync.
-    pub async fn record_view(&self, view: View) -> Result<(), StoreError> {
+    /// Keeps a view, signed by its viewer (when their key is in memory), to be reported
+    /// at the next sync.
+    pub async fn record_view(&self, mut view: View) -> Result<(), StoreError> {
+        if let Some(key) = self.op_key_of(&view.by) {
+            let facts = ViewFacts {
+                id: &view.id,
+                device: self.device(),
+                record: &view.record,
+                by: &view.by,
+                at_ms: view.at_ms,
+                reason: view.reason.as_deref(),
+            };
+            view.signature = Some(key.sign_view(&facts).map_err(|_| StoreError::CannotSign)?);
+        }
         let tx = self.person_tx(schema::VIEWS)?;
         let views = tx.object_store(schema::VIEWS)?;
         codec::put(&views, view.id.as_str(), &view).await?;

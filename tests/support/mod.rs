@@ -59,6 +59,7 @@ pub fn made(record: &str, body: OpBody, version: u64) -> Record {
         actor: asha(),
         record: record.into(),
         body,
+        signature: None,
     };
     confirmed(&[op], version)
 }

@@ -106,6 +106,7 @@ mod tests {
             actor: "admin".into(),
             record: site_record_id(&site.id),
             body: OpBody::Create { collection: Collection::Site, site: site.id.clone(), fields: site.to_fields() },
+            signature: None,
         };
         Record::create(&op).unwrap()
     }

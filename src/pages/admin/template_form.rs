@@ -117,6 +117,7 @@ mod tests {
             actor: "admin".into(),
             record,
             body,
+            signature: None,
         };
         let published = template_from_record(&portal_desk_core::Record::create(&op).unwrap()).unwrap();
         assert_eq!(published.version, edited.version + 1);

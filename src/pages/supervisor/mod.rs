@@ -1,17 +1,19 @@
-//! `/supervisor`: the team dashboard (from this device's data, so it works offline),
-//! cross-cover for someone away, and the devices of the supervisor's sites. Supervisors and admins only: anyone
+//! `/supervisor`: changes held for the supervisor to accept or reject, the team
+//! dashboard (from this device's data, so it works offline), cross-cover for someone away, and the devices of the supervisor's sites. Supervisors and admins only: anyone
 //! else is told so, and the server refuses them the device list whatever the screen
 //! shows.
 
 mod cross_cover;
 mod dashboard;
 mod devices;
+mod held;
 pub mod online;
 
 use crate::components::SignedIn;
 use cross_cover::CrossCoverSection;
 use dashboard::DashboardSection;
 use devices::DevicesSection;
+use held::HeldSection;
 use leptos::prelude::*;
 use online::{call, current_role, token};
 use portal_desk_core::staff::{Colleague, Permission};
@@ -49,6 +51,9 @@ pub fn SupervisorPage() -> impl IntoView {
         <SignedIn>
             <Show when=allowed fallback=|| view! { <NotForYourRole what="supervisor screen"/> }>
                 <h1>"Supervisor"</h1>
+                <Show when=|| current_role().is_some_and(|role| role.may(Permission::ReviewHeldChanges))>
+                    <HeldSection/>
+                </Show>
                 <DashboardSection directory/>
                 <CrossCoverSection directory/>
                 <DevicesSection/>
