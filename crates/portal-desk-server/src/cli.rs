@@ -63,6 +63,20 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Manage the server's key file.
+    Key {
+        /// What to do with the key file.
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+}
+
+/// Key file commands.
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Make a new key file at --key-file (never over an existing one), for the first of
+    /// several servers on one PostgreSQL database; copy it to the others.
+    Create,
 }
 
 /// `serve`'s settings.

@@ -42,7 +42,7 @@ pub enum KeyFileError {
     /// The file is missing and may not be made here (it must be shared, not invented).
     #[error(
         "there is no key file at {0}; copy the key file the other servers on this database use, \
-         or make the first one with `portal-desk-server key create --output {0}`"
+         or make the first one with `portal-desk-server key create --key-file {0}`"
     )]
     Missing(PathBuf),
 }

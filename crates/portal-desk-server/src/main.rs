@@ -6,7 +6,9 @@ use clap::Parser;
 use portal_desk_core::SiteId;
 use portal_desk_server::audit::AuditEntry;
 use portal_desk_server::auth::{self, HashCost, MIN_PASSWORD_CHARS};
-use portal_desk_server::cli::{AuditCommand, Cli, Command, LogFormat, RoleArg, ServeArgs, SiteCommand, UserCommand};
+use portal_desk_server::cli::{
+    AuditCommand, Cli, Command, KeyCommand, LogFormat, RoleArg, ServeArgs, SiteCommand, UserCommand,
+};
 use portal_desk_server::db::{self, NewStaff, Role, SharedStore};
 use portal_desk_server::keys::{self, ServerKeys};
 use portal_desk_server::{app, audit, demo, now_ms, AppState};
@@ -25,8 +27,14 @@ async fn main() -> anyhow::Result<()> {
         LogFormat::Text => logs.init(),
         LogFormat::Json => logs.json().init(),
     }
-    let store = db::open(&cli.database_url).await.with_context(|| format!("cannot open {}", cli.database_url))?;
     let key_file = cli.key_file.clone().unwrap_or_else(|| keys::default_key_file(&cli.database_url));
+    if let Command::Key { command: KeyCommand::Create } = cli.command {
+        // Needs no database: the key is made before any server has started on one.
+        ServerKeys::random().write_new(&key_file)?;
+        println!("Made a new key file at {}; keep it apart from the database and its backups.", key_file.display());
+        return Ok(());
+    }
+    let store = db::open(&cli.database_url).await.with_context(|| format!("cannot open {}", cli.database_url))?;
     match cli.command {
         Command::Serve(args) => {
             let keys = open_keys(store.as_ref(), &cli.database_url, &key_file).await?;
@@ -39,6 +47,7 @@ async fn main() -> anyhow::Result<()> {
         Command::User { command: UserCommand::Sites { sites, email } } => set_sites(store, sites, &email).await,
         Command::Audit { command: AuditCommand::Verify } => verify_audit(store).await,
         Command::Audit { command: AuditCommand::Export { output } } => export_audit(store, output).await,
+        Command::Key { command: KeyCommand::Create } => unreachable!("handled before the database is opened"),
     }
 }
 

@@ -1,5 +1,5 @@
 //! The command line, run as a real process: `site add`, `user add` (password from
-//! standard input) and `audit verify`.
+//! standard input), `audit verify` and `key create`.
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
@@ -62,4 +62,24 @@ fn user_add_refuses_a_short_password_and_an_unknown_site() {
     let no_site = run(&database, &args, "a long enough password\n");
     assert!(!no_site.status.success());
     assert!(String::from_utf8_lossy(&no_site.stderr).contains("no site"));
+}
+
+#[test]
+fn key_create_makes_an_owner_only_key_file_once_and_never_overwrites_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}/pd.db", dir.path().display());
+    let key_file = dir.path().join("shared.key");
+    let key_flag = key_file.to_str().unwrap();
+    stdout_of(&run(&database, &["key", "create", "--key-file", key_flag], ""));
+    let first = std::fs::read_to_string(&key_file).unwrap();
+    assert_eq!(first.trim().len(), 64, "64 hex characters");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    assert!(!dir.path().join("pd.db").exists(), "no database is made for a key");
+    let again = run(&database, &["key", "create", "--key-file", key_flag], "");
+    assert!(!again.status.success(), "a second create must fail rather than replace the key");
+    assert_eq!(std::fs::read_to_string(&key_file).unwrap(), first);
 }
