@@ -18,7 +18,7 @@ use portal_desk_core::catalog::{check_next_version, template_from_record, templa
 use portal_desk_core::protocol::{plan_push, pull_page, OpResult, PullResponse, PushError, PushResponse, PushStep};
 use portal_desk_core::{apply_op_in, DeviceId, Op, OpBody, Outcome, Record, SiteId, StaffId};
 use serde_json::json;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use trust::{TrustCache, Verdict};
 
 /// Why a push was refused whole.
@@ -66,6 +66,9 @@ pub async fn push(
     let mut results = Vec::with_capacity(steps.len());
     let mut applied_through = last_seq;
     let mut stats = PushStats::default();
+    // Whose changes were applied, by the signature each carried: the audit names every
+    // author, not only the person whose session pushed them (a shared tablet syncs for all).
+    let mut authors: BTreeMap<&str, u32> = BTreeMap::new();
     for step in steps {
         match step {
             PushStep::Replay(op) => {
@@ -118,7 +121,10 @@ pub async fn push(
                     }
                 };
                 match &outcome {
-                    Outcome::Applied => stats.applied += 1,
+                    Outcome::Applied => {
+                        stats.applied += 1;
+                        *authors.entry(op.actor.as_str()).or_default() += 1;
+                    }
                     Outcome::Rejected { code, .. } => stats.rejected.push(code.clone()),
                     Outcome::Held { code, .. } => stats.held.push(code.clone()),
                 }
@@ -136,6 +142,7 @@ pub async fn push(
         "rejected": stats.rejected.len(),
         "held": stats.held.len(),
         "replayed": stats.replayed,
+        "applied_by": authors,
     });
     tx.append_audit(&AuditEntry::new(now_ms, "push", detail).by(&pusher.staff).on(&pusher.device)).await?;
     tx.commit().await?;

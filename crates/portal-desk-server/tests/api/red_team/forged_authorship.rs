@@ -146,3 +146,25 @@ async fn a_view_of_a_safeguarding_case_cannot_be_reported_in_a_colleagues_name()
     assert!(detail.contains("\"verified\":true"), "{detail}");
     assert_eq!(server.count("SELECT COUNT(*) FROM audit WHERE action = 'view' AND staff_id = 'staff-carys'").await, 0);
 }
+
+#[tokio::test]
+async fn a_shared_tablet_syncing_for_two_people_credits_each_with_their_own_changes() {
+    let server = TestServer::new().await;
+    let asha = server.sign_in("asha@riverside.test", "shared-tablet").await;
+    let ben = server.sign_in("ben@riverside.test", "shared-tablet").await;
+    let mut outbox = Outbox::new(&asha);
+    let mut ops = vec![outbox.create("case-1", "riverside", "Ada Example", "sign_up"), outbox.note("case-1", "Asha rang")];
+    outbox.by(&ben);
+    ops.push(outbox.note("case-1", "Ben wrote"));
+    // Only Ben's session pushes, as the tablet does for whoever is unlocked when it syncs.
+    let response = server.push_ok(&ben, &ops).await;
+    response.results.iter().for_each(assert_applied);
+    let timeline = &server.pull(&ben, 0, None).await.records[0].timeline;
+    let authors: Vec<&str> = timeline.iter().map(|entry| entry.by.as_str()).collect();
+    assert_eq!(authors, [asha.staff.as_str(), ben.staff.as_str()]);
+    let log = server.store.audit_log().await.unwrap();
+    let push = log.iter().find(|e| e.entry.action == "push").expect("a push entry");
+    assert_eq!(push.entry.staff.as_ref(), Some(&ben.staff), "pushed in Ben's session");
+    let credited = json!({ asha.staff.as_str(): 2, ben.staff.as_str(): 1 });
+    assert_eq!(push.entry.detail["applied_by"], credited, "each change credited to its signer");
+}
