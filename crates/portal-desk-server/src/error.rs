@@ -272,8 +272,8 @@ impl ApiError {
             }
             ApiError::SignInFailed => "The email address or password is not right. Check both and try again.".to_owned(),
             ApiError::TooManySignIns { retry_after_s } => format!(
-                "There have been too many failed sign-ins for this email address. Wait {} minutes, then try again; if you have forgotten the password, ask your admin to reset it.",
-                retry_after_s.div_ceil(60)
+                "There have been too many failed sign-ins for this email address from here. Wait {}, then try again; if you have forgotten the password, ask your admin to reset it.",
+                wait_words(*retry_after_s)
             ),
             ApiError::DeviceNotProven => "This sign-in names a device that is registered to this service, but it cannot prove it is that device: its secret is missing or wrong. If this is the device, do not clear its data (unsynced changes would be lost); ask your supervisor or IT team for help. Otherwise sign in from your own device.".to_owned(),
             ApiError::Busy { retry_after_s } => format!("The server is checking many sign-ins at once. Try again in {retry_after_s} seconds."),
@@ -377,5 +377,17 @@ impl IntoResponse for ApiError {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_s));
         }
         response
+    }
+}
+
+/// A wait in words: "40 seconds", "1 minute", "15 minutes".
+fn wait_words(seconds: u64) -> String {
+    match seconds {
+        0..=1 => "1 second".to_owned(),
+        2..=59 => format!("{seconds} seconds"),
+        _ => match seconds.div_ceil(60) {
+            1 => "1 minute".to_owned(),
+            minutes => format!("{minutes} minutes"),
+        },
     }
 }
