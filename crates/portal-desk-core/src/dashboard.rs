@@ -66,26 +66,12 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
-/// A cell for a spreadsheet: quoted when it holds a comma, quote or line break, and
-/// prefixed with `'` when it starts like a formula, so opening the file runs nothing.
-fn csv_cell(value: &str) -> String {
-    let value =
-        if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_owned() };
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
-    }
-}
-
 impl Table {
-    /// The table as CSV (RFC 4180): the headings, then every row as shown.
+    /// The table as CSV (see [`crate::csv`]): the headings, then every row as shown.
     pub fn to_csv(&self) -> String {
-        let mut csv = String::new();
-        for row in std::iter::once(self.columns.iter().map(|c| (*c).to_owned()).collect()).chain(self.rows.clone()) {
-            let cells: Vec<String> = row.iter().map(|cell| csv_cell(cell)).collect::<Vec<_>>();
-            csv.push_str(&cells.join(","));
-            csv.push_str("\r\n");
+        let mut csv = crate::csv::row(&self.columns);
+        for row in &self.rows {
+            csv.push_str(&crate::csv::row(row));
         }
         csv
     }

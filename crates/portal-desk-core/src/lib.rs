@@ -25,6 +25,7 @@ pub mod case;
 pub mod catalog;
 pub mod checklist;
 pub mod cross_cover;
+pub mod csv;
 pub mod dashboard;
 pub mod date;
 pub mod duplicates;

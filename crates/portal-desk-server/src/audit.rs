@@ -154,16 +154,9 @@ pub fn verify(entries: &[StoredAuditEntry]) -> Result<usize, AuditBreak> {
 /// The CSV header of [`to_csv`].
 pub const CSV_HEADER: &str = "seq,at_ms,staff_id,device_id,action,detail,prev_hash,hash";
 
-fn csv_field(value: &str) -> String {
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_owned()
-    }
-}
-
-/// The log as CSV (RFC 4180), one row per entry, with its hashes so the export can be
-/// verified on its own.
+/// The log as CSV (RFC 4180, with the formula guard of [`portal_desk_core::csv`]), one
+/// row per entry, with its hashes so the export can be verified on its own (a cell the
+/// guard prefixed with `'` is read without it).
 pub fn to_csv(entries: &[StoredAuditEntry]) -> String {
     let mut csv = format!("{CSV_HEADER}\r\n");
     for stored in entries {
@@ -178,8 +171,7 @@ pub fn to_csv(entries: &[StoredAuditEntry]) -> String {
             stored.prev_hash.clone(),
             stored.hash.clone(),
         ];
-        csv.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
-        csv.push_str("\r\n");
+        csv.push_str(&portal_desk_core::csv::row(&fields));
     }
     csv
 }
@@ -209,6 +201,14 @@ mod tests {
         assert_eq!(lines.next(), Some(CSV_HEADER));
         let row = lines.next().unwrap();
         assert!(row.starts_with("1,1000,asha,,pull,\"{\"\"records\"\":1}\","), "{row}");
+    }
+
+    #[test]
+    fn a_cell_a_stranger_typed_is_exported_as_text_not_a_formula() {
+        let mut entries = chain(1);
+        entries[0].entry.device = Some("=HYPERLINK(\"http://evil.test\")".into());
+        let csv = to_csv(&entries);
+        assert!(csv.contains(",\"'=HYPERLINK(\"\"http://evil.test\"\")\","), "{csv}");
     }
 
     #[test]
