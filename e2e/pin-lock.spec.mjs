@@ -4,8 +4,8 @@
 // takes the same tablet over with his own sign-in and PIN, and hands it back.
 import { test, expect } from '@playwright/test';
 import { startServer } from './support/server.mjs';
-import { staff, DEMO_PASSWORD } from './support/demo.mjs';
-import { signIn, setPin, enterPin, unlockWithPin } from './support/actions.mjs';
+import { staff } from './support/demo.mjs';
+import { signIn, setPin, enterPin, unlockWithPin, lock, signInFromLocked } from './support/actions.mjs';
 import { expectCaseListed } from './support/checks.mjs';
 
 const ASHA_PIN = '482913';
@@ -19,22 +19,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await server?.dispose();
 });
-
-/** Presses the header's lock button and waits for the locked screen. */
-async function lock(page) {
-  await page.getByRole('button', { name: 'Lock or switch user' }).click();
-  await expect(locked(page)).toBeVisible();
-  await expect(page.getByText('Locked: nobody is signed in')).toBeVisible();
-}
-
-/** Signs in from the locked screen with an email address and password. */
-async function signInFromLocked(page, person) {
-  await page.getByRole('link', { name: 'Sign in with your email and password', exact: true }).click();
-  await page.getByLabel('Email address').fill(person.email);
-  await page.getByLabel('Password').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { name: 'Cases', level: 1 })).toBeVisible();
-}
 
 test('a shared tablet locks, unlocks offline with each person’s PIN, and limits wrong PINs', async ({ browser }) => {
   const tablet = await browser.newContext();

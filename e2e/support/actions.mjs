@@ -129,3 +129,19 @@ export async function unlockWithPin(page, person, pin) {
   await expect(page.getByRole('heading', { name: 'Portal Desk is locked', level: 1 })).toBeHidden();
   await expect(page.getByText(`Signed in as ${person.name}`)).toBeVisible();
 }
+
+/** Presses the header's lock button and waits for the locked screen. */
+export async function lock(page) {
+  await page.getByRole('button', { name: 'Lock or switch user' }).click();
+  await expect(page.getByRole('heading', { name: 'Portal Desk is locked', level: 1 })).toBeVisible();
+  await expect(page.getByText('Locked: nobody is signed in')).toBeVisible();
+}
+
+/** Signs in from the locked screen with an email address and password. */
+export async function signInFromLocked(page, person) {
+  await page.getByRole('link', { name: 'Sign in with your email and password', exact: true }).click();
+  await page.getByLabel('Email address').fill(person.email);
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Cases', level: 1 })).toBeVisible();
+}
