@@ -58,6 +58,30 @@ pub fn verify_password(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored).is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
 }
 
+/// Whether `password` matches the stored PHC string, like [`verify_password`], but
+/// hashing in `memory` (grown to the hash's cost when it is smaller) instead of a fresh
+/// 19 MiB allocation, so a worker that checks many passwords holds one block for its
+/// life (see [`crate::password_workers`]). The comparison is constant-time.
+pub fn verify_password_in(password: &str, stored: &str, memory: &mut Vec<argon2::Block>) -> bool {
+    let Ok(hash) = PasswordHash::new(stored) else { return false };
+    let (Ok(algorithm), Ok(params)) = (Algorithm::try_from(hash.algorithm), Params::try_from(&hash)) else {
+        return false;
+    };
+    let Ok(version) = hash.version.map_or(Ok(Version::V0x13), Version::try_from) else { return false };
+    let (Some(salt), Some(expected)) = (hash.salt, hash.hash) else { return false };
+    let mut salt_bytes = [0u8; argon2::password_hash::Salt::MAX_LENGTH];
+    let Ok(salt) = salt.decode_b64(&mut salt_bytes) else { return false };
+    let blocks = params.block_count();
+    if memory.len() < blocks {
+        memory.resize(blocks, argon2::Block::default());
+    }
+    let mut actual = vec![0u8; expected.len()];
+    Argon2::new(algorithm, version, params)
+        .hash_password_into_with_memory(password.as_bytes(), salt, &mut actual, &mut memory[..blocks])
+        .is_ok()
+        && argon2::password_hash::Output::new(&actual).is_ok_and(|actual| actual == expected)
+}
+
 /// A hash of no one's password, verified against when the email is unknown so that
 /// a wrong email takes as long as a wrong password and reveals nothing.
 pub fn decoy_hash(cost: HashCost) -> String {
@@ -136,6 +160,26 @@ mod tests {
         assert!(verify_password("correct horse battery", &hash));
         assert!(!verify_password("wrong horse battery", &hash));
         assert!(!verify_password("anything", "not a hash"));
+    }
+
+    #[test]
+    fn checking_in_kept_memory_agrees_with_the_library_at_either_cost() {
+        let mut memory = Vec::new();
+        for cost in [HashCost::Minimal, HashCost::Standard, HashCost::Minimal] {
+            let hash = hash_password("correct horse battery", cost).unwrap();
+            assert!(verify_password_in("correct horse battery", &hash, &mut memory), "{cost:?}");
+            assert!(!verify_password_in("wrong horse battery", &hash, &mut memory), "{cost:?}");
+        }
+        assert_eq!(memory.len(), Params::DEFAULT_M_COST as usize, "grown once to the standard cost, then kept");
+        assert!(!verify_password_in("anything", "not a hash", &mut memory));
+        let argon2i = Argon2::new(Algorithm::Argon2i, Version::V0x10, Params::new(8, 1, 1, None).unwrap());
+        let salt = SaltString::generate(&mut OsRng);
+        let other = argon2i.hash_password(b"correct horse battery", &salt).unwrap().to_string();
+        assert!(
+            verify_password_in("correct horse battery", &other, &mut memory),
+            "the hash's own algorithm and version"
+        );
+        assert!(!verify_password_in("correct horse batter", &other, &mut memory));
     }
 
     #[test]

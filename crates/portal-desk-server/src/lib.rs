@@ -15,6 +15,7 @@ pub mod error;
 pub mod http;
 pub mod keys;
 pub mod metrics;
+pub mod password_workers;
 pub mod review;
 pub mod sign_in_guard;
 pub mod sync;

@@ -17,11 +17,13 @@
 //!
 //! **Hashing cap.** Argon2id takes 19 MiB and tens of milliseconds of a core per check,
 //! so unbounded concurrent sign-ins exhaust memory and starve every other request.
-//! Hashing runs on [`HashingLanes`]: as many at once as the machine has cores in each
-//! of two lanes, with a short queue; a full queue answers 503 with `Retry-After` at
-//! once. Sign-ins from a person's own proven device have their own lane, so a burst of
-//! bogus attempts does not queue them behind it.
+//! Hashing runs on [`HashingLanes`]: two lanes, with a short queue each; a full queue
+//! answers 503 with `Retry-After` at once. Sign-ins from a person's own proven device
+//! have their own lane with one check per core, so a burst of bogus attempts does not
+//! queue them behind it; everyone else shares half as many. The checks run on a fixed
+//! set of threads that reuse their hashing memory ([`crate::password_workers`]).
 
+use crate::password_workers::PasswordWorkers;
 use portal_desk_core::DeviceId;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::Semaphore;
@@ -113,31 +115,36 @@ impl Drop for InFlight<'_> {
 pub struct HashingLanes {
     own_device: Queue,
     general: Queue,
+    /// One thread for every permit of both lanes, so a permitted check never waits.
+    workers: PasswordWorkers,
 }
 
 impl HashingLanes {
-    /// Lanes of `permits` concurrent hashes each, with queues of `max_waiting` (own
-    /// device) and `max_waiting / 4` (general) beyond that.
-    pub fn new(permits: usize, max_waiting: usize) -> Self {
-        let permits = permits.max(1);
+    /// Lanes of `own_device` and `general` concurrent hashes, with queues of
+    /// `max_waiting` (own device) and `max_waiting / 4` (general) beyond that.
+    pub fn new(own_device: usize, general: usize, max_waiting: usize) -> Self {
+        let (own_device, general) = (own_device.max(1), general.max(1));
         Self {
-            own_device: Queue::new(permits, max_waiting),
-            general: Queue::new(permits, (max_waiting / 4).max(permits)),
+            own_device: Queue::new(own_device, max_waiting),
+            general: Queue::new(general, (max_waiting / 4).max(general)),
+            workers: PasswordWorkers::new(own_device + general),
         }
     }
 
-    /// Lanes sized to this machine: one hash per core in each lane.
+    /// Lanes sized to this machine: one hash per core for people on their own devices,
+    /// half as many for everyone else, so a burst of strangers' attempts leaves the
+    /// cores to the people the server knows.
     pub fn for_this_machine() -> Self {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Self::new(cores, cores * 16)
+        Self::new(cores, cores.div_ceil(2), cores * 16)
     }
 
-    /// Runs `check` (a password check) on a blocking thread once the lane has room,
-    /// or answers [`Busy`] at once when its queue is full.
+    /// Runs `check` (a password check, given its worker's hashing memory) once the
+    /// lane has room, or answers [`Busy`] at once when its queue is full.
     pub async fn run<T: Send + 'static>(
         &self,
         lane: Lane,
-        check: impl FnOnce() -> T + Send + 'static,
+        check: impl FnOnce(&mut Vec<argon2::Block>) -> T + Send + 'static,
     ) -> Result<T, Busy> {
         let queue = match lane {
             Lane::OwnDevice => &self.own_device,
@@ -149,7 +156,7 @@ impl HashingLanes {
             return Err(Busy);
         }
         let _permit = queue.permits.acquire().await.map_err(|_| Busy)?;
-        tokio::task::spawn_blocking(check).await.map_err(|_| Busy)
+        self.workers.run(check).await.map_err(|_| Busy)
     }
 }
 
@@ -178,7 +185,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_full_lane_answers_busy_at_once_and_the_other_lane_still_runs() {
-        let lanes = std::sync::Arc::new(HashingLanes::new(1, 4));
+        let lanes = std::sync::Arc::new(HashingLanes::new(1, 1, 4));
         let (release, wait) = std::sync::mpsc::channel::<()>();
         let wait = std::sync::Arc::new(std::sync::Mutex::new(wait));
         // One hash runs and one waits in the general lane (its queue is 1 long).
@@ -187,12 +194,12 @@ mod tests {
             let lanes = lanes.clone();
             let wait = wait.clone();
             running.push(tokio::spawn(async move {
-                lanes.run(Lane::General, move || wait.lock().unwrap().recv().ok()).await
+                lanes.run(Lane::General, move |_| wait.lock().unwrap().recv().ok()).await
             }));
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
-        assert_eq!(lanes.run(Lane::General, || ()).await, Err(Busy));
-        assert_eq!(lanes.run(Lane::OwnDevice, || 7).await, Ok(7));
+        assert_eq!(lanes.run(Lane::General, |_| ()).await, Err(Busy));
+        assert_eq!(lanes.run(Lane::OwnDevice, |_| 7).await, Ok(7));
         for _ in 0..2 {
             release.send(()).unwrap();
         }

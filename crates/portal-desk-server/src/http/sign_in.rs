@@ -104,7 +104,7 @@ pub async fn sign_in(
     // a few at a time.
     let password_ok = state
         .hashing
-        .run(lane, move || auth::verify_password(&password, &stored_hash))
+        .run(lane, move |memory| auth::verify_password_in(&password, &stored_hash, memory))
         .await
         .map_err(|_| ApiError::Busy { retry_after_s: 2 })?;
     let Some(staff) = credentials.as_ref().filter(|_| password_ok).map(|c| c.id.clone()) else {
