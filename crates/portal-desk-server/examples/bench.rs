@@ -9,7 +9,9 @@
 //! cargo run --release -p portal-desk-server --example bench -- postgres://… # PostgreSQL
 //! ```
 //!
-//! Every device first pushes a backlog of 200 operations (ingest); twenty devices then
+//! Every operation is signed with the key its device's sign-in issued, as the app signs
+//! them, so ingest includes the server's check of each signature. Every device first
+//! pushes a backlog of 200 operations (ingest); twenty devices then
 //! pull everything their site holds (serve); then, caught up, each device syncs
 //! `BENCH_ROUNDS` times (default 2) at random moments within `BENCH_WINDOW_S` seconds
 //! (default 30: a tablet syncing every 15 s), so the offered load grows with the number
@@ -19,7 +21,8 @@
 //! fleet sizes. It prints a Markdown table.
 
 use portal_desk_core::protocol::{PullResponse, PushResponse, SignInResponse};
-use portal_desk_core::SiteId;
+use portal_desk_core::signing::OpKey;
+use portal_desk_core::{Op, SiteId};
 use portal_desk_server::auth::{self, HashCost};
 use portal_desk_server::db::postgres::PostgresStore;
 use portal_desk_server::db::sqlite::SqliteStore;
@@ -76,6 +79,8 @@ struct Device {
     staff: String,
     site: &'static str,
     token: String,
+    /// The operation key its sign-in issued: every change is signed, as the app does.
+    key: OpKey,
     seq: u64,
     cursor: u64,
     case: Option<String>,
@@ -97,11 +102,14 @@ impl Device {
                         (case, json!({ "type": "create", "collection": "case", "site": self.site, "fields": fields }))
                     }
                 };
-                json!({
+                let mut op: Op = serde_json::from_value(json!({
                     "id": format!("{}-{}", self.id, self.seq), "device": self.id, "seq": self.seq,
                     "hlc": { "wall_ms": now_ms(), "counter": 0, "device": self.id },
                     "actor": self.staff, "record": record, "body": body,
-                })
+                }))
+                .expect("an operation");
+                self.key.sign(&mut op).expect("the device's own person's key");
+                serde_json::to_value(op).expect("an operation")
             })
             .collect()
     }
@@ -112,6 +120,9 @@ impl Device {
         let (status, text) = http(port, "POST", "/api/v1/push", Some(&self.token), Some(&body)).await;
         assert_eq!(status, 200, "push: {text}");
         let response: PushResponse = serde_json::from_str(&text).expect("push response");
+        // A refused or held change is cheaper than an applied one: count only what applies.
+        let refused = response.results.iter().find(|r| !matches!(r.outcome, portal_desk_core::Outcome::Applied));
+        assert!(refused.is_none(), "every benchmark change applies: {refused:?}");
         response.results.len()
     }
 
@@ -181,11 +192,18 @@ async fn run(url: Option<&str>, devices: usize, load: Load) -> String {
         let (status, text) = http(port, "POST", "/api/v1/sign-in", None, Some(&body)).await;
         assert_eq!(status, 200, "sign-in: {text}");
         let signed_in: SignInResponse = serde_json::from_str(&text).expect("sign-in response");
+        let credential: Value = serde_json::from_str::<Value>(&text).expect("sign-in response")["credential"].clone();
+        let key = OpKey {
+            credential: credential["id"].as_str().expect("a credential id").to_owned(),
+            staff: signed_in.staff.id.clone(),
+            key: credential["key"].as_str().expect("a credential key").to_owned(),
+        };
         fleet.push(Device {
             id,
             staff: signed_in.staff.id.0,
             site,
             token: signed_in.token,
+            key,
             seq: 0,
             cursor: 0,
             case: None,
