@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs Portal Desk's benchmarks and prints their tables: the core's merge and
 # service-level benchmark, the sync server's ingest, pull and sync-round benchmark on
-# SQLite and on PostgreSQL, and the app shell's gzipped size. Figures and method belong in BENCHMARKS.md; this machine
+# SQLite and on PostgreSQL, a burst of sign-ins, and the app shell's gzipped size. Figures and method belong in BENCHMARKS.md; this machine
 # is noisy, so every timing row is a median of several runs.
 
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
@@ -21,6 +21,10 @@ trap pg_private_stop EXIT
 cargo run --quiet --release -p portal-desk-server --example bench -- "$PORTAL_DESK_TEST_POSTGRES_URL"
 pg_private_stop
 trap - EXIT
+
+say "Sign-in burst: 1,000 concurrent sign-ins, 20 of them real people (release server)"
+cargo build --quiet --release -p portal-desk-server --bin portal-desk-server
+node bench/sign-in-burst.mjs "${CARGO_TARGET_DIR:-$ROOT/target}/release/portal-desk-server" --runs 3
 
 setup_build
 build_app

@@ -13,15 +13,16 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chunkFiles } from './split-manifest.mjs';
 
-// Regression guards at the sizes of 2 December plus about 2% (the issue-9 target for the
-// app shell is 250 KB), after bundled first syncs added 22 KB to the sync engine. Lower
+// Regression guards at the sizes of 4 December plus about 2% (the issue-9 target for the
+// app shell is 250 KB), after signed changes and the supervisor's held-changes screen
+// added 7 KB to the first screen and 28 KB to everything (BENCHMARKS.md, "Trust"). Lower
 // them as the app shrinks; raise one only with a feature, and say in BENCHMARKS.md what
 // grew and by how much.
 const BUDGETS = {
   shell: Number(process.env.PORTAL_DESK_SHELL_BUDGET_BYTES ?? 205_000),
-  firstScreen: Number(process.env.PORTAL_DESK_FIRST_SCREEN_BUDGET_BYTES ?? 359_000),
-  day: Number(process.env.PORTAL_DESK_DAY_BUDGET_BYTES ?? 843_000),
-  everything: Number(process.env.PORTAL_DESK_EVERYTHING_BUDGET_BYTES ?? 1_022_000),
+  firstScreen: Number(process.env.PORTAL_DESK_FIRST_SCREEN_BUDGET_BYTES ?? 368_000),
+  day: Number(process.env.PORTAL_DESK_DAY_BUDGET_BYTES ?? 874_000),
+  everything: Number(process.env.PORTAL_DESK_EVERYTHING_BUDGET_BYTES ?? 1_064_000),
 };
 
 const dist = process.argv[2] ?? join(import.meta.dirname, '..', 'dist');
