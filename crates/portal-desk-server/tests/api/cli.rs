@@ -48,7 +48,7 @@ fn site_add_and_user_add_make_an_account_that_can_sign_in() {
     let export = dir.path().join("audit.csv");
     stdout_of(&run(&database, &["audit", "export", "--output", export.to_str().unwrap()], ""));
     let csv = std::fs::read_to_string(&export).unwrap();
-    assert!(csv.starts_with("seq,at_ms,staff_id,device_id,action,detail,prev_hash,hash\r\n"), "{csv}");
+    assert!(csv.starts_with("seq,at_ms,staff_id,device_id,action,detail,prev_hash,hash,hash_scheme\r\n"), "{csv}");
 }
 
 #[test]
