@@ -1,11 +1,21 @@
 //! The audit log: an append-only, hash-chained record of who did what, from which
 //! device, and when — sign-ins, pushes and pulls.
 //!
-//! Each entry's hash is keyed with the audit key (from the server's key file, not in
-//! the database) and covers the entry before it ([`chain`]), so an edited, removed or
-//! re-hashed entry breaks the chain, even for someone who can rewrite the database.
+//! Two things make tampering show, even to someone who can rewrite the database:
+//! - [`chain`]: each entry's hash is keyed with the audit key (from the server's key
+//!   file, not in the database) and covers the entry before it, so an edited, removed
+//!   or re-hashed entry breaks the chain;
+//! - [`checkpoint`]: the server writes signed checkpoints of the chain's head to a file
+//!   outside the database ([`checkpoint_file`], [`checkpointer`]), so a log cut short
+//!   or emptied no longer matches the last checkpoint.
+//!
+//! [`verify`](mod@verify) checks both, in one pass over the log, for `audit verify`.
 
 pub mod chain;
+pub mod checkpoint;
+pub mod checkpoint_file;
+pub mod checkpointer;
+pub mod verify;
 
 pub use chain::{verify_chain as verify, AuditBreak, ChainKey, HashScheme, GENESIS_HASH};
 

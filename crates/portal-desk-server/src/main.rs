@@ -4,13 +4,15 @@
 use anyhow::{bail, Context};
 use clap::Parser;
 use portal_desk_core::SiteId;
-use portal_desk_server::audit::{AuditEntry, ChainKey};
+use portal_desk_server::audit::checkpoint::CheckpointKey;
+use portal_desk_server::audit::checkpointer::{self, Checkpointer};
+use portal_desk_server::audit::{checkpoint_file, AuditEntry, ChainKey};
 use portal_desk_server::auth::{self, HashCost, MIN_PASSWORD_CHARS};
 use portal_desk_server::cli::{
     AuditCommand, Cli, Command, KeyCommand, LogFormat, RoleArg, ServeArgs, SiteCommand, UserCommand,
 };
 use portal_desk_server::config::DatabaseUrl;
-use portal_desk_server::db::{self, NewStaff, Role, SharedStore};
+use portal_desk_server::db::{self, NewStaff, Role, SharedStore, Store};
 use portal_desk_server::keys::{self, KeyFileError, ServerKeys};
 use portal_desk_server::{app, audit, demo, now_ms, AppState};
 use serde_json::json;
@@ -37,6 +39,7 @@ async fn main() -> anyhow::Result<ExitCode> {
         println!("Made a new key file at {}; keep it apart from the database and its backups.", key_file.display());
         return Ok(ExitCode::SUCCESS);
     }
+    let checkpoints = cli.audit_checkpoints.clone().unwrap_or_else(|| checkpoint_file::default_path(&key_file));
     // The audit commands only read: they must never make a key file, nor adopt the one
     // they are given as the database's.
     let (store, keys) = match cli.command {
@@ -44,13 +47,22 @@ async fn main() -> anyhow::Result<ExitCode> {
         _ => open_to_write(&cli.database_url, &key_file).await?,
     };
     match cli.command {
-        Command::Serve(args) => serve(store, keys, args).await?,
-        Command::Site { command: SiteCommand::Add { name } } => add_site(store, &name).await?,
-        Command::User { command: UserCommand::Add { sites, role, name, email } } => {
-            add_user(store, sites, role, name, &email).await?
+        Command::Serve(args) => serve(store, keys, args, checkpoints).await?,
+        Command::Site { command: SiteCommand::Add { name } } => {
+            add_site(store.clone(), &name).await?;
+            checkpoint_after(&store, &keys, &checkpoints).await;
         }
-        Command::User { command: UserCommand::Sites { sites, email } } => set_sites(store, sites, &email).await?,
-        Command::Audit { command: AuditCommand::Verify } => verify_audit(store, &keys).await?,
+        Command::User { command: UserCommand::Add { sites, role, name, email } } => {
+            add_user(store.clone(), sites, role, name, &email).await?;
+            checkpoint_after(&store, &keys, &checkpoints).await;
+        }
+        Command::User { command: UserCommand::Sites { sites, email } } => {
+            set_sites(store.clone(), sites, &email).await?;
+            checkpoint_after(&store, &keys, &checkpoints).await;
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            return verify_audit(store.as_ref(), &keys, &checkpoints).await
+        }
         Command::Audit { command: AuditCommand::Export { output } } => export_audit(store, output).await?,
         Command::Key { command: KeyCommand::Create } => unreachable!("handled before the database is opened"),
     }
@@ -99,13 +111,19 @@ async fn open_to_read(database: &DatabaseUrl, key_file: &Path) -> anyhow::Result
     Ok((store, Arc::new(keys)))
 }
 
-async fn serve(store: SharedStore, keys: Arc<ServerKeys>, args: ServeArgs) -> anyhow::Result<()> {
+async fn serve(
+    store: SharedStore,
+    keys: Arc<ServerKeys>,
+    args: ServeArgs,
+    checkpoints: std::path::PathBuf,
+) -> anyhow::Result<()> {
     if args.demo && demo::seed(store.as_ref(), &keys, HashCost::Standard, now_ms()).await? {
         tracing::info!("seeded the demo data into the empty database");
     }
     if !args.static_dir.join("index.html").is_file() {
         tracing::warn!(dir = %args.static_dir.display(), "no index.html in the static directory: the API works, the app will not load");
     }
+    let checkpointer = Checkpointer::start(store.clone(), CheckpointKey::new(&keys), checkpoints).await?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}; is another server using it?", args.listen))?;
@@ -117,8 +135,16 @@ async fn serve(store: SharedStore, keys: Arc<ServerKeys>, args: ServeArgs) -> an
         print!("{}", demo::sign_in_help());
     }
     std::io::stdout().flush()?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let checkpointing = tokio::spawn(checkpointer.run(async {
+        let _ = stopped.await;
+    }));
     let state = AppState::new(store, args.static_dir, HashCost::Standard, keys);
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    let served = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal()).await;
+    // The last checkpoint covers every request the server finished.
+    let _ = stop.send(());
+    checkpointing.await?;
+    served?;
     tracing::info!("stopped");
     Ok(())
 }
@@ -243,9 +269,21 @@ async fn export_audit(store: SharedStore, output: Option<std::path::PathBuf>) ->
     Ok(())
 }
 
-async fn verify_audit(store: SharedStore, keys: &ServerKeys) -> anyhow::Result<()> {
-    let entries = store.audit_log().await?;
-    let count = audit::verify(&entries, &ChainKey::new(keys))?;
-    println!("The audit log is intact: {count} entries, keyed hash chain unbroken.");
-    Ok(())
+/// Checks the log against the checkpoint file; the report goes to standard output, and
+/// the exit code is non-zero if anything was found.
+async fn verify_audit(store: &dyn Store, keys: &ServerKeys, checkpoints: &Path) -> anyhow::Result<ExitCode> {
+    let text = checkpoint_file::read(checkpoints)
+        .with_context(|| format!("cannot read the checkpoint file {}", checkpoints.display()))?;
+    let file = text.map(|text| CheckpointKey::new(keys).read(&text));
+    let verification = audit::verify::verify_log(store, &ChainKey::new(keys), file.as_ref(), checkpoints).await?;
+    print!("{verification}");
+    Ok(if verification.is_intact() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// After a command that wrote to the log: a checkpoint of it. The change is made either
+/// way, so a checkpoint that cannot be written is a warning, not a failure.
+async fn checkpoint_after(store: &SharedStore, keys: &ServerKeys, checkpoints: &Path) {
+    if let Err(error) = checkpointer::write_checkpoint(store, &CheckpointKey::new(keys), checkpoints).await {
+        tracing::warn!(%error, "the change was made, but no audit checkpoint was written");
+    }
 }

@@ -14,6 +14,7 @@ pub mod trust;
 
 use crate::audit::{AuditEntry, ChainKey, StoredAuditEntry};
 use async_trait::async_trait;
+pub use audit::AuditTip;
 use portal_desk_core::protocol::StaffProfile;
 use portal_desk_core::{DeviceId, Outcome, Record, SiteId, StaffId};
 use std::sync::Arc;
@@ -327,8 +328,16 @@ pub trait Store: admin::AdminStore + Send + Sync + 'static {
     /// Appends one entry to the audit log.
     async fn append_audit(&self, entry: &AuditEntry) -> Result<(), DbError>;
 
-    /// Every audit entry in order, with its stored hashes, for `audit verify` and `audit export`.
+    /// Every audit entry in order, with its stored hashes, for `audit export`.
     async fn audit_log(&self) -> Result<Vec<StoredAuditEntry>, DbError>;
+
+    /// Up to `limit` audit entries after position `after_seq`, in order: `audit verify`
+    /// reads the log a page at a time.
+    async fn audit_page(&self, after_seq: u64, limit: usize) -> Result<Vec<StoredAuditEntry>, DbError>;
+
+    /// The audit log's head, and how many entries lie after position `after_seq` with
+    /// the hash at it, from one snapshot: what a checkpoint records.
+    async fn audit_tip(&self, after_seq: u64) -> Result<AuditTip, DbError>;
 }
 
 /// One open push transaction: nothing is visible to others until [`PushTx::commit`];

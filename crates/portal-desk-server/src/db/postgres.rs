@@ -5,7 +5,7 @@
 //! servers, exactly as on SQLite, and versions become visible strictly in order. Audit
 //! appends lock the chain's head row, so each entry chains from the one before it.
 
-use super::audit::{keyed_append, rows as audit_rows, sql as audit_sql};
+use super::audit::{keyed_append, rows as audit_rows, sql as audit_sql, AuditTip};
 use super::trust::{rows, sql};
 use super::{
     decode_json, encode_json, is_foreign_key_violation, is_unique_violation, role_of, to_i64, to_u64, Actor,
@@ -739,6 +739,20 @@ impl Store for PostgresStore {
     async fn audit_log(&self) -> Result<Vec<StoredAuditEntry>, DbError> {
         let rows = sqlx::query(audit_sql::ALL).fetch_all(&self.pool).await?;
         rows.iter().map(audit_rows::stored_entry).collect()
+    }
+
+    async fn audit_page(&self, after_seq: u64, limit: usize) -> Result<Vec<StoredAuditEntry>, DbError> {
+        let rows = sqlx::query(audit_sql::PAGE)
+            .bind(to_i64(after_seq, "audit seq")?)
+            .bind(to_i64(limit as u64, "limit")?)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(audit_rows::stored_entry).collect()
+    }
+
+    async fn audit_tip(&self, after_seq: u64) -> Result<AuditTip, DbError> {
+        let row = sqlx::query(audit_sql::TIP).bind(to_i64(after_seq, "audit seq")?).fetch_one(&self.pool).await?;
+        audit_rows::tip(&row)
     }
 }
 

@@ -54,6 +54,10 @@ pub struct TestServer {
     pub device_secrets: std::sync::Mutex<std::collections::HashMap<String, String>>,
     /// The server's keys.
     pub keys: Arc<ServerKeys>,
+    /// The file holding them, for the command line.
+    pub key_file: std::path::PathBuf,
+    /// The database's URL, for the command line.
+    pub database_url: String,
     /// The temporary folder holding the database, the key file and the app's files;
     /// kept so that it lives as long as the server.
     _dir: TempDir,
@@ -69,19 +73,21 @@ pub enum TestDb {
 }
 
 impl TestDb {
-    /// A fresh database whose audit chain is keyed with `keys`: PostgreSQL when the
-    /// environment names a server, else SQLite in `dir`.
-    pub async fn fresh(dir: &std::path::Path, keys: &ServerKeys) -> Self {
+    /// A fresh database whose audit chain is keyed with `keys`, and its URL (for a
+    /// server process to open): PostgreSQL when the environment names a server, else
+    /// SQLite in `dir`.
+    pub async fn fresh(dir: &std::path::Path, keys: &ServerKeys) -> (Self, String) {
         match postgres_url() {
             Some(url) => {
-                let (options, _) = new_postgres_database(&url).await;
+                let (options, database_url) = new_postgres_database(&url).await;
                 let store =
                     PostgresStore::open_with(options, ChainKey::new(keys)).await.expect("open the test database");
-                TestDb::Postgres(store)
+                (TestDb::Postgres(store), database_url)
             }
             None => {
                 let path = dir.join("portal-desk.db");
-                TestDb::Sqlite(SqliteStore::open(&path, ChainKey::new(keys)).await.expect("open database"))
+                let store = SqliteStore::open(&path, ChainKey::new(keys)).await.expect("open database");
+                (TestDb::Sqlite(store), format!("sqlite://{}", path.display()))
             }
         }
     }
@@ -258,7 +264,9 @@ impl TestServer {
     pub async fn new() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let keys = Arc::new(ServerKeys::random());
-        let db = TestDb::fresh(dir.path(), &keys).await;
+        let key_file = dir.path().join("portal-desk.key");
+        keys.write_new(&key_file).expect("write the key file");
+        let (db, database_url) = TestDb::fresh(dir.path(), &keys).await;
         let store = db.store();
         assert!(store.claim_key_fingerprint(&keys.fingerprint()).await.expect("claim the key"));
         for (id, name) in [("riverside", "Riverside Clinic"), ("hilltop", "Hilltop Health Centre")] {
@@ -281,7 +289,7 @@ impl TestServer {
         std::fs::write(static_dir.join("sw.js"), "self.addEventListener('fetch', () => {});").expect("sw");
         std::fs::write(static_dir.join("portal-desk-0123456789abcdef.js"), "export {};").expect("asset");
         let state = AppState::new(store.clone(), static_dir, HashCost::Minimal, keys.clone());
-        Self { app: app(state), store, db, device_secrets: Default::default(), keys, _dir: dir }
+        Self { app: app(state), store, db, device_secrets: Default::default(), keys, key_file, database_url, _dir: dir }
     }
 
     /// Sends a request; `body` is sent as JSON when given.
