@@ -23,6 +23,7 @@
 use portal_desk_core::protocol::{PullResponse, PushResponse, SignInResponse};
 use portal_desk_core::signing::OpKey;
 use portal_desk_core::{Op, SiteId};
+use portal_desk_server::audit::ChainKey;
 use portal_desk_server::auth::{self, HashCost};
 use portal_desk_server::db::postgres::PostgresStore;
 use portal_desk_server::db::sqlite::SqliteStore;
@@ -59,7 +60,8 @@ async fn http(port: u16, method: &str, path: &str, token: Option<&str>, body: Op
     (status, body)
 }
 
-async fn open_store(url: Option<&str>, dir: &std::path::Path) -> SharedStore {
+async fn open_store(url: Option<&str>, dir: &std::path::Path, keys: &ServerKeys) -> SharedStore {
+    let chain = ChainKey::new(keys);
     match url {
         Some(url) => {
             use sqlx::Connection;
@@ -67,9 +69,9 @@ async fn open_store(url: Option<&str>, dir: &std::path::Path) -> SharedStore {
             let name = format!("portal_desk_bench_{}", auth::new_id().replace('-', ""));
             let mut conn = sqlx::PgConnection::connect_with(&admin).await.expect("connect");
             sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create database");
-            Arc::new(PostgresStore::open_with(admin.database(&name)).await.expect("open"))
+            Arc::new(PostgresStore::open_with(admin.database(&name), chain).await.expect("open"))
         }
-        None => Arc::new(SqliteStore::open(&dir.join("bench.db")).await.expect("open")),
+        None => Arc::new(SqliteStore::open(&dir.join("bench.db"), chain).await.expect("open")),
     }
 }
 
@@ -159,7 +161,8 @@ struct Load {
 
 async fn run(url: Option<&str>, devices: usize, load: Load) -> String {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = open_store(url, dir.path()).await;
+    let keys = Arc::new(ServerKeys::random());
+    let store = open_store(url, dir.path(), &keys).await;
     for site in SITES {
         store.add_site(&SiteId::from(site), site).await.expect("site");
     }
@@ -181,7 +184,7 @@ async fn run(url: Option<&str>, devices: usize, load: Load) -> String {
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let port = listener.local_addr().expect("address").port();
-    let state = AppState::new(store, dir.path().join("dist"), HashCost::Minimal, Arc::new(ServerKeys::random()));
+    let state = AppState::new(store, dir.path().join("dist"), HashCost::Minimal, keys);
     let server = tokio::spawn(async move { axum::serve(listener, app(state)).await });
 
     let mut fleet = Vec::new();

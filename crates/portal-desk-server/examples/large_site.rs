@@ -18,6 +18,7 @@ use portal_desk_core::case::{CaseKind, Channel, Collection, Priority, RequesterT
 use portal_desk_core::checklist::{StepKind, TICKED};
 use portal_desk_core::signing::OpKey;
 use portal_desk_core::{apply_op, templates, DeviceId, Hlc, Op, OpBody, Outcome, Record, RecordId, StaffId};
+use portal_desk_server::audit::ChainKey;
 use portal_desk_server::auth::{self, HashCost};
 use portal_desk_server::config::DatabaseUrl;
 use portal_desk_server::db::sqlite::SqliteStore;
@@ -284,7 +285,8 @@ async fn main() {
     let key_file = keys::default_key_file(&DatabaseUrl::Sqlite(db_path.clone().into()));
     let _ = std::fs::remove_file(&key_file);
     let keys = ServerKeys::load_or_create(&key_file).expect("make the key file");
-    let store = SqliteStore::open(std::path::Path::new(&db_path)).await.expect("open the database");
+    let store =
+        SqliteStore::open(std::path::Path::new(&db_path), ChainKey::new(&keys)).await.expect("open the database");
     assert!(store.claim_key_fingerprint(&keys.fingerprint()).await.expect("claim the key"));
     let now = now_ms();
     let history_starts = now - 120 * 24 * 3_600_000;

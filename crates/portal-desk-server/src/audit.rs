@@ -1,16 +1,26 @@
 //! The audit log: an append-only, hash-chained record of who did what, from which
 //! device, and when — sign-ins, pushes and pulls.
 //!
-//! Each entry's hash covers the previous entry's hash and its own content, so editing,
-//! removing or reordering any stored entry breaks every hash after it; [`verify`] finds
-//! the first break.
+//! Two things make tampering show, even to someone who can rewrite the database:
+//! - [`chain`]: each entry's hash is keyed with the audit key (from the server's key
+//!   file, not in the database) and covers the entry before it, so an edited, removed
+//!   or re-hashed entry breaks the chain;
+//! - [`checkpoint`]: the server writes signed checkpoints of the chain's head to a file
+//!   outside the database ([`checkpoint_file`], [`checkpointer`]), so a log cut short
+//!   or emptied no longer matches the last checkpoint.
+//!
+//! [`verify`](mod@verify) checks both, in one pass over the log, for `audit verify`.
+
+pub mod chain;
+pub mod checkpoint;
+pub mod checkpoint_file;
+pub mod checkpointer;
+pub mod verify;
+
+pub use chain::{verify_chain as verify, AuditBreak, ChainKey, HashScheme, GENESIS_HASH};
 
 use portal_desk_core::{DeviceId, StaffId};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
-
-/// The hash the first entry chains from.
-pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// One thing to audit.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,25 +53,6 @@ impl AuditEntry {
     pub fn on(mut self, device: &DeviceId) -> Self {
         self.device = Some(device.clone());
         self
-    }
-
-    /// This entry's hash when it follows an entry whose hash is `prev_hash`.
-    pub fn chained_hash(&self, prev_hash: &str) -> String {
-        let mut hasher = Sha256::new();
-        // Each part is length-prefixed so that no two different entries hash the same
-        // bytes (e.g. staff "ab" + device "c" against staff "a" + device "bc").
-        for part in [
-            prev_hash,
-            &self.at_ms.to_string(),
-            self.staff.as_ref().map_or("", StaffId::as_str),
-            self.device.as_ref().map_or("", DeviceId::as_str),
-            &self.action,
-            &self.detail.to_string(),
-        ] {
-            hasher.update((part.len() as u64).to_be_bytes());
-            hasher.update(part.as_bytes());
-        }
-        hex::encode(hasher.finalize())
     }
 }
 
@@ -117,46 +108,17 @@ pub struct StoredAuditEntry {
     pub prev_hash: String,
     /// Its own hash.
     pub hash: String,
-}
-
-/// Where and how the chain is broken.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum AuditBreak {
-    /// The entry does not point at the one before it (one was removed or reordered).
-    #[error("audit entry {seq} does not follow the entry before it: an entry was removed or reordered")]
-    Unlinked {
-        /// The entry.
-        seq: u64,
-    },
-    /// The entry's content no longer matches its hash (it was edited).
-    #[error("audit entry {seq} has been altered: its content no longer matches its hash")]
-    Altered {
-        /// The entry.
-        seq: u64,
-    },
-}
-
-/// Checks the whole chain; returns how many entries it covers.
-pub fn verify(entries: &[StoredAuditEntry]) -> Result<usize, AuditBreak> {
-    let mut prev = GENESIS_HASH.to_owned();
-    for stored in entries {
-        if stored.prev_hash != prev {
-            return Err(AuditBreak::Unlinked { seq: stored.seq });
-        }
-        if stored.entry.chained_hash(&prev) != stored.hash {
-            return Err(AuditBreak::Altered { seq: stored.seq });
-        }
-        prev = stored.hash.clone();
-    }
-    Ok(entries.len())
+    /// How its hash was made.
+    pub scheme: HashScheme,
 }
 
 /// The CSV header of [`to_csv`].
-pub const CSV_HEADER: &str = "seq,at_ms,staff_id,device_id,action,detail,prev_hash,hash";
+pub const CSV_HEADER: &str = "seq,at_ms,staff_id,device_id,action,detail,prev_hash,hash,hash_scheme";
 
 /// The log as CSV (RFC 4180, with the formula guard of [`portal_desk_core::csv`]), one
-/// row per entry, with its hashes so the export can be verified on its own (a cell the
-/// guard prefixed with `'` is read without it).
+/// row per entry, with its hashes and their scheme so the export can be verified on its
+/// own, by whoever holds the key file for keyed entries (a cell the guard prefixed with
+/// `'` is read without it).
 pub fn to_csv(entries: &[StoredAuditEntry]) -> String {
     let mut csv = format!("{CSV_HEADER}\r\n");
     for stored in entries {
@@ -170,6 +132,7 @@ pub fn to_csv(entries: &[StoredAuditEntry]) -> String {
             entry.detail.to_string(),
             stored.prev_hash.clone(),
             stored.hash.clone(),
+            stored.scheme.code().to_owned(),
         ];
         csv.push_str(&portal_desk_core::csv::row(&fields));
     }
@@ -178,55 +141,24 @@ pub fn to_csv(entries: &[StoredAuditEntry]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::chain::testing::keyed_chain;
     use super::*;
-    use serde_json::json;
-
-    fn chain(n: u64) -> Vec<StoredAuditEntry> {
-        let mut prev = GENESIS_HASH.to_owned();
-        (1..=n)
-            .map(|seq| {
-                let entry = AuditEntry::new(seq * 1_000, "pull", json!({ "records": seq })).by(&"asha".into());
-                let hash = entry.chained_hash(&prev);
-                let stored = StoredAuditEntry { seq, entry, prev_hash: prev.clone(), hash: hash.clone() };
-                prev = hash;
-                stored
-            })
-            .collect()
-    }
 
     #[test]
     fn csv_quotes_fields_with_commas_and_quotes() {
-        let csv = to_csv(&chain(1));
+        let csv = to_csv(&keyed_chain(1));
         let mut lines = csv.lines();
         assert_eq!(lines.next(), Some(CSV_HEADER));
         let row = lines.next().unwrap();
         assert!(row.starts_with("1,1000,asha,,pull,\"{\"\"records\"\":1}\","), "{row}");
+        assert!(row.ends_with(",hmac-sha256"), "{row}");
     }
 
     #[test]
     fn a_cell_a_stranger_typed_is_exported_as_text_not_a_formula() {
-        let mut entries = chain(1);
+        let mut entries = keyed_chain(1);
         entries[0].entry.device = Some("=HYPERLINK(\"http://evil.test\")".into());
         let csv = to_csv(&entries);
         assert!(csv.contains(",\"'=HYPERLINK(\"\"http://evil.test\"\")\","), "{csv}");
-    }
-
-    #[test]
-    fn an_intact_chain_verifies() {
-        assert_eq!(verify(&chain(5)), Ok(5));
-    }
-
-    #[test]
-    fn an_edited_entry_is_found() {
-        let mut entries = chain(5);
-        entries[2].entry.detail = json!({ "records": 0 });
-        assert_eq!(verify(&entries), Err(AuditBreak::Altered { seq: 3 }));
-    }
-
-    #[test]
-    fn a_removed_entry_is_found() {
-        let mut entries = chain(5);
-        entries.remove(1);
-        assert_eq!(verify(&entries), Err(AuditBreak::Unlinked { seq: 3 }));
     }
 }

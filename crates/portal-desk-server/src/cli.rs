@@ -1,5 +1,6 @@
-//! The command line: `serve`, `site add` and `user add`, every flag also read from an
-//! environment variable so that containers and scripts can configure the server.
+//! The command line: `serve`, `site add`, `user add`, `audit verify` and the rest,
+//! every flag also read from an environment variable so that containers and scripts
+//! can configure the server.
 
 use crate::config::DatabaseUrl;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -20,6 +21,13 @@ pub struct Cli {
     /// directory for PostgreSQL.
     #[arg(long, env = "PORTAL_DESK_KEY_FILE", global = true)]
     pub key_file: Option<PathBuf>,
+
+    /// The file of signed checkpoints of the audit log's head, outside the database:
+    /// `serve` and the commands that write to the log append to it, `audit verify`
+    /// checks the log against it. Defaults to the key file's name with `.checkpoints`
+    /// (`portal-desk.key` -> `portal-desk.checkpoints`). Give each replica its own.
+    #[arg(long, env = "PORTAL_DESK_AUDIT_CHECKPOINTS", global = true)]
+    pub audit_checkpoints: Option<PathBuf>,
 
     /// How logs are written to standard error: `text` for people, `json` (one object
     /// a line) for log collectors.
@@ -149,7 +157,8 @@ pub enum UserCommand {
 /// Audit commands.
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Check that the hash chain is intact; exits non-zero at the first break.
+    /// Check the audit log's keyed hash chain against the checkpoint file (needs the
+    /// key file); exits non-zero if anything was edited, removed, re-hashed or cut.
     Verify,
     /// Write the whole log as CSV (to standard output unless --output is given).
     Export {

@@ -6,8 +6,9 @@
 //! - each member of staff's operation key on each device (`credential_key`): the
 //!   database stores only the credential's id, so a copy of the database, or someone
 //!   who can write to it, cannot sign a change in anyone's name;
-//! - the audit log's keyed hash chain and its checkpoints (`audit_key`): someone who
-//!   can rewrite the database cannot re-hash the chain after editing or cutting it.
+//! - the audit log's keyed hash chain (`audit_key`) and the checkpoints of its head
+//!   kept outside the database (`audit_checkpoint_key`): someone who can rewrite the
+//!   database cannot re-hash the chain after editing it, nor vouch for a cut one.
 //!
 //! Every server on one database must read the same key file. The database remembers
 //! the secret's fingerprint ([`ServerKeys::fingerprint`]) the first time a server
@@ -132,9 +133,15 @@ impl ServerKeys {
         Zeroizing::new(self.derive("portal-desk credential", credential.as_bytes()))
     }
 
-    /// The key of the audit log's hash chain and of its checkpoints.
+    /// The key of the audit log's hash chain.
     pub fn audit_key(&self) -> Zeroizing<Key> {
         Zeroizing::new(self.derive("portal-desk audit", b""))
+    }
+
+    /// The key the audit log's checkpoints are signed with: a purpose of its own, so
+    /// that no entry's hash can ever pass for a checkpoint's signature or the reverse.
+    pub fn audit_checkpoint_key(&self) -> Zeroizing<Key> {
+        Zeroizing::new(self.derive("portal-desk audit checkpoint", b""))
     }
 
     /// A public fingerprint of the secret (it reveals nothing of it), which the
@@ -166,6 +173,7 @@ mod tests {
         assert_eq!(*keys.credential_key("c1"), *same.credential_key("c1"));
         assert_ne!(*keys.credential_key("c1"), *keys.credential_key("c2"));
         assert_ne!(*keys.credential_key(""), *keys.audit_key());
+        assert_ne!(*keys.audit_key(), *keys.audit_checkpoint_key());
         assert_eq!(keys.fingerprint(), same.fingerprint());
         assert_ne!(keys.fingerprint(), ServerKeys::from_secret([8; 32]).fingerprint());
         assert!(!format!("{keys:?}").contains("0707"), "the secret is never printed");

@@ -4,21 +4,26 @@
 use anyhow::{bail, Context};
 use clap::Parser;
 use portal_desk_core::SiteId;
-use portal_desk_server::audit::AuditEntry;
+use portal_desk_server::audit::checkpoint::CheckpointKey;
+use portal_desk_server::audit::checkpointer::{self, Checkpointer};
+use portal_desk_server::audit::{checkpoint_file, AuditEntry, ChainKey};
 use portal_desk_server::auth::{self, HashCost, MIN_PASSWORD_CHARS};
 use portal_desk_server::cli::{
     AuditCommand, Cli, Command, KeyCommand, LogFormat, RoleArg, ServeArgs, SiteCommand, UserCommand,
 };
-use portal_desk_server::db::{self, NewStaff, Role, SharedStore};
-use portal_desk_server::keys::{self, ServerKeys};
+use portal_desk_server::config::DatabaseUrl;
+use portal_desk_server::db::{self, NewStaff, Role, SharedStore, Store};
+use portal_desk_server::keys::{self, KeyFileError, ServerKeys};
 use portal_desk_server::{app, audit, demo, now_ms, AppState};
 use serde_json::json;
 use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
 use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("portal_desk_server=info,tower_http=info"));
@@ -32,38 +37,49 @@ async fn main() -> anyhow::Result<()> {
         // Needs no database: the key is made before any server has started on one.
         ServerKeys::random().write_new(&key_file)?;
         println!("Made a new key file at {}; keep it apart from the database and its backups.", key_file.display());
-        return Ok(());
+        return Ok(ExitCode::SUCCESS);
     }
-    let store = db::open(&cli.database_url).await.with_context(|| format!("cannot open {}", cli.database_url))?;
+    let checkpoints = cli.audit_checkpoints.clone().unwrap_or_else(|| checkpoint_file::default_path(&key_file));
+    // The audit commands only read: they must never make a key file, nor adopt the one
+    // they are given as the database's.
+    let (store, keys) = match cli.command {
+        Command::Audit { .. } => open_to_read(&cli.database_url, &key_file).await?,
+        _ => open_to_write(&cli.database_url, &key_file).await?,
+    };
     match cli.command {
-        Command::Serve(args) => {
-            let keys = open_keys(store.as_ref(), &cli.database_url, &key_file).await?;
-            serve(store, keys, args).await
+        Command::Serve(args) => serve(store, keys, args, checkpoints).await?,
+        Command::Site { command: SiteCommand::Add { name } } => {
+            add_site(store.clone(), &name).await?;
+            checkpoint_after(&store, &keys, &checkpoints).await;
         }
-        Command::Site { command: SiteCommand::Add { name } } => add_site(store, &name).await,
         Command::User { command: UserCommand::Add { sites, role, name, email } } => {
-            add_user(store, sites, role, name, &email).await
+            add_user(store.clone(), sites, role, name, &email).await?;
+            checkpoint_after(&store, &keys, &checkpoints).await;
         }
-        Command::User { command: UserCommand::Sites { sites, email } } => set_sites(store, sites, &email).await,
-        Command::Audit { command: AuditCommand::Verify } => verify_audit(store).await,
-        Command::Audit { command: AuditCommand::Export { output } } => export_audit(store, output).await,
+        Command::User { command: UserCommand::Sites { sites, email } } => {
+            set_sites(store.clone(), sites, &email).await?;
+            checkpoint_after(&store, &keys, &checkpoints).await;
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            return verify_audit(store.as_ref(), &keys, &checkpoints).await
+        }
+        Command::Audit { command: AuditCommand::Export { output } } => export_audit(store, output).await?,
         Command::Key { command: KeyCommand::Create } => unreachable!("handled before the database is opened"),
     }
+    Ok(ExitCode::SUCCESS)
 }
 
-/// The server's keys from `key_file`: made there if missing for a SQLite database
-/// (one server, one machine), but never for PostgreSQL, whose servers must all share
-/// one file. The database keeps the keys' fingerprint, so a server with other keys
-/// stops here instead of refusing every device's changes as forged.
-async fn open_keys(
-    store: &dyn db::Store,
-    database: &portal_desk_server::config::DatabaseUrl,
-    key_file: &std::path::Path,
-) -> anyhow::Result<Arc<ServerKeys>> {
+/// The server's keys from `key_file`, made there if missing for a SQLite database (one
+/// server, one machine) but never for PostgreSQL, whose servers must all share one
+/// file; and the database, opened to append audit entries keyed with them. The database
+/// keeps the keys' fingerprint, so a server with other keys stops here instead of
+/// refusing every device's changes as forged and breaking the audit chain.
+async fn open_to_write(database: &DatabaseUrl, key_file: &Path) -> anyhow::Result<(SharedStore, Arc<ServerKeys>)> {
     let keys = match database {
-        portal_desk_server::config::DatabaseUrl::Sqlite(_) => ServerKeys::load_or_create(key_file)?,
-        portal_desk_server::config::DatabaseUrl::Postgres(_) => ServerKeys::load(key_file)?,
+        DatabaseUrl::Sqlite(_) => ServerKeys::load_or_create(key_file)?,
+        DatabaseUrl::Postgres(_) => ServerKeys::load(key_file)?,
     };
+    let store = db::open(database, ChainKey::new(&keys)).await.with_context(|| format!("cannot open {database}"))?;
     if !store.claim_key_fingerprint(&keys.fingerprint()).await? {
         bail!(
             "the key file {} is not the one this database was used with; restore the right key file \
@@ -71,16 +87,43 @@ async fn open_keys(
             key_file.display()
         );
     }
-    Ok(Arc::new(keys))
+    Ok((store, Arc::new(keys)))
 }
 
-async fn serve(store: SharedStore, keys: Arc<ServerKeys>, args: ServeArgs) -> anyhow::Result<()> {
+/// The server's keys from `key_file`, which must exist, and the database, for the audit
+/// commands: they check that the database remembers these keys, but claim nothing.
+async fn open_to_read(database: &DatabaseUrl, key_file: &Path) -> anyhow::Result<(SharedStore, Arc<ServerKeys>)> {
+    let keys = match ServerKeys::load(key_file) {
+        Err(KeyFileError::Missing(path)) => bail!(
+            "there is no key file at {}: the audit commands need the key file the servers use (--key-file), \
+             since the chain is keyed with it",
+            path.display()
+        ),
+        loaded => loaded?,
+    };
+    let store = db::open(database, ChainKey::new(&keys)).await.with_context(|| format!("cannot open {database}"))?;
+    if store.key_fingerprint().await?.is_some_and(|known| known != keys.fingerprint()) {
+        bail!(
+            "the key file {} is not the one this database was used with; give the key file its servers use",
+            key_file.display()
+        );
+    }
+    Ok((store, Arc::new(keys)))
+}
+
+async fn serve(
+    store: SharedStore,
+    keys: Arc<ServerKeys>,
+    args: ServeArgs,
+    checkpoints: std::path::PathBuf,
+) -> anyhow::Result<()> {
     if args.demo && demo::seed(store.as_ref(), &keys, HashCost::Standard, now_ms()).await? {
         tracing::info!("seeded the demo data into the empty database");
     }
     if !args.static_dir.join("index.html").is_file() {
         tracing::warn!(dir = %args.static_dir.display(), "no index.html in the static directory: the API works, the app will not load");
     }
+    let checkpointer = Checkpointer::start(store.clone(), CheckpointKey::new(&keys), checkpoints).await?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}; is another server using it?", args.listen))?;
@@ -92,8 +135,16 @@ async fn serve(store: SharedStore, keys: Arc<ServerKeys>, args: ServeArgs) -> an
         print!("{}", demo::sign_in_help());
     }
     std::io::stdout().flush()?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let checkpointing = tokio::spawn(checkpointer.run(async {
+        let _ = stopped.await;
+    }));
     let state = AppState::new(store, args.static_dir, HashCost::Standard, keys);
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    let served = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal()).await;
+    // The last checkpoint covers every request the server finished.
+    let _ = stop.send(());
+    checkpointing.await?;
+    served?;
     tracing::info!("stopped");
     Ok(())
 }
@@ -218,9 +269,21 @@ async fn export_audit(store: SharedStore, output: Option<std::path::PathBuf>) ->
     Ok(())
 }
 
-async fn verify_audit(store: SharedStore) -> anyhow::Result<()> {
-    let entries = store.audit_log().await?;
-    let count = audit::verify(&entries)?;
-    println!("The audit log is intact: {count} entries, hash chain unbroken.");
-    Ok(())
+/// Checks the log against the checkpoint file; the report goes to standard output, and
+/// the exit code is non-zero if anything was found.
+async fn verify_audit(store: &dyn Store, keys: &ServerKeys, checkpoints: &Path) -> anyhow::Result<ExitCode> {
+    let text = checkpoint_file::read(checkpoints)
+        .with_context(|| format!("cannot read the checkpoint file {}", checkpoints.display()))?;
+    let file = text.map(|text| CheckpointKey::new(keys).read(&text));
+    let verification = audit::verify::verify_log(store, &ChainKey::new(keys), file.as_ref(), checkpoints).await?;
+    print!("{verification}");
+    Ok(if verification.is_intact() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// After a command that wrote to the log: a checkpoint of it. The change is made either
+/// way, so a checkpoint that cannot be written is a warning, not a failure.
+async fn checkpoint_after(store: &SharedStore, keys: &ServerKeys, checkpoints: &Path) {
+    if let Err(error) = checkpointer::write_checkpoint(store, &CheckpointKey::new(keys), checkpoints).await {
+        tracing::warn!(%error, "the change was made, but no audit checkpoint was written");
+    }
 }

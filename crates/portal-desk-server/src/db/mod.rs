@@ -7,12 +7,14 @@
 //! sharing one database.
 
 pub mod admin;
+pub mod audit;
 pub mod postgres;
 pub mod sqlite;
 pub mod trust;
 
-use crate::audit::AuditEntry;
+use crate::audit::{AuditEntry, ChainKey, StoredAuditEntry};
 use async_trait::async_trait;
+pub use audit::AuditTip;
 use portal_desk_core::protocol::StaffProfile;
 use portal_desk_core::{DeviceId, Outcome, Record, SiteId, StaffId};
 use std::sync::Arc;
@@ -177,6 +179,10 @@ pub trait Store: admin::AdminStore + Send + Sync + 'static {
     /// whether the database's fingerprint is this one.
     async fn claim_key_fingerprint(&self, fingerprint: &str) -> Result<bool, DbError>;
 
+    /// The server key's fingerprint the database remembers, if it has one; claims
+    /// nothing (for `audit verify`, which must not adopt the key it is given).
+    async fn key_fingerprint(&self) -> Result<Option<String>, DbError>;
+
     /// Whether the database holds no sites and no staff (the demo seeds only then).
     async fn is_empty(&self) -> Result<bool, DbError>;
 
@@ -322,8 +328,16 @@ pub trait Store: admin::AdminStore + Send + Sync + 'static {
     /// Appends one entry to the audit log.
     async fn append_audit(&self, entry: &AuditEntry) -> Result<(), DbError>;
 
-    /// Every audit entry in order, with its stored hashes, for `audit verify`.
-    async fn audit_log(&self) -> Result<Vec<crate::audit::StoredAuditEntry>, DbError>;
+    /// Every audit entry in order, with its stored hashes, for `audit export`.
+    async fn audit_log(&self) -> Result<Vec<StoredAuditEntry>, DbError>;
+
+    /// Up to `limit` audit entries after position `after_seq`, in order: `audit verify`
+    /// reads the log a page at a time.
+    async fn audit_page(&self, after_seq: u64, limit: usize) -> Result<Vec<StoredAuditEntry>, DbError>;
+
+    /// The audit log's head, and how many entries lie after position `after_seq` with
+    /// the hash at it, from one snapshot: what a checkpoint records.
+    async fn audit_tip(&self, after_seq: u64) -> Result<AuditTip, DbError>;
 }
 
 /// One open push transaction: nothing is visible to others until [`PushTx::commit`];
@@ -408,11 +422,12 @@ pub trait PushTx: Send {
 /// The store the server runs on, shared by every request.
 pub type SharedStore = Arc<dyn Store>;
 
-/// Opens (creating if needed) and migrates the database named by `url`.
-pub async fn open(url: &crate::config::DatabaseUrl) -> Result<SharedStore, DbError> {
+/// Opens (creating if needed) and migrates the database named by `url`; audit entries
+/// appended through it are hashed under `chain`.
+pub async fn open(url: &crate::config::DatabaseUrl, chain: ChainKey) -> Result<SharedStore, DbError> {
     match url {
-        crate::config::DatabaseUrl::Sqlite(path) => Ok(Arc::new(sqlite::SqliteStore::open(path).await?)),
-        crate::config::DatabaseUrl::Postgres(url) => Ok(Arc::new(postgres::PostgresStore::open(url).await?)),
+        crate::config::DatabaseUrl::Sqlite(path) => Ok(Arc::new(sqlite::SqliteStore::open(path, chain).await?)),
+        crate::config::DatabaseUrl::Postgres(url) => Ok(Arc::new(postgres::PostgresStore::open(url, chain).await?)),
     }
 }
 

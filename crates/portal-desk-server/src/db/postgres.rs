@@ -5,13 +5,14 @@
 //! servers, exactly as on SQLite, and versions become visible strictly in order. Audit
 //! appends lock the chain's head row, so each entry chains from the one before it.
 
+use super::audit::{keyed_append, rows as audit_rows, sql as audit_sql, AuditTip};
 use super::trust::{rows, sql};
 use super::{
     decode_json, encode_json, is_foreign_key_violation, is_unique_violation, role_of, to_i64, to_u64, Actor,
     ChangesPage, CredentialRow, DbError, DeviceIdentity, DeviceSummary, DeviceTrust, DeviceUser, HeldDecision, HeldOp,
     LockFor, NewSession, NewStaff, Permission, PushTx, Session, StaffCredentials, Store, ThrottleState, Viewer,
 };
-use crate::audit::{AuditEntry, RefusedView, ReportedView, StoredAuditEntry, ViewsRecorded};
+use crate::audit::{AuditEntry, ChainKey, RefusedView, ReportedView, StoredAuditEntry, ViewsRecorded};
 use async_trait::async_trait;
 use portal_desk_core::protocol::{SiteSummary, StaffProfile};
 use portal_desk_core::{DeviceId, Op, Outcome, Record, RecordId, SiteId, StaffId};
@@ -28,24 +29,26 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/post
 #[derive(Clone, Debug)]
 pub struct PostgresStore {
     pool: PgPool,
+    chain: ChainKey,
 }
 
 impl PostgresStore {
-    /// Connects to `url` and migrates the database. Several servers may start at once:
-    /// the migrator takes an advisory lock.
-    pub async fn open(url: &str) -> Result<Self, DbError> {
-        Self::open_with(url.parse()?).await
+    /// Connects to `url` and migrates the database; audit entries appended through it
+    /// are hashed under `chain`. Several servers may start at once: the migrator takes
+    /// an advisory lock.
+    pub async fn open(url: &str, chain: ChainKey) -> Result<Self, DbError> {
+        Self::open_with(url.parse()?, chain).await
     }
 
     /// Connects with `options` and migrates the database.
-    pub async fn open_with(options: PgConnectOptions) -> Result<Self, DbError> {
+    pub async fn open_with(options: PgConnectOptions, chain: ChainKey) -> Result<Self, DbError> {
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self { pool, chain })
     }
 
     /// The connection pool, for tests that look at the tables directly.
@@ -54,30 +57,18 @@ impl PostgresStore {
     }
 }
 
-async fn append_audit_on(conn: &mut PgConnection, entry: &AuditEntry) -> Result<(), DbError> {
-    // Taking the head row's lock makes concurrent appends queue; each then reads the
-    // hash its predecessor wrote.
+/// Appends `entry` to the audit log, keyed under `chain`.
+async fn append_audit_on(conn: &mut PgConnection, chain: &ChainKey, entry: &AuditEntry) -> Result<(), DbError> {
+    // Taking the head row's lock makes concurrent appends, from every server, queue;
+    // each then reads the position and hash its predecessor wrote.
     let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
         .fetch_one(&mut *conn)
         .await?;
     let seq: i64 = head.try_get("seq")?;
     let prev: String = head.try_get("hash")?;
-    let hash = entry.chained_hash(&prev);
+    let (append, hash) = keyed_append::<sqlx::Postgres>(chain, to_u64(seq, "audit seq")?, prev, entry)?;
     sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash).execute(&mut *conn).await?;
-    sqlx::query(
-        "INSERT INTO audit (seq, at_ms, staff_id, device_id, action, detail, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(seq)
-    .bind(to_i64(entry.at_ms, "audit time")?)
-    .bind(entry.staff.as_ref().map(StaffId::as_str))
-    .bind(entry.device.as_ref().map(DeviceId::as_str))
-    .bind(&entry.action)
-    .bind(entry.detail.to_string())
-    .bind(&prev)
-    .bind(&hash)
-    .execute(&mut *conn)
-    .await?;
+    append.execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -222,6 +213,10 @@ impl Store for PostgresStore {
         let stored: String =
             sqlx::query_scalar("SELECT fingerprint FROM server_key WHERE id = 1").fetch_one(&self.pool).await?;
         Ok(stored == fingerprint)
+    }
+
+    async fn key_fingerprint(&self) -> Result<Option<String>, DbError> {
+        Ok(sqlx::query_scalar("SELECT fingerprint FROM server_key WHERE id = 1").fetch_optional(&self.pool).await?)
     }
 
     async fn is_empty(&self) -> Result<bool, DbError> {
@@ -375,7 +370,7 @@ impl Store for PostgresStore {
         let credential =
             live_credential_on(&mut tx, &session.staff, &session.device, session.now_ms, &session.fresh_credential)
                 .await?;
-        append_audit_on(&mut tx, audit).await?;
+        append_audit_on(&mut tx, &self.chain, audit).await?;
         tx.commit().await?;
         Ok(credential)
     }
@@ -445,7 +440,7 @@ impl Store for PostgresStore {
             }
         }
         if let Some(audit) = audit {
-            append_audit_on(&mut tx, audit).await?;
+            append_audit_on(&mut tx, &self.chain, audit).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -488,7 +483,7 @@ impl Store for PostgresStore {
         let mut tx = self.pool.begin().await?;
         let ended =
             sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut *tx).await?;
-        append_audit_on(&mut tx, audit).await?;
+        append_audit_on(&mut tx, &self.chain, audit).await?;
         tx.commit().await?;
         Ok(ended.rows_affected() > 0)
     }
@@ -506,7 +501,7 @@ impl Store for PostgresStore {
         .bind(to_i64(new.expires_at_ms, "expiry")?)
         .execute(&mut *tx)
         .await?;
-        append_audit_on(&mut tx, audit).await?;
+        append_audit_on(&mut tx, &self.chain, audit).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -564,7 +559,7 @@ impl Store for PostgresStore {
             .bind(device.as_str())
             .execute(&mut *tx)
             .await?;
-        append_audit_on(&mut tx, audit).await?;
+        append_audit_on(&mut tx, &self.chain, audit).await?;
         let summary = device_summary_on(&mut tx, device).await?;
         tx.commit().await?;
         Ok(summary)
@@ -612,7 +607,8 @@ impl Store for PostgresStore {
                 "reason": view.reason,
                 "verified": verified,
             });
-            append_audit_on(&mut tx, &AuditEntry::new(now_ms, "view", detail).by(&view.by).on(device)).await?;
+            append_audit_on(&mut tx, &self.chain, &AuditEntry::new(now_ms, "view", detail).by(&view.by).on(device))
+                .await?;
             result.recorded += 1;
         }
         tx.commit().await?;
@@ -635,7 +631,7 @@ impl Store for PostgresStore {
             .bind(device.as_str())
             .execute(&mut *tx)
             .await?;
-        append_audit_on(&mut tx, audit).await?;
+        append_audit_on(&mut tx, &self.chain, audit).await?;
         let summary = device_summary_on(&mut tx, device).await?;
         tx.commit().await?;
         Ok(summary)
@@ -688,7 +684,7 @@ impl Store for PostgresStore {
                 Err(e) => return Err(e.into()),
             }
         }
-        append_audit_on(&mut tx, audit).await?;
+        append_audit_on(&mut tx, &self.chain, audit).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -697,7 +693,7 @@ impl Store for PostgresStore {
         let mut tx = self.pool.begin().await?;
         // The global push lock: held until this transaction commits or rolls back.
         sqlx::query("SELECT version FROM change_log WHERE id = 1 FOR UPDATE").execute(&mut *tx).await?;
-        Ok(Box::new(PostgresPushTx { tx }))
+        Ok(Box::new(PostgresPushTx { tx, chain: self.chain.clone() }))
     }
 
     async fn changes_after(&self, viewer: &Viewer, cursor: u64, limit: usize) -> Result<ChangesPage, DbError> {
@@ -735,40 +731,35 @@ impl Store for PostgresStore {
 
     async fn append_audit(&self, entry: &AuditEntry) -> Result<(), DbError> {
         let mut tx = self.pool.begin().await?;
-        append_audit_on(&mut tx, entry).await?;
+        append_audit_on(&mut tx, &self.chain, entry).await?;
         tx.commit().await?;
         Ok(())
     }
 
     async fn audit_log(&self) -> Result<Vec<StoredAuditEntry>, DbError> {
-        let rows = sqlx::query(
-            "SELECT seq, at_ms, staff_id, device_id, action, detail, prev_hash, hash FROM audit ORDER BY seq",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                let detail: String = row.try_get("detail")?;
-                Ok(StoredAuditEntry {
-                    seq: to_u64(row.try_get("seq")?, "audit seq")?,
-                    entry: AuditEntry {
-                        at_ms: to_u64(row.try_get("at_ms")?, "audit time")?,
-                        staff: row.try_get::<Option<String>, _>("staff_id")?.map(StaffId),
-                        device: row.try_get::<Option<String>, _>("device_id")?.map(DeviceId),
-                        action: row.try_get("action")?,
-                        detail: decode_json(&detail, "audit detail")?,
-                    },
-                    prev_hash: row.try_get("prev_hash")?,
-                    hash: row.try_get("hash")?,
-                })
-            })
-            .collect()
+        let rows = sqlx::query(audit_sql::ALL).fetch_all(&self.pool).await?;
+        rows.iter().map(audit_rows::stored_entry).collect()
+    }
+
+    async fn audit_page(&self, after_seq: u64, limit: usize) -> Result<Vec<StoredAuditEntry>, DbError> {
+        let rows = sqlx::query(audit_sql::PAGE)
+            .bind(to_i64(after_seq, "audit seq")?)
+            .bind(to_i64(limit as u64, "limit")?)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(audit_rows::stored_entry).collect()
+    }
+
+    async fn audit_tip(&self, after_seq: u64) -> Result<AuditTip, DbError> {
+        let row = sqlx::query(audit_sql::TIP).bind(to_i64(after_seq, "audit seq")?).fetch_one(&self.pool).await?;
+        audit_rows::tip(&row)
     }
 }
 
 /// A push transaction on PostgreSQL, holding the push lock until it commits or drops.
 struct PostgresPushTx {
     tx: Transaction<'static, sqlx::Postgres>,
+    chain: ChainKey,
 }
 
 #[async_trait]
@@ -948,7 +939,7 @@ impl PushTx for PostgresPushTx {
     }
 
     async fn append_audit(&mut self, entry: &AuditEntry) -> Result<(), DbError> {
-        append_audit_on(&mut self.tx, entry).await
+        append_audit_on(&mut self.tx, &self.chain, entry).await
     }
 
     async fn commit(self: Box<Self>) -> Result<(), DbError> {

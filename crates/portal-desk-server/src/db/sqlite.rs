@@ -8,13 +8,14 @@
 //! sleeps of up to 100 ms, and under load their latency climbs into seconds. The busy
 //! timeout still covers another process (a `user add`) writing at the same moment.
 
+use super::audit::{keyed_append, rows as audit_rows, sql as audit_sql, AuditTip};
 use super::trust::{rows, sql};
 use super::{
     decode_json, encode_json, is_foreign_key_violation, is_unique_violation, role_of, to_i64, to_u64, Actor,
     ChangesPage, CredentialRow, DbError, DeviceIdentity, DeviceSummary, DeviceTrust, DeviceUser, HeldDecision, HeldOp,
     LockFor, NewSession, NewStaff, Permission, PushTx, Session, StaffCredentials, Store, ThrottleState, Viewer,
 };
-use crate::audit::{AuditEntry, RefusedView, ReportedView, StoredAuditEntry, ViewsRecorded, GENESIS_HASH};
+use crate::audit::{AuditEntry, ChainKey, RefusedView, ReportedView, StoredAuditEntry, ViewsRecorded, GENESIS_HASH};
 use async_trait::async_trait;
 use portal_desk_core::protocol::{SiteSummary, StaffProfile};
 use portal_desk_core::{DeviceId, Op, Outcome, Record, RecordId, SiteId, StaffId};
@@ -38,11 +39,13 @@ const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 pub struct SqliteStore {
     pool: SqlitePool,
     writer: Arc<Mutex<()>>,
+    chain: ChainKey,
 }
 
 impl SqliteStore {
-    /// Opens the file at `path`, creating it and its folder if missing, and migrates it.
-    pub async fn open(path: &Path) -> Result<Self, DbError> {
+    /// Opens the file at `path`, creating it and its folder if missing, and migrates it;
+    /// audit entries appended through it are hashed under `chain`.
+    pub async fn open(path: &Path, chain: ChainKey) -> Result<Self, DbError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| {
                 DbError::Sqlx(sqlx::Error::Configuration(format!("cannot create {}: {e}", parent.display()).into()))
@@ -59,7 +62,7 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(30));
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool, writer: Arc::default() })
+        Ok(Self { pool, writer: Arc::default(), chain })
     }
 
     /// Waits for this process's turn to write, then opens a write transaction. The guard
@@ -76,23 +79,17 @@ impl SqliteStore {
     }
 }
 
-async fn append_audit_on(conn: &mut SqliteConnection, entry: &AuditEntry) -> Result<(), DbError> {
-    let prev: Option<String> =
-        sqlx::query_scalar("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").fetch_optional(&mut *conn).await?;
-    let prev = prev.unwrap_or_else(|| GENESIS_HASH.to_owned());
-    let hash = entry.chained_hash(&prev);
-    sqlx::query(
-        "INSERT INTO audit (at_ms, staff_id, device_id, action, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(to_i64(entry.at_ms, "audit time")?)
-    .bind(entry.staff.as_ref().map(StaffId::as_str))
-    .bind(entry.device.as_ref().map(DeviceId::as_str))
-    .bind(&entry.action)
-    .bind(entry.detail.to_string())
-    .bind(&prev)
-    .bind(&hash)
-    .execute(&mut *conn)
-    .await?;
+/// Appends `entry` to the audit log, keyed under `chain`. The caller holds the write
+/// transaction, so the newest entry read here stays the newest until it commits.
+async fn append_audit_on(conn: &mut SqliteConnection, chain: &ChainKey, entry: &AuditEntry) -> Result<(), DbError> {
+    let newest: Option<(i64, String)> =
+        sqlx::query_as("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetch_optional(&mut *conn).await?;
+    let (seq, prev) = match newest {
+        Some((seq, hash)) => (to_u64(seq, "audit seq")? + 1, hash),
+        None => (1, GENESIS_HASH.to_owned()),
+    };
+    let (append, _) = keyed_append::<sqlx::Sqlite>(chain, seq, prev, entry)?;
+    append.execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -238,6 +235,10 @@ impl Store for SqliteStore {
         let stored: String =
             sqlx::query_scalar("SELECT fingerprint FROM server_key WHERE id = 1").fetch_one(&self.pool).await?;
         Ok(stored == fingerprint)
+    }
+
+    async fn key_fingerprint(&self) -> Result<Option<String>, DbError> {
+        Ok(sqlx::query_scalar("SELECT fingerprint FROM server_key WHERE id = 1").fetch_optional(&self.pool).await?)
     }
 
     async fn is_empty(&self) -> Result<bool, DbError> {
@@ -390,7 +391,7 @@ impl Store for SqliteStore {
         let credential =
             live_credential_on(&mut tx, &session.staff, &session.device, session.now_ms, &session.fresh_credential)
                 .await?;
-        append_audit_on(&mut tx, audit).await?;
+        append_audit_on(&mut tx, &self.chain, audit).await?;
         tx.commit().await?;
         Ok(credential)
     }
@@ -460,7 +461,7 @@ impl Store for SqliteStore {
             }
         }
         if let Some(audit) = audit {
-            append_audit_on(&mut tx, audit).await?;
+            append_audit_on(&mut tx, &self.chain, audit).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -510,7 +511,7 @@ impl Store for SqliteStore {
     async fn end_session(&self, token_hash: &str, audit: &AuditEntry) -> Result<bool, DbError> {
         let (_writer, mut tx) = self.begin_write().await?;
         let ended = sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash).execute(&mut *tx).await?;
-        append_audit_on(&mut tx, audit).await?;
+        append_audit_on(&mut tx, &self.chain, audit).await?;
         tx.commit().await?;
         Ok(ended.rows_affected() > 0)
     }
@@ -528,7 +529,7 @@ impl Store for SqliteStore {
         .bind(to_i64(new.expires_at_ms, "expiry")?)
         .execute(&mut *tx)
         .await?;
-        append_audit_on(&mut tx, audit).await?;
+        append_audit_on(&mut tx, &self.chain, audit).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -588,7 +589,7 @@ impl Store for SqliteStore {
             .bind(device.as_str())
             .execute(&mut *tx)
             .await?;
-        append_audit_on(&mut tx, audit).await?;
+        append_audit_on(&mut tx, &self.chain, audit).await?;
         let summary = device_summary_on(&mut tx, device).await?;
         tx.commit().await?;
         Ok(summary)
@@ -636,7 +637,8 @@ impl Store for SqliteStore {
                 "reason": view.reason,
                 "verified": verified,
             });
-            append_audit_on(&mut tx, &AuditEntry::new(now_ms, "view", detail).by(&view.by).on(device)).await?;
+            append_audit_on(&mut tx, &self.chain, &AuditEntry::new(now_ms, "view", detail).by(&view.by).on(device))
+                .await?;
             result.recorded += 1;
         }
         tx.commit().await?;
@@ -659,7 +661,7 @@ impl Store for SqliteStore {
             .bind(device.as_str())
             .execute(&mut *tx)
             .await?;
-        append_audit_on(&mut tx, audit).await?;
+        append_audit_on(&mut tx, &self.chain, audit).await?;
         let summary = device_summary_on(&mut tx, device).await?;
         tx.commit().await?;
         Ok(summary)
@@ -713,14 +715,14 @@ impl Store for SqliteStore {
                 Err(e) => return Err(e.into()),
             }
         }
-        append_audit_on(&mut tx, audit).await?;
+        append_audit_on(&mut tx, &self.chain, audit).await?;
         tx.commit().await?;
         Ok(true)
     }
 
     async fn begin_push(&self) -> Result<Box<dyn PushTx>, DbError> {
         let (writer, tx) = self.begin_write().await?;
-        Ok(Box::new(SqlitePushTx { tx, _writer: writer }))
+        Ok(Box::new(SqlitePushTx { tx, _writer: writer, chain: self.chain.clone() }))
     }
 
     async fn changes_after(&self, viewer: &Viewer, cursor: u64, limit: usize) -> Result<ChangesPage, DbError> {
@@ -758,34 +760,28 @@ impl Store for SqliteStore {
 
     async fn append_audit(&self, entry: &AuditEntry) -> Result<(), DbError> {
         let (_writer, mut tx) = self.begin_write().await?;
-        append_audit_on(&mut tx, entry).await?;
+        append_audit_on(&mut tx, &self.chain, entry).await?;
         tx.commit().await?;
         Ok(())
     }
 
     async fn audit_log(&self) -> Result<Vec<StoredAuditEntry>, DbError> {
-        let rows = sqlx::query(
-            "SELECT seq, at_ms, staff_id, device_id, action, detail, prev_hash, hash FROM audit ORDER BY seq",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                let detail: String = row.try_get("detail")?;
-                Ok(StoredAuditEntry {
-                    seq: to_u64(row.try_get("seq")?, "audit seq")?,
-                    entry: AuditEntry {
-                        at_ms: to_u64(row.try_get("at_ms")?, "audit time")?,
-                        staff: row.try_get::<Option<String>, _>("staff_id")?.map(StaffId),
-                        device: row.try_get::<Option<String>, _>("device_id")?.map(DeviceId),
-                        action: row.try_get("action")?,
-                        detail: decode_json(&detail, "audit detail")?,
-                    },
-                    prev_hash: row.try_get("prev_hash")?,
-                    hash: row.try_get("hash")?,
-                })
-            })
-            .collect()
+        let rows = sqlx::query(audit_sql::ALL).fetch_all(&self.pool).await?;
+        rows.iter().map(audit_rows::stored_entry).collect()
+    }
+
+    async fn audit_page(&self, after_seq: u64, limit: usize) -> Result<Vec<StoredAuditEntry>, DbError> {
+        let rows = sqlx::query(audit_sql::PAGE)
+            .bind(to_i64(after_seq, "audit seq")?)
+            .bind(to_i64(limit as u64, "limit")?)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(audit_rows::stored_entry).collect()
+    }
+
+    async fn audit_tip(&self, after_seq: u64) -> Result<AuditTip, DbError> {
+        let row = sqlx::query(audit_sql::TIP).bind(to_i64(after_seq, "audit seq")?).fetch_one(&self.pool).await?;
+        audit_rows::tip(&row)
     }
 }
 
@@ -795,6 +791,7 @@ struct SqlitePushTx {
     // writer's turn passes on.
     tx: Transaction<'static, sqlx::Sqlite>,
     _writer: OwnedMutexGuard<()>,
+    chain: ChainKey,
 }
 
 #[async_trait]
@@ -974,7 +971,7 @@ impl PushTx for SqlitePushTx {
     }
 
     async fn append_audit(&mut self, entry: &AuditEntry) -> Result<(), DbError> {
-        append_audit_on(&mut self.tx, entry).await
+        append_audit_on(&mut self.tx, &self.chain, entry).await
     }
 
     async fn commit(self: Box<Self>) -> Result<(), DbError> {

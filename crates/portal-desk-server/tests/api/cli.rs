@@ -48,7 +48,7 @@ fn site_add_and_user_add_make_an_account_that_can_sign_in() {
     let export = dir.path().join("audit.csv");
     stdout_of(&run(&database, &["audit", "export", "--output", export.to_str().unwrap()], ""));
     let csv = std::fs::read_to_string(&export).unwrap();
-    assert!(csv.starts_with("seq,at_ms,staff_id,device_id,action,detail,prev_hash,hash\r\n"), "{csv}");
+    assert!(csv.starts_with("seq,at_ms,staff_id,device_id,action,detail,prev_hash,hash,hash_scheme\r\n"), "{csv}");
 }
 
 #[test]
@@ -82,4 +82,39 @@ fn key_create_makes_an_owner_only_key_file_once_and_never_overwrites_it() {
     let again = run(&database, &["key", "create", "--key-file", key_flag], "");
     assert!(!again.status.success(), "a second create must fail rather than replace the key");
     assert_eq!(std::fs::read_to_string(&key_file).unwrap(), first);
+}
+
+#[tokio::test]
+async fn a_server_checkpoints_the_log_as_it_starts_and_stops_and_verify_skips_a_line_cut_short() {
+    use crate::support::process::{free_port, http, key_file_for, run_command, ServerProcess};
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}/pd.db", dir.path().display());
+    let checkpoints = dir.path().join("audit.checkpoints");
+    let flag = ["--audit-checkpoints", checkpoints.to_str().unwrap()];
+    let mut server = ServerProcess::start(&database, free_port(), &["--demo", flag[0], flag[1]]).await;
+    let started = std::fs::read_to_string(&checkpoints).expect("a checkpoint as the server started");
+    assert_eq!(started.lines().count(), 1, "{started}");
+    let sign_in = serde_json::json!({
+        "email": portal_desk_server::demo::DEMO_STAFF[0].email,
+        "password": portal_desk_server::demo::DEMO_PASSWORD,
+        "device": "tablet-1",
+    });
+    let (status, _) = http(server.port, "POST", "/api/v1/sign-in", None, Some(&sign_in)).await.unwrap();
+    assert_eq!(status, 200);
+    let stopped = Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
+    assert!(stopped.success());
+    assert!(server.wait().success());
+    let written = std::fs::read_to_string(&checkpoints).unwrap();
+    assert_eq!(written.lines().count(), 2, "one more as it stopped, after the sign-in: {written}");
+
+    // A crash in the middle of writing a checkpoint leaves its line cut short.
+    let last = written.lines().last().unwrap();
+    std::fs::write(&checkpoints, format!("{written}{}", &last[..last.len() / 2])).unwrap();
+    let key_file = key_file_for(&database);
+    let output = run_command(&database, &key_file, &["audit", "verify", flag[0], flag[1]]);
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{report}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(report.contains("The audit log is intact"), "{report}");
+    assert!(report.contains("every signed checkpoint"), "{report}");
+    assert!(report.contains("line 3 of") && report.contains("(its last line) is not a whole checkpoint"), "{report}");
 }

@@ -3,6 +3,7 @@
 use portal_desk_core::case::{CaseKind, Collection};
 use portal_desk_core::site::Site;
 use portal_desk_core::RecordId;
+use portal_desk_server::audit::ChainKey;
 use portal_desk_server::auth::{self, HashCost};
 use portal_desk_server::db::sqlite::SqliteStore;
 use portal_desk_server::db::{Role, Store, Viewer};
@@ -18,12 +19,10 @@ async fn staff_id(store: &SqliteStore, email: &str) -> portal_desk_core::StaffId
 #[tokio::test]
 async fn the_demo_seeds_two_sites_six_staff_and_twelve_valid_cases_once() {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("demo.db")).await.unwrap();
-    assert!(demo::seed(&store, &ServerKeys::random(), HashCost::Minimal, now_ms()).await.unwrap());
-    assert!(
-        !demo::seed(&store, &ServerKeys::random(), HashCost::Minimal, now_ms()).await.unwrap(),
-        "a second seed does nothing"
-    );
+    let keys = ServerKeys::random();
+    let store = SqliteStore::open(&dir.path().join("demo.db"), ChainKey::new(&keys)).await.unwrap();
+    assert!(demo::seed(&store, &keys, HashCost::Minimal, now_ms()).await.unwrap());
+    assert!(!demo::seed(&store, &keys, HashCost::Minimal, now_ms()).await.unwrap(), "a second seed does nothing");
     for demo_staff in DEMO_STAFF {
         let credentials = store.staff_credentials(demo_staff.email).await.unwrap().expect("seeded");
         assert!(auth::verify_password(DEMO_PASSWORD, &credentials.password_hash), "{}", demo_staff.email);
@@ -56,8 +55,9 @@ async fn the_demo_seeds_two_sites_six_staff_and_twelve_valid_cases_once() {
 #[tokio::test]
 async fn a_demo_analyst_sees_only_their_sites_open_cases() {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("demo.db")).await.unwrap();
-    demo::seed(&store, &ServerKeys::random(), HashCost::Minimal, now_ms()).await.unwrap();
+    let keys = ServerKeys::random();
+    let store = SqliteStore::open(&dir.path().join("demo.db"), ChainKey::new(&keys)).await.unwrap();
+    demo::seed(&store, &keys, HashCost::Minimal, now_ms()).await.unwrap();
     let asha = Viewer { staff: staff_id(&store, "asha.patel@riverside.example").await, role: Role::Analyst };
     let mut page = sync::pull(&store, &asha, 0, 500).await.unwrap();
     page.records.retain(|r| r.collection == Collection::Case);

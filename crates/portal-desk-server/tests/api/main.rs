@@ -3,6 +3,7 @@
 
 mod access_matrix;
 mod admin_records;
+mod audit_checkpoints;
 mod cli;
 mod demo;
 mod device_key;

@@ -3,7 +3,7 @@
 //! SIGTERM, it finishes the pushes in flight before it exits. On SQLite, or on a fresh
 //! PostgreSQL database when `PORTAL_DESK_TEST_POSTGRES_URL` names a server.
 
-use crate::support::process::{binary, free_port, http, ServerProcess};
+use crate::support::process::{binary, free_port, http, key_file_for, ServerProcess};
 use crate::support::{fresh_postgres_url, postgres_url};
 use portal_desk_core::protocol::{PullResponse, PushResponse};
 use portal_desk_core::signing::OpKey;
@@ -25,12 +25,20 @@ async fn prepare(dir: &std::path::Path) -> String {
         Some(url) => fresh_postgres_url(&url).await.0,
         None => format!("sqlite://{}/pd.db", dir.display()),
     };
-    let site = binary().args(["site", "add", "Riverside"]).env("PORTAL_DESK_DATABASE_URL", &database).status().unwrap();
+    // Every command that writes to the audit log keys it with the servers' key file.
+    let key_file = key_file_for(&database);
+    let site = binary()
+        .args(["site", "add", "Riverside"])
+        .env("PORTAL_DESK_DATABASE_URL", &database)
+        .env("PORTAL_DESK_KEY_FILE", &key_file)
+        .status()
+        .unwrap();
     assert!(site.success());
     for who in ["a", "b", "c"] {
         let mut child = binary()
             .args(["user", "add", "--site", "riverside", "--role", "analyst", &format!("{who}@example.test")])
             .env("PORTAL_DESK_DATABASE_URL", &database)
+            .env("PORTAL_DESK_KEY_FILE", &key_file)
             .stdin(Stdio::piped())
             .spawn()
             .unwrap();

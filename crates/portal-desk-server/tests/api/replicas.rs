@@ -7,6 +7,7 @@ use crate::support::{fresh_postgres, postgres_url, staff_id, Outbox, TestDb, Tes
 use axum::http::Method;
 use portal_desk_core::protocol::PullResponse;
 use portal_desk_core::SiteId;
+use portal_desk_server::audit::ChainKey;
 use portal_desk_server::auth::{self, HashCost};
 use portal_desk_server::db::postgres::PostgresStore;
 use portal_desk_server::db::{NewStaff, Store};
@@ -25,8 +26,10 @@ async fn the_suite_runs_on_the_database_the_environment_names() {
 }
 
 /// Two servers, each with its own connection pool, on one fresh database.
-async fn two_servers(url: &str) -> (axum::Router, axum::Router, PostgresStore) {
-    let first = fresh_postgres(url).await;
+async fn two_servers(url: &str) -> (axum::Router, axum::Router, PostgresStore, Arc<ServerKeys>) {
+    // Replicas of one database share one key file.
+    let keys = Arc::new(ServerKeys::random());
+    let first = fresh_postgres(url, &keys).await;
     for (id, name) in [("riverside", "Riverside Clinic"), ("hilltop", "Hilltop Health Centre")] {
         first.add_site(&SiteId::from(id), name).await.unwrap();
     }
@@ -42,13 +45,11 @@ async fn two_servers(url: &str) -> (axum::Router, axum::Router, PostgresStore) {
         first.add_staff(&staff, now_ms()).await.unwrap();
     }
     let options = first.pool().connect_options().as_ref().clone();
-    let second = PostgresStore::open_with(options).await.unwrap();
+    let second = PostgresStore::open_with(options, ChainKey::new(&keys)).await.unwrap();
     let dist = std::env::temp_dir();
-    // Replicas of one database share one key file.
-    let keys = Arc::new(ServerKeys::random());
     let a = app(AppState::new(Arc::new(first.clone()), dist.clone(), HashCost::Minimal, keys.clone()));
-    let b = app(AppState::new(Arc::new(second), dist, HashCost::Minimal, keys));
-    (a, b, first)
+    let b = app(AppState::new(Arc::new(second), dist, HashCost::Minimal, keys.clone()));
+    (a, b, first, keys)
 }
 
 async fn call<T: serde::de::DeserializeOwned>(
@@ -98,7 +99,7 @@ async fn pull_all(router: &axum::Router, device: &crate::support::Device) -> Vec
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn devices_syncing_through_two_servers_alternately_converge() {
     let Some(url) = postgres_url() else { return };
-    let (a, b, _) = two_servers(&url).await;
+    let (a, b, _, _) = two_servers(&url).await;
     let servers = [&a, &b];
     let asha = sign_in(&a, "asha@riverside.test", "tablet-a").await;
     let ben = sign_in(&b, "ben@riverside.test", "tablet-b").await;
@@ -124,7 +125,7 @@ async fn devices_syncing_through_two_servers_alternately_converge() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_batch_pushed_through_two_servers_at_once_is_applied_once() {
     let Some(url) = postgres_url() else { return };
-    let (a, b, store) = two_servers(&url).await;
+    let (a, b, store, _) = two_servers(&url).await;
     let tablet = sign_in(&a, "asha@riverside.test", "tablet-1").await;
     let mut outbox = Outbox::new(&tablet);
     let ops: Vec<_> = std::iter::once(outbox.create("case-1", "riverside", "Ada Example", "sign_up"))
@@ -145,7 +146,7 @@ async fn the_same_batch_pushed_through_two_servers_at_once_is_applied_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn audit_entries_written_through_two_servers_at_once_form_one_chain() {
     let Some(url) = postgres_url() else { return };
-    let (a, b, store) = two_servers(&url).await;
+    let (a, b, store, keys) = two_servers(&url).await;
     let asha = sign_in(&a, "asha@riverside.test", "tablet-a").await;
     let dan = sign_in(&b, "dan@hilltop.test", "tablet-d").await;
     let pulls = (0..10).map(|i| {
@@ -155,7 +156,7 @@ async fn audit_entries_written_through_two_servers_at_once_form_one_chain() {
     futures_join_all(pulls).await;
     let log = store.audit_log().await.unwrap();
     assert_eq!(log.len(), 12);
-    assert_eq!(audit::verify(&log), Ok(12));
+    assert_eq!(audit::verify(&log, &ChainKey::new(&keys)), Ok(12));
 }
 
 /// Runs futures concurrently (a tiny stand-in for `futures::future::join_all`).
@@ -171,30 +172,37 @@ where
     outputs
 }
 
-#[tokio::test]
-async fn a_postgres_database_at_the_first_migration_is_upgraded_with_its_data_intact() {
-    let Some(url) = postgres_url() else { return };
+/// A new database on the server at `url` with only the first `migrations` applied, as
+/// an older server left it: a pool on it, and its options for opening it again.
+async fn postgres_at_migration(url: &str, migrations: usize) -> (sqlx::PgPool, sqlx::postgres::PgConnectOptions) {
     use sqlx::migrate::Migrator;
     use std::borrow::Cow;
-    let fresh = fresh_postgres(&url).await;
+    let fresh = fresh_postgres(url, &ServerKeys::random()).await;
     let options = fresh.pool().connect_options().as_ref().clone();
-    // Start again on an empty database of its own, migrated to 0001 only.
     let name = format!("portal_desk_test_old_{}", auth::new_id().replace('-', ""));
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(fresh.pool()).await.unwrap();
     let old_options = options.database(&name);
     let pool = sqlx::PgPool::connect_with(old_options.clone()).await.unwrap();
-    let first_only = Migrator {
-        migrations: Cow::Owned(portal_desk_server::db::postgres::MIGRATOR.iter().take(1).cloned().collect()),
+    let older = Migrator {
+        migrations: Cow::Owned(portal_desk_server::db::postgres::MIGRATOR.iter().take(migrations).cloned().collect()),
         ..Migrator::DEFAULT
     };
-    first_only.run(&pool).await.unwrap();
+    older.run(&pool).await.unwrap();
+    (pool, old_options)
+}
+
+#[tokio::test]
+async fn a_postgres_database_at_the_first_migration_is_upgraded_with_its_data_intact() {
+    let Some(url) = postgres_url() else { return };
+    let (pool, old_options) = postgres_at_migration(&url, 1).await;
     sqlx::query("INSERT INTO sites (id, name) VALUES ('riverside', 'Riverside Clinic')").execute(&pool).await.unwrap();
     sqlx::query("INSERT INTO devices (id, last_seq, registered_at_ms) VALUES ('tablet-1', 7, 1)")
         .execute(&pool)
         .await
         .unwrap();
     pool.close().await;
-    let upgraded = PostgresStore::open_with(old_options).await.expect("migrate the old database");
+    let keys = ServerKeys::random();
+    let upgraded = PostgresStore::open_with(old_options, ChainKey::new(&keys)).await.expect("migrate the old database");
     assert!(upgraded.site_exists(&"riverside".into()).await.unwrap());
     let last_seq: i64 = sqlx::query_scalar("SELECT last_seq FROM devices WHERE id = 'tablet-1'")
         .fetch_one(upgraded.pool())
@@ -202,4 +210,40 @@ async fn a_postgres_database_at_the_first_migration_is_upgraded_with_its_data_in
         .unwrap();
     assert_eq!(last_seq, 7);
     assert!(!upgraded.device_revoked(&"tablet-1".into()).await.unwrap());
+}
+
+#[tokio::test]
+async fn a_postgres_audit_log_from_before_keyed_hashing_keeps_verifying_and_the_keyed_chain_carries_on_from_it() {
+    let Some(url) = postgres_url() else { return };
+    use crate::support::audit_log::{assert_keyed_chain_carries_on, unkeyed_chain};
+    let (pool, old_options) = postgres_at_migration(&url, 7).await;
+    // Entries as the servers before keyed hashing wrote them, with the head row.
+    for (seq, old) in (1i64..).zip(unkeyed_chain(3)) {
+        sqlx::query(
+            "INSERT INTO audit (seq, at_ms, action, detail, prev_hash, hash) VALUES ($1, $2, 'pull', $3, $4, $5)",
+        )
+        .bind(seq)
+        .bind(old.entry.at_ms as i64)
+        .bind(old.entry.detail.to_string())
+        .bind(&old.prev_hash)
+        .bind(&old.hash)
+        .execute(&pool)
+        .await
+        .unwrap();
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+            .bind(seq)
+            .bind(&old.hash)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    pool.close().await;
+
+    let keys = ServerKeys::random();
+    let upgraded = PostgresStore::open_with(old_options, ChainKey::new(&keys)).await.expect("migrate the old database");
+    upgraded
+        .append_audit(&portal_desk_server::audit::AuditEntry::new(4_000, "sign_in", serde_json::json!({})))
+        .await
+        .unwrap();
+    assert_keyed_chain_carries_on(&upgraded.audit_log().await.unwrap(), 3, &keys);
 }

@@ -1,10 +1,11 @@
 //! Two real `portal-desk-server` processes on one PostgreSQL database, as behind a load
 //! balancer: devices of two sites sync through both, alternating request by request,
 //! replay batches to the other server, edit the same field at once through different
-//! servers — and converge, with every operation applied once and no site seeing
-//! another's records. Runs only when `PORTAL_DESK_TEST_POSTGRES_URL` names a server.
+//! servers — and converge, with every operation applied once, no site seeing
+//! another's records, and one audit chain that `audit verify` finds intact. Runs only
+//! when `PORTAL_DESK_TEST_POSTGRES_URL` names a server.
 
-use crate::support::process::{free_port, http, ServerProcess};
+use crate::support::process::{free_port, http, key_file_for, run_command, ServerProcess};
 use crate::support::{fresh_postgres_url, postgres_url, Device, Outbox};
 use portal_desk_core::protocol::{PullResponse, PushResponse};
 use portal_desk_core::{Op, OpBody, Outcome, Record, RecordId, SiteId};
@@ -294,6 +295,13 @@ async fn devices_syncing_through_two_server_processes_alternately_converge_exact
         acknowledged += stored;
     }
     assert_eq!(count("SELECT COUNT(*) FROM ops".into()).await, demo_ops + acknowledged);
+
+    // One audit log: both servers' entries form one keyed chain, which matches the
+    // checkpoints they wrote as they started.
+    let verified = run_command(&database, &key_file_for(&database), &["audit", "verify"]);
+    let report = String::from_utf8_lossy(&verified.stdout);
+    assert!(verified.status.success(), "{report}{}", String::from_utf8_lossy(&verified.stderr));
+    assert!(report.contains("The audit log is intact"), "{report}");
     println!(
         "{} requests alternated between two server processes in {:.1} s",
         replicas.requests,

@@ -93,7 +93,7 @@ async fn sign_ins_and_failures_are_audited_in_an_intact_chain() {
     assert_eq!(actions, ["sign_in", "sign_in_failed"]);
     assert_eq!(log[0].entry.staff.as_ref().map(|s| s.as_str().to_owned()), Some(staff_id("asha@riverside.test")));
     assert_eq!(log[1].entry.device.as_ref().map(|d| d.as_str()), Some("tablet-2"));
-    assert_eq!(audit::verify(&log), Ok(2));
+    assert_eq!(audit::verify(&log, &server.chain_key()), Ok(2));
 }
 
 #[tokio::test]
@@ -117,7 +117,7 @@ async fn reported_views_are_audited_once_each_and_attributed_to_the_viewer() {
     assert_eq!(views.len(), 1);
     assert_eq!(views[0].entry.staff.as_ref().unwrap(), &asha.staff);
     assert_eq!(views[0].entry.detail["reason"], "patient rang");
-    assert_eq!(audit::verify(&log), Ok(log.len()));
+    assert_eq!(audit::verify(&log, &server.chain_key()), Ok(log.len()));
 }
 
 #[tokio::test]

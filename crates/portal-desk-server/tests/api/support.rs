@@ -13,6 +13,7 @@ use portal_desk_core::case::Collection;
 use portal_desk_core::protocol::{IssuedCredential, PullResponse, PushResponse, SignInResponse};
 use portal_desk_core::signing::OpKey;
 use portal_desk_core::{DeviceId, Hlc, Op, OpBody, RecordId, SiteId, StaffId};
+use portal_desk_server::audit::ChainKey;
 use portal_desk_server::auth::{self, HashCost};
 use portal_desk_server::db::postgres::PostgresStore;
 use portal_desk_server::db::sqlite::SqliteStore;
@@ -25,6 +26,7 @@ use std::sync::Arc;
 use tempfile::TempDir;
 use tower::ServiceExt;
 
+pub mod audit_log;
 pub mod process;
 
 /// Every test account's password.
@@ -50,8 +52,14 @@ pub struct TestServer {
     pub db: TestDb,
     /// Each device's secret, as the device keeps it, by device id.
     pub device_secrets: std::sync::Mutex<std::collections::HashMap<String, String>>,
-    /// The temporary folder holding the database and the app's files; kept so that it
-    /// lives as long as the server.
+    /// The server's keys.
+    pub keys: Arc<ServerKeys>,
+    /// The file holding them, for the command line.
+    pub key_file: std::path::PathBuf,
+    /// The database's URL, for the command line.
+    pub database_url: String,
+    /// The temporary folder holding the database, the key file and the app's files;
+    /// kept so that it lives as long as the server.
     _dir: TempDir,
 }
 
@@ -65,11 +73,22 @@ pub enum TestDb {
 }
 
 impl TestDb {
-    /// A fresh database: PostgreSQL when the environment names a server, else SQLite.
-    pub async fn fresh(dir: &std::path::Path) -> Self {
-        match std::env::var("PORTAL_DESK_TEST_POSTGRES_URL") {
-            Ok(url) if !url.is_empty() => TestDb::Postgres(fresh_postgres(&url).await),
-            _ => TestDb::Sqlite(SqliteStore::open(&dir.join("portal-desk.db")).await.expect("open database")),
+    /// A fresh database whose audit chain is keyed with `keys`, and its URL (for a
+    /// server process to open): PostgreSQL when the environment names a server, else
+    /// SQLite in `dir`.
+    pub async fn fresh(dir: &std::path::Path, keys: &ServerKeys) -> (Self, String) {
+        match postgres_url() {
+            Some(url) => {
+                let (options, database_url) = new_postgres_database(&url).await;
+                let store =
+                    PostgresStore::open_with(options, ChainKey::new(keys)).await.expect("open the test database");
+                (TestDb::Postgres(store), database_url)
+            }
+            None => {
+                let path = dir.join("portal-desk.db");
+                let store = SqliteStore::open(&path, ChainKey::new(keys)).await.expect("open database");
+                (TestDb::Sqlite(store), format!("sqlite://{}", path.display()))
+            }
         }
     }
 
@@ -109,29 +128,39 @@ impl TestDb {
     }
 }
 
-/// Creates a uniquely named database on the server at `url` and opens it.
-pub async fn fresh_postgres(url: &str) -> PostgresStore {
+/// Creates a uniquely named database on the server at `url`: its connect options and
+/// a `postgres://` URL naming it.
+async fn new_postgres_database(url: &str) -> (sqlx::postgres::PgConnectOptions, String) {
     use sqlx::Connection;
     let admin: sqlx::postgres::PgConnectOptions = url.parse().expect("PORTAL_DESK_TEST_POSTGRES_URL");
     let name = format!("portal_desk_test_{}", auth::new_id().replace('-', ""));
     let mut conn = sqlx::PgConnection::connect_with(&admin).await.expect("connect to the test PostgreSQL");
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create a test database");
     conn.close().await.ok();
-    PostgresStore::open_with(admin.database(&name)).await.expect("open the test database")
-}
-
-/// A fresh database on the server at `url`, as [`fresh_postgres`] makes, and a
-/// `postgres://` URL naming it (for a server process to open).
-pub async fn fresh_postgres_url(url: &str) -> (String, PostgresStore) {
-    let store = fresh_postgres(url).await;
-    let name: String = sqlx::query_scalar("SELECT current_database()").fetch_one(store.pool()).await.expect("name");
     let (main, query) = match url.split_once('?') {
         Some((main, query)) => (main, format!("?{query}")),
         None => (url, String::new()),
     };
     let scheme_end = main.find("://").map_or(0, |i| i + 3);
     let authority_end = main[scheme_end..].find('/').map_or(main.len(), |i| scheme_end + i);
-    (format!("{}/{name}{query}", &main[..authority_end]), store)
+    (admin.database(&name), format!("{}/{name}{query}", &main[..authority_end]))
+}
+
+/// Creates a uniquely named database on the server at `url` and opens it, its audit
+/// chain keyed with `keys`.
+pub async fn fresh_postgres(url: &str, keys: &ServerKeys) -> PostgresStore {
+    let (options, _) = new_postgres_database(url).await;
+    PostgresStore::open_with(options, ChainKey::new(keys)).await.expect("open the test database")
+}
+
+/// A fresh database on the server at `url`, and a `postgres://` URL naming it, for
+/// server processes to open; the store is keyed with the key file those processes
+/// share ([`process::key_file_for`]).
+pub async fn fresh_postgres_url(url: &str) -> (String, PostgresStore) {
+    let (options, database_url) = new_postgres_database(url).await;
+    let keys = ServerKeys::load(&process::key_file_for(&database_url)).expect("the test key file");
+    let store = PostgresStore::open_with(options, ChainKey::new(&keys)).await.expect("open the test database");
+    (database_url, store)
 }
 
 /// The `PORTAL_DESK_TEST_POSTGRES_URL` PostgreSQL server, if the environment names one.
@@ -234,8 +263,12 @@ impl TestServer {
     /// A fresh server.
     pub async fn new() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let db = TestDb::fresh(dir.path()).await;
+        let keys = Arc::new(ServerKeys::random());
+        let key_file = dir.path().join("portal-desk.key");
+        keys.write_new(&key_file).expect("write the key file");
+        let (db, database_url) = TestDb::fresh(dir.path(), &keys).await;
         let store = db.store();
+        assert!(store.claim_key_fingerprint(&keys.fingerprint()).await.expect("claim the key"));
         for (id, name) in [("riverside", "Riverside Clinic"), ("hilltop", "Hilltop Health Centre")] {
             store.add_site(&SiteId::from(id), name).await.expect("add site");
         }
@@ -255,8 +288,8 @@ impl TestServer {
         std::fs::write(static_dir.join("index.html"), "<!doctype html><title>Portal Desk</title>").expect("index");
         std::fs::write(static_dir.join("sw.js"), "self.addEventListener('fetch', () => {});").expect("sw");
         std::fs::write(static_dir.join("portal-desk-0123456789abcdef.js"), "export {};").expect("asset");
-        let state = AppState::new(store.clone(), static_dir, HashCost::Minimal, Arc::new(ServerKeys::random()));
-        Self { app: app(state), store, db, device_secrets: Default::default(), _dir: dir }
+        let state = AppState::new(store.clone(), static_dir, HashCost::Minimal, keys.clone());
+        Self { app: app(state), store, db, device_secrets: Default::default(), keys, key_file, database_url, _dir: dir }
     }
 
     /// Sends a request; `body` is sent as JSON when given.
@@ -336,6 +369,11 @@ impl TestServer {
     /// A count from SQL, for checking what was (not) written.
     pub async fn count(&self, sql: &str) -> i64 {
         self.db.count(sql).await
+    }
+
+    /// The key the server's audit chain is hashed with.
+    pub fn chain_key(&self) -> ChainKey {
+        ChainKey::new(&self.keys)
     }
 }
 

@@ -28,7 +28,7 @@ async fn a_reason_for_access_is_kept_with_the_view_and_a_plain_view_has_none() {
     let detail = |record: &str| views.iter().find(|e| e.entry.detail["record"] == record).unwrap().entry.detail.clone();
     assert_eq!(detail("case-s")["reason"], "I own this safeguarding case");
     assert!(detail("case-p")["reason"].is_null(), "no reason was asked for an ordinary case");
-    assert_eq!(audit::verify(&log), Ok(log.len()), "the reason is covered by the hash chain");
+    assert_eq!(audit::verify(&log, &server.chain_key()), Ok(log.len()), "the reason is covered by the hash chain");
 }
 
 #[tokio::test]

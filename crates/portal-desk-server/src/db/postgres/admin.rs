@@ -124,7 +124,7 @@ impl AdminStore for PostgresStore {
             Err(e) => return Err(e.into()),
         }
         link_sites_on(&mut tx, &staff.id, &staff.sites).await?;
-        append_audit_on(&mut tx, audit).await?;
+        append_audit_on(&mut tx, &self.chain, audit).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -180,7 +180,7 @@ impl AdminStore for PostgresStore {
             }
             None => {}
         }
-        append_audit_on(&mut tx, audit).await?;
+        append_audit_on(&mut tx, &self.chain, audit).await?;
         let updated = colleague_on(&mut tx, staff, true).await?;
         tx.commit().await?;
         Ok(updated)
@@ -202,7 +202,7 @@ impl AdminStore for PostgresStore {
             .bind(prefix.chars().count() as i32)
             .execute(&mut *tx)
             .await?;
-        append_audit_on(&mut tx, audit).await?;
+        append_audit_on(&mut tx, &self.chain, audit).await?;
         tx.commit().await?;
         Ok(true)
     }

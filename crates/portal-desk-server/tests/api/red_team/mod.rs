@@ -2,6 +2,7 @@
 //! safeguarding case, frame a colleague, lock someone out or hide what they did, and
 //! is named for what must not happen. They run on SQLite and on PostgreSQL.
 
+mod audit_tamper;
 mod clocks_and_ids;
 mod device_identity;
 mod forged_authorship;

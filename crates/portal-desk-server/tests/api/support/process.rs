@@ -45,6 +45,20 @@ pub fn binary() -> Command {
     command
 }
 
+/// Runs a one-off command of the binary (`audit verify`, say) to its end, on `database`
+/// with `key_file` and the checkpoint file beside it; what it printed and how it ended.
+pub fn run_command(database: &str, key_file: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_portal-desk-server"))
+        .args(args)
+        .env("PORTAL_DESK_DATABASE_URL", database)
+        .env("PORTAL_DESK_KEY_FILE", key_file)
+        .env_remove("PORTAL_DESK_AUDIT_CHECKPOINTS")
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run the server binary")
+}
+
 /// The key file every server process on `database` shares (made on first use), as the
 /// servers of one database in production share one.
 pub fn key_file_for(database: &str) -> std::path::PathBuf {
