@@ -43,6 +43,9 @@ pub enum ApiError {
         /// The limit.
         max_bytes: usize,
     },
+    /// The body stopped arriving for longer than the idle timeout.
+    #[error("the request body stopped arriving")]
+    RequestTimeout,
     /// No, a malformed, an unknown or an expired bearer token.
     #[error("sign in again: the request has no valid session")]
     Unauthorized,
@@ -158,6 +161,7 @@ impl ApiError {
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::Unauthorized | ApiError::SignInFailed => StatusCode::UNAUTHORIZED,
             ApiError::TooManySignIns { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::DeviceNotProven => StatusCode::FORBIDDEN,
@@ -189,6 +193,7 @@ impl ApiError {
             ApiError::Invalid(_) => "/problems/invalid-request",
             ApiError::UnsupportedMediaType => "/problems/unsupported-media-type",
             ApiError::BodyTooLarge { .. } => "/problems/body-too-large",
+            ApiError::RequestTimeout => "/problems/request-timeout",
             ApiError::Unauthorized => "/problems/unauthorized",
             ApiError::SignInFailed => "/problems/sign-in-failed",
             ApiError::TooManySignIns { .. } => "/problems/too-many-sign-in-attempts",
@@ -224,6 +229,7 @@ impl ApiError {
             ApiError::Invalid(_) => "Invalid request",
             ApiError::UnsupportedMediaType => "Unsupported media type",
             ApiError::BodyTooLarge { .. } => "Request body too large",
+            ApiError::RequestTimeout => "Request body too slow",
             ApiError::Unauthorized => "Not signed in",
             ApiError::SignInFailed => "Sign-in failed",
             ApiError::TooManySignIns { .. } => "Too many sign-in attempts",
@@ -267,6 +273,7 @@ impl ApiError {
             ApiError::BodyTooLarge { max_bytes } => format!(
                 "The request body is larger than the server accepts ({max_bytes} bytes). Send fewer operations in each push."
             ),
+            ApiError::RequestTimeout => "The request body stopped arriving before it was complete, so the server stopped waiting. Check the connection and send the request again.".to_owned(),
             ApiError::Unauthorized => {
                 "This request needs a valid session: sign in again to get a new token, then send it as Authorization: Bearer TOKEN.".to_owned()
             }

@@ -2,7 +2,8 @@
 //! (`/api/v1/...`), on SQLite by default.
 //!
 //! [`app`] builds the whole router from an [`AppState`], so tests drive it in process
-//! with `tower::ServiceExt::oneshot`; `main.rs` only parses the command line and serves.
+//! with `tower::ServiceExt::oneshot`; [`serve::serve`] runs it on a socket under the
+//! connection layer's limits; `main.rs` only parses the command line.
 
 pub mod access;
 pub mod audit;
@@ -16,6 +17,7 @@ pub mod http;
 pub mod keys;
 pub mod metrics;
 pub mod review;
+pub mod serve;
 pub mod sign_in_guard;
 pub mod sync;
 

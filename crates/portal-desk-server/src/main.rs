@@ -11,7 +11,7 @@ use portal_desk_server::cli::{
 };
 use portal_desk_server::db::{self, NewStaff, Role, SharedStore};
 use portal_desk_server::keys::{self, ServerKeys};
-use portal_desk_server::{app, audit, demo, now_ms, AppState};
+use portal_desk_server::{app, audit, demo, now_ms, serve, AppState};
 use serde_json::json;
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
@@ -38,7 +38,7 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => {
             let keys = open_keys(store.as_ref(), &cli.database_url, &key_file).await?;
-            serve(store, keys, args).await
+            serve_app(store, keys, args).await
         }
         Command::Site { command: SiteCommand::Add { name } } => add_site(store, &name).await,
         Command::User { command: UserCommand::Add { sites, role, name, email } } => {
@@ -74,7 +74,7 @@ async fn open_keys(
     Ok(Arc::new(keys))
 }
 
-async fn serve(store: SharedStore, keys: Arc<ServerKeys>, args: ServeArgs) -> anyhow::Result<()> {
+async fn serve_app(store: SharedStore, keys: Arc<ServerKeys>, args: ServeArgs) -> anyhow::Result<()> {
     if args.demo && demo::seed(store.as_ref(), &keys, HashCost::Standard, now_ms()).await? {
         tracing::info!("seeded the demo data into the empty database");
     }
@@ -92,8 +92,9 @@ async fn serve(store: SharedStore, keys: Arc<ServerKeys>, args: ServeArgs) -> an
         print!("{}", demo::sign_in_help());
     }
     std::io::stdout().flush()?;
+    let settings = args.connection_settings().fitted_to_open_files();
     let state = AppState::new(store, args.static_dir, HashCost::Standard, keys);
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    serve::serve(listener, app(state), settings, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -26,6 +26,7 @@ use tempfile::TempDir;
 use tower::ServiceExt;
 
 pub mod process;
+pub mod served;
 
 /// Every test account's password.
 pub const PASSWORD: &str = "correct horse battery";

@@ -153,7 +153,8 @@ async fn a_shared_tablet_syncing_for_two_people_credits_each_with_their_own_chan
     let asha = server.sign_in("asha@riverside.test", "shared-tablet").await;
     let ben = server.sign_in("ben@riverside.test", "shared-tablet").await;
     let mut outbox = Outbox::new(&asha);
-    let mut ops = vec![outbox.create("case-1", "riverside", "Ada Example", "sign_up"), outbox.note("case-1", "Asha rang")];
+    let mut ops =
+        vec![outbox.create("case-1", "riverside", "Ada Example", "sign_up"), outbox.note("case-1", "Asha rang")];
     outbox.by(&ben);
     ops.push(outbox.note("case-1", "Ben wrote"));
     // Only Ben's session pushes, as the tablet does for whoever is unlocked when it syncs.

@@ -3,6 +3,7 @@
 //! is named for what must not happen. They run on SQLite and on PostgreSQL.
 
 mod clocks_and_ids;
+mod connections;
 mod device_identity;
 mod forged_authorship;
 mod held_changes;
