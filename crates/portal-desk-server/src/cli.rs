@@ -113,6 +113,13 @@ pub struct ServeArgs {
     #[arg(long, env = "PORTAL_DESK_MAX_CONNECTIONS", default_value_t = 1024,
           value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_connections: u64,
+
+    /// Send Strict-Transport-Security: only when a TLS proxy fronts the server, so the
+    /// browser uses https for the app's origin from then on. The environment variable
+    /// takes true/false, 1/0, yes/no or on/off.
+    #[arg(long, env = "PORTAL_DESK_HSTS", action = clap::ArgAction::SetTrue,
+          value_parser = clap::builder::BoolishValueParser::new())]
+    pub hsts: bool,
 }
 
 impl ServeArgs {
@@ -204,6 +211,7 @@ mod tests {
             "PORTAL_DESK_HEADER_TIMEOUT_S",
             "PORTAL_DESK_IDLE_TIMEOUT_S",
             "PORTAL_DESK_MAX_CONNECTIONS",
+            "PORTAL_DESK_HSTS",
         ];
         names.iter().for_each(|name| std::env::remove_var(name));
         let cli = Cli::try_parse_from(["portal-desk-server", "serve"]).unwrap();
@@ -213,6 +221,7 @@ mod tests {
         assert_eq!(serve.static_dir, std::path::PathBuf::from("dist"));
         assert_eq!(cli.database_url, DatabaseUrl::Sqlite("data/portal-desk.db".into()));
         assert_eq!(serve.connection_settings(), crate::serve::ServeSettings::default());
+        assert!(!serve.hsts);
 
         std::env::set_var("PORTAL_DESK_DEMO", "1");
         std::env::set_var("PORTAL_DESK_LISTEN", "127.0.0.1:9999");
@@ -221,6 +230,7 @@ mod tests {
         std::env::set_var("PORTAL_DESK_HEADER_TIMEOUT_S", "5");
         std::env::set_var("PORTAL_DESK_IDLE_TIMEOUT_S", "3");
         std::env::set_var("PORTAL_DESK_MAX_CONNECTIONS", "100");
+        std::env::set_var("PORTAL_DESK_HSTS", "yes");
         let cli = Cli::try_parse_from(["portal-desk-server", "serve"]);
         names.iter().for_each(|name| std::env::remove_var(name));
         let cli = cli.unwrap();
@@ -233,5 +243,6 @@ mod tests {
         assert_eq!(settings.header_timeout, std::time::Duration::from_secs(5));
         assert_eq!(settings.idle_timeout, std::time::Duration::from_secs(3));
         assert_eq!(settings.max_connections, 100);
+        assert!(serve.hsts);
     }
 }

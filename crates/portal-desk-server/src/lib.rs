@@ -48,6 +48,9 @@ pub struct AppState {
     pub keys: Arc<keys::ServerKeys>,
     /// The cap on concurrent password checks.
     pub hashing: Arc<sign_in_guard::HashingLanes>,
+    /// Whether answers carry `Strict-Transport-Security` (`serve --hsts`: only when a
+    /// TLS proxy fronts the server).
+    pub hsts: bool,
 }
 
 impl AppState {
@@ -61,6 +64,7 @@ impl AppState {
             decoy_hash: auth::decoy_hash(hash_cost),
             keys,
             hashing: Arc::new(sign_in_guard::HashingLanes::for_this_machine()),
+            hsts: false,
         }
     }
 }

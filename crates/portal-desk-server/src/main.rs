@@ -93,7 +93,8 @@ async fn serve_app(store: SharedStore, keys: Arc<ServerKeys>, args: ServeArgs) -
     }
     std::io::stdout().flush()?;
     let settings = args.connection_settings().fitted_to_open_files();
-    let state = AppState::new(store, args.static_dir, HashCost::Standard, keys);
+    let mut state = AppState::new(store, args.static_dir, HashCost::Standard, keys);
+    state.hsts = args.hsts;
     serve::serve(listener, app(state), settings, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())

@@ -7,4 +7,5 @@ mod connections;
 mod device_identity;
 mod forged_authorship;
 mod held_changes;
+mod http_hygiene;
 mod sign_in_abuse;

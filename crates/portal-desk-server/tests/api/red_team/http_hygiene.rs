@@ -1,0 +1,133 @@
+//! Attacks through HTTP itself rather than the API's rules: reading a token or patient
+//! data back out of a shared browser's or proxy's cache, framing the app on another
+//! site to steal clicks, and running script in its page.
+
+use crate::support::{send_to, TestResponse, TestServer};
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use base64::Engine;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+/// The page as `scripts/build-wasm.sh` leaves it: the app started by one inline module.
+const BUILT_INDEX: &str = "<!DOCTYPE html><html><head><title>Portal Desk</title>\
+    <link rel=\"modulepreload\" href=\"/app-0123456789abcdef/portal-desk.js\">\
+    <script type=\"module\">import init from '/app-0123456789abcdef/portal-desk.js'; \
+    init({ module_or_path: '/app-0123456789abcdef/portal-desk_bg.wasm' });</script>\
+    </head><body></body></html>";
+
+/// The inline script of [`BUILT_INDEX`].
+const BUILT_BOOT: &str = "import init from '/app-0123456789abcdef/portal-desk.js'; \
+    init({ module_or_path: '/app-0123456789abcdef/portal-desk_bg.wasm' });";
+
+#[track_caller]
+fn assert_not_stored(response: &TestResponse, what: &str) {
+    assert_eq!(response.header(header::CACHE_CONTROL), Some("no-store"), "{what} may be stored by a cache");
+}
+
+#[tokio::test]
+async fn a_sign_in_answer_is_never_stored_by_a_cache() {
+    let server = TestServer::new().await;
+    let answer = server.sign_in_raw("asha@riverside.test", crate::support::PASSWORD, "tablet-1").await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert!(answer.json()["token"].is_string());
+    assert_not_stored(&answer, "the sign-in answer, which holds the token");
+}
+
+#[tokio::test]
+async fn no_api_answer_is_ever_stored_by_a_cache() {
+    let server = TestServer::new().await;
+    let asha = server.sign_in("asha@riverside.test", "tablet-1").await;
+    let carys = server.sign_in("carys@riverside.test", "desk-1").await;
+    let views = json!({ "device": "tablet-1", "views": [] });
+    let asks: [(Method, &str, &str, Option<&Value>); 12] = [
+        (Method::GET, "/api/v1/me", &asha.token, None),
+        (Method::GET, "/api/v1/pull?cursor=0", &asha.token, None),
+        (Method::GET, "/api/v1/staff", &asha.token, None),
+        (Method::GET, "/api/v1/held", &carys.token, None),
+        (Method::GET, "/api/v1/devices", &carys.token, None),
+        (Method::POST, "/api/v1/audit/views", &asha.token, Some(&views)),
+        (Method::POST, "/api/v1/refresh", &asha.token, None),
+        (Method::GET, "/api/v1/openapi.json", "", None),
+        (Method::GET, "/healthz", "", None),
+        (Method::GET, "/api/v1/me", "not-a-token", None),
+        (Method::GET, "/api/v1/nothing-here", "", None),
+        (Method::GET, "/api/v1/pull?cursor=yesterday", &asha.token, None),
+    ];
+    for (method, path, token, body) in asks {
+        let token = Some(token).filter(|t| !t.is_empty());
+        let answer = server.send(method.clone(), path, token, body).await;
+        assert_not_stored(&answer, &format!("{method} {path} ({})", answer.status));
+    }
+}
+
+#[tokio::test]
+async fn the_app_cannot_be_framed_by_another_site() {
+    let server = TestServer::new().await;
+    for path in ["/", "/index.html", "/cases/abc", "/sw.js", "/portal-desk-0123456789abcdef.js", "/api/v1/me"] {
+        let answer = server.send(Method::GET, path, None, None).await;
+        let policy = answer.header(header::CONTENT_SECURITY_POLICY).unwrap_or_default();
+        assert!(policy.contains("frame-ancestors 'none'"), "{path} may be framed: {policy:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_apps_page_runs_no_script_but_its_own() {
+    let server = TestServer::new().await;
+    std::fs::write(server.static_dir().join("index.html"), BUILT_INDEX).unwrap();
+    let boot = format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(BUILT_BOOT)));
+    for path in ["/", "/cases/abc"] {
+        let answer = server.send(Method::GET, path, None, None).await;
+        assert_eq!(answer.text(), BUILT_INDEX, "{path}");
+        let policy = answer.header(header::CONTENT_SECURITY_POLICY).unwrap_or_default();
+        let directives: Vec<&str> = policy.split(';').map(str::trim).collect();
+        assert!(directives.contains(&"default-src 'self'"), "{policy}");
+        assert!(directives.contains(&format!("script-src 'self' 'wasm-unsafe-eval' {boot}").as_str()), "{policy}");
+        assert!(directives.contains(&"object-src 'none'") && directives.contains(&"base-uri 'none'"), "{policy}");
+        assert!(!policy.contains("unsafe-inline") && !policy.contains("'unsafe-eval'"), "{policy}");
+    }
+    // Another script in the page, as an attacker who could write it would add, is not
+    // allowed by the policy the page was served with before.
+    let served_before = server.send(Method::GET, "/", None, None).await;
+    let policy = served_before.header(header::CONTENT_SECURITY_POLICY).unwrap().to_owned();
+    let injected = "alert(document.cookie)";
+    let injected = format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(injected)));
+    assert!(!policy.contains(&injected));
+}
+
+#[tokio::test]
+async fn a_revalidated_page_never_replaces_the_policy_it_was_stored_with() {
+    let server = TestServer::new().await;
+    std::fs::write(server.static_dir().join("index.html"), BUILT_INDEX).unwrap();
+    let first = server.send(Method::GET, "/index.html", None, None).await;
+    let modified = first.header(header::LAST_MODIFIED).expect("Last-Modified").to_owned();
+    let request = Request::get("/index.html").header(header::IF_MODIFIED_SINCE, modified).body(Body::empty()).unwrap();
+    let again = server.send_request(request).await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(again.header(header::CONTENT_SECURITY_POLICY), None, "a 304 would replace the stored page's policy");
+    assert_eq!(again.header(header::CACHE_CONTROL), Some("no-cache"));
+}
+
+#[tokio::test]
+async fn no_answer_can_be_sniffed_as_another_type_or_leak_the_apps_address() {
+    let server = TestServer::new().await;
+    for path in ["/", "/cases/abc", "/sw.js", "/api/v1/me", "/api/v1/nothing-here", "/missing-ffffffffffffffff.js"] {
+        let answer = server.send(Method::GET, path, None, None).await;
+        assert_eq!(answer.header(header::X_CONTENT_TYPE_OPTIONS), Some("nosniff"), "{path}");
+        assert_eq!(answer.header(header::REFERRER_POLICY), Some("no-referrer"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn strict_transport_security_is_never_sent_unless_a_tls_proxy_is_declared() {
+    let server = TestServer::new().await;
+    let plain = server.send(Method::GET, "/", None, None).await;
+    assert_eq!(plain.header(header::STRICT_TRANSPORT_SECURITY), None, "HSTS over plain http locks users out");
+    let mut state = server.state.clone();
+    state.hsts = true;
+    let behind_tls = portal_desk_server::app(state);
+    for path in ["/", "/api/v1/me"] {
+        let answer = send_to(&behind_tls, Request::get(path).body(Body::empty()).unwrap()).await;
+        assert_eq!(answer.header(header::STRICT_TRANSPORT_SECURITY), Some("max-age=63072000; includeSubDomains"));
+    }
+}
