@@ -1,11 +1,14 @@
 //! Attacks through HTTP itself rather than the API's rules: reading a token or patient
 //! data back out of a shared browser's or proxy's cache, framing the app on another
-//! site to steal clicks, and running script in its page.
+//! site to steal clicks, running script in its page, slipping unknown members past the
+//! decoder (a field the server would ignore today and obey tomorrow), and ending kiosk
+//! mode with an empty request.
 
-use crate::support::{send_to, TestResponse, TestServer};
+use crate::support::{send_to, Outbox, TestResponse, TestServer};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use base64::Engine;
+use portal_desk_server::db::DeviceSummary;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -130,4 +133,99 @@ async fn strict_transport_security_is_never_sent_unless_a_tls_proxy_is_declared(
         let answer = send_to(&behind_tls, Request::get(path).body(Body::empty()).unwrap()).await;
         assert_eq!(answer.header(header::STRICT_TRANSPORT_SECURITY), Some("max-age=63072000; includeSubDomains"));
     }
+}
+
+#[tokio::test]
+async fn an_empty_kiosk_request_changes_nothing() {
+    let server = TestServer::new().await;
+    server.sign_in("asha@riverside.test", "kiosk-1").await;
+    let carys = server.sign_in("carys@riverside.test", "desk-1").await;
+    let path = "/api/v1/devices/kiosk-1/kiosk";
+    let on = json!({ "site": "riverside" });
+    let device: DeviceSummary = server.send(Method::POST, path, Some(&carys.token), Some(&on)).await.ok();
+    assert_eq!(device.kiosk_site.as_ref().map(|s| s.as_str()), Some("riverside"));
+    let audit_before = server.count("SELECT COUNT(*) FROM audit").await;
+    let problem = server
+        .send(Method::POST, path, Some(&carys.token), Some(&json!({})))
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY, "/problems/invalid-request");
+    assert_eq!(problem["errors"][0]["path"], "site");
+    assert!(problem["detail"].as_str().unwrap().contains("null"), "the answer must say how to end kiosk mode");
+    let devices = server.send(Method::GET, "/api/v1/devices", Some(&carys.token), None).await.json();
+    let kiosk = devices["devices"].as_array().unwrap().iter().find(|d| d["id"] == "kiosk-1").unwrap().clone();
+    assert_eq!(kiosk["kiosk_site"], "riverside", "the empty request ended kiosk mode");
+    assert_eq!(server.count("SELECT COUNT(*) FROM audit").await, audit_before);
+}
+
+#[tokio::test]
+async fn unknown_fields_inside_an_operation_are_refused() {
+    let server = TestServer::new().await;
+    let tablet = server.sign_in("asha@riverside.test", "tablet-1").await;
+    let mut outbox = Outbox::new(&tablet);
+    let create = serde_json::to_value(outbox.create("case-1", "riverside", "Ada Example", "sign_up")).unwrap();
+    let archive = serde_json::to_value(outbox.op("case-1", portal_desk_core::OpBody::Archive)).unwrap();
+    let mut set_field = serde_json::to_value(outbox.op(
+        "case-1",
+        portal_desk_core::OpBody::SetField { field: "kind".into(), value: "proxy".into(), replaces: None },
+    ))
+    .unwrap();
+    set_field["body"]["replaces"] = create["hlc"].clone();
+    let smuggled: [(&Value, &[&str]); 6] = [
+        (&create, &[]),
+        (&create, &["body"]),
+        (&create, &["hlc"]),
+        (&create, &["signature"]),
+        (&archive, &["body"]),
+        (&set_field, &["body", "replaces"]),
+    ];
+    for (op, inside) in smuggled {
+        let mut op = op.clone();
+        let target = inside.iter().fold(&mut op, |value, key| &mut value[*key]);
+        target.as_object_mut().expect("an object").insert("acting_as".into(), json!("staff-carys"));
+        let body = json!({ "device": "tablet-1", "ops": [op] });
+        let answer = server.send(Method::POST, "/api/v1/push", Some(&tablet.token), Some(&body)).await;
+        let problem = answer.problem(StatusCode::UNPROCESSABLE_ENTITY, "/problems/invalid-request");
+        assert!(problem["errors"][0]["message"].as_str().unwrap().contains("unknown field"), "{inside:?}: {problem}");
+    }
+    assert_eq!(server.count("SELECT COUNT(*) FROM ops").await, 0);
+}
+
+#[tokio::test]
+async fn unknown_fields_in_any_request_are_refused() {
+    let server = TestServer::new().await;
+    let asha = server.sign_in("asha@riverside.test", "tablet-1").await;
+    let sam = server.sign_in("sam@both.test", "admin-desk").await;
+    let view = json!({ "id": "v1", "record": "case-1", "by": asha.staff, "at_ms": 1, "extra": 1 });
+    let asks: [(Method, &str, &str, Value); 8] = [
+        (Method::POST, "/api/v1/sign-in", "", json!({ "email": "a@b", "password": "p", "device": "d", "extra": 1 })),
+        (Method::POST, "/api/v1/push", &asha.token, json!({ "device": "tablet-1", "ops": [], "extra": 1 })),
+        (Method::POST, "/api/v1/audit/views", &asha.token, json!({ "device": "tablet-1", "views": [], "extra": 1 })),
+        (Method::POST, "/api/v1/audit/views", &asha.token, json!({ "device": "tablet-1", "views": [view] })),
+        (Method::POST, "/api/v1/devices/tablet-1/kiosk", &sam.token, json!({ "site": null, "extra": 1 })),
+        (
+            Method::POST,
+            "/api/v1/staff",
+            &sam.token,
+            json!({ "email": "new@riverside.test", "name": "New", "role": "analyst", "sites": ["riverside"],
+                    "password": "a long enough password", "extra": 1 }),
+        ),
+        (Method::PATCH, "/api/v1/staff/staff-ben", &sam.token, json!({ "name": "Ben", "extra": 1 })),
+        (
+            Method::POST,
+            "/api/v1/staff/staff-ben/password",
+            &sam.token,
+            json!({ "password": "x".repeat(20), "extra": 1 }),
+        ),
+    ];
+    let audit_before = server.count("SELECT COUNT(*) FROM audit").await;
+    for (method, path, token, body) in asks {
+        let token = Some(token).filter(|t| !t.is_empty());
+        let answer = server.send(method, path, token, Some(&body)).await;
+        let problem = answer.problem(StatusCode::UNPROCESSABLE_ENTITY, "/problems/invalid-request");
+        assert!(problem["detail"].as_str().unwrap().contains("unknown field"), "{path}: {problem}");
+    }
+    let pull = server.send(Method::GET, "/api/v1/pull?cursor=0&since=0", Some(&asha.token), None).await;
+    pull.problem(StatusCode::UNPROCESSABLE_ENTITY, "/problems/invalid-request");
+    assert_eq!(server.count("SELECT COUNT(*) FROM audit").await, audit_before);
+    assert_eq!(server.count("SELECT COUNT(*) FROM staff WHERE email = 'new@riverside.test'").await, 0);
 }
