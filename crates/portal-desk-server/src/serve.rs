@@ -67,12 +67,14 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 /// Files kept back from the connection cap for the database, logs and the app's files.
 pub const RESERVED_FILES: u64 = 64;
 
-/// The largest request head (request line and headers) hyper will buffer, in bytes
-/// (hyper's default is 400 KiB, for every slow connection); over it hyper answers a
-/// bare `431` and closes the connection.
+/// The largest request head (request line and headers) hyper will buffer, in bytes;
+/// the router answers a head over [`crate::http::request_limits::MAX_HEADER_BYTES`],
+/// well below it, with a problem, so only a head past this limit gets hyper's own bare
+/// `431` (and the connection closed) before any of the server's code runs.
 pub const MAX_BUFFERED_HEAD_BYTES: usize = 64 * 1024;
 
-/// The most header fields hyper will parse.
+/// The most header fields hyper will parse; the router answers more than
+/// [`crate::http::request_limits::MAX_HEADERS`] with a problem.
 pub const MAX_PARSED_HEADERS: usize = 256;
 
 impl Default for ServeSettings {

@@ -36,12 +36,12 @@ pub fn service(static_dir: &Path) -> Router {
         .layer(middleware::from_fn(super::content_policy::for_app_files))
 }
 
-/// `index.html` for a client-side route; a plain 404 for a missing file (a path whose
+/// `index.html` for a client-side route; a 404 problem for a missing file (a path whose
 /// last segment has an extension), so a missing script is never answered with HTML.
 async fn spa_index(index: PathBuf, uri: Uri) -> Response {
     let last_segment = uri.path().rsplit('/').next().unwrap_or_default();
     if last_segment.contains('.') {
-        return (StatusCode::NOT_FOUND, "not found").into_response();
+        return ApiError::NoSuchFile(uri.path().to_owned()).into_response();
     }
     match tokio::fs::read(&index).await {
         Ok(html) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),

@@ -1,16 +1,20 @@
 //! Attacks through HTTP itself rather than the API's rules: reading a token or patient
 //! data back out of a shared browser's or proxy's cache, framing the app on another
 //! site to steal clicks, running script in its page, slipping unknown members past the
-//! decoder (a field the server would ignore today and obey tomorrow), and ending kiosk
-//! mode with an empty request.
+//! decoder (a field the server would ignore today and obey tomorrow), ending kiosk mode
+//! with an empty request, and headers too large to parse.
 
+use crate::support::served::{connect, read_answer, settings, Served};
 use crate::support::{send_to, Outbox, TestResponse, TestServer};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use base64::Engine;
 use portal_desk_server::db::DeviceSummary;
+use portal_desk_server::http::request_limits::{MAX_HEADERS, MAX_HEADER_BYTES};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
 
 /// The page as `scripts/build-wasm.sh` leaves it: the app started by one inline module.
 const BUILT_INDEX: &str = "<!DOCTYPE html><html><head><title>Portal Desk</title>\
@@ -228,4 +232,39 @@ async fn unknown_fields_in_any_request_are_refused() {
     pull.problem(StatusCode::UNPROCESSABLE_ENTITY, "/problems/invalid-request");
     assert_eq!(server.count("SELECT COUNT(*) FROM audit").await, audit_before);
     assert_eq!(server.count("SELECT COUNT(*) FROM staff WHERE email = 'new@riverside.test'").await, 0);
+}
+
+#[tokio::test]
+async fn oversized_headers_get_a_problem_answer() {
+    let server = TestServer::new().await;
+    let large =
+        Request::get("/api/v1/me").header("x-padding", "p".repeat(MAX_HEADER_BYTES)).body(Body::empty()).unwrap();
+    let problem = server
+        .send_request(large)
+        .await
+        .problem(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "/problems/headers-too-large");
+    assert_eq!(problem["max_bytes"], MAX_HEADER_BYTES);
+    let mut many = Request::get("/");
+    for n in 0..=MAX_HEADERS {
+        many = many.header(format!("x-field-{n}"), "1");
+    }
+    server
+        .send_request(many.body(Body::empty()).unwrap())
+        .await
+        .problem(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "/problems/headers-too-large");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_headers_over_a_real_connection_get_a_problem_not_a_bare_status() {
+    let server = TestServer::new().await;
+    let served = Served::start(server.app.clone(), settings(10_000, 10_000, 16)).await;
+    let mut stream = connect(served.port).await;
+    let request = format!(
+        "GET /api/v1/me HTTP/1.1\r\nHost: portal-desk\r\nX-Padding: {}\r\nConnection: close\r\n\r\n",
+        "p".repeat(2 * MAX_HEADER_BYTES)
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let answer = read_answer(&mut stream, Duration::from_secs(30)).await;
+    assert!(answer.starts_with("HTTP/1.1 431"), "{answer}");
+    assert!(answer.contains("/problems/headers-too-large"), "hyper's bare 431, not the server's problem: {answer}");
 }
