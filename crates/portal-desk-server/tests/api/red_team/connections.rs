@@ -1,7 +1,7 @@
 //! Attacks on the connection layer, played over real sockets against the router served
 //! in process (`serve.rs`) with short timeouts: hundreds of silent sockets, a header
-//! dripped a byte at a time, a body that stops half-way, and a flood of connections
-//! beyond the cap. None of them may stop `/healthz` or a device's request.
+//! dripped a byte at a time, a body that stops half-way, a client that stops reading
+//! its answer, and a flood of connections beyond the cap. None of them may stop `/healthz` or a device's request.
 //!
 //! Bounds are generous: each test's timeouts are a second or two, or far longer than
 //! the test when what is tested must not depend on them, and every wait allows ten
@@ -80,6 +80,23 @@ async fn a_body_that_stops_arriving_is_cut_off_with_a_problem_and_signs_in_no_on
     assert!(answer.to_ascii_lowercase().contains("content-type: application/problem+json"), "{answer}");
     assert!(answer.contains("/problems/request-timeout"), "{answer}");
     assert_eq!(server.count("SELECT COUNT(*) FROM sessions").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_reading_cannot_hold_its_connection() {
+    let server = TestServer::new().await;
+    // Far more than the sockets' buffers hold, so the server's writes stall.
+    let size = 32 * 1024 * 1024;
+    std::fs::write(server.static_dir().join("large-0123456789abcdef.bin"), vec![7u8; size]).unwrap();
+    let served = Served::start(server.app.clone(), settings(FOREVER_MS, 1_000, 64)).await;
+    let mut stream = connect(served.port).await;
+    stream.write_all(b"GET /large-0123456789abcdef.bin HTTP/1.1\r\nHost: portal-desk\r\n\r\n").await.unwrap();
+    // Read nothing for five idle timeouts, then everything that is left.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let mut received = Vec::new();
+    let read = tokio::time::timeout(GENEROUS, tokio::io::AsyncReadExt::read_to_end(&mut stream, &mut received)).await;
+    assert!(read.is_ok(), "the stalled answer's connection was still open after {GENEROUS:?}");
+    assert!(received.len() < size, "the server waited for a client that stopped reading");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
