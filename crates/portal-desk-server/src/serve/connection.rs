@@ -1,5 +1,5 @@
 //! One connection, served until it closes, times out, is evicted to make room, or the
-//! server stops (then it finishes the request in flight and closes).
+//! server stops (then it finishes the request in flight, if one has begun, and closes).
 //!
 //! Each request gets `ConnectInfo<SocketAddr>`, so the sign-in throttle tells clients
 //! apart by address, and is counted in the connection's [`Activity`] while its handler
@@ -77,8 +77,13 @@ impl Connection {
                     return;
                 }
                 changed = stopping.wait_for(|stop| *stop), if !shutting_down => {
-                    // Stopping (or the server gone): finish what is in flight, take no more.
+                    // Stopping (or the server gone): finish the request in flight and
+                    // take no more. A connection with none begun (idle, or still
+                    // receiving a header) has nothing to finish.
                     let _ = changed;
+                    if activity.is_waiting() {
+                        return;
+                    }
                     shutting_down = true;
                     connection.as_mut().graceful_shutdown();
                 }

@@ -145,14 +145,21 @@ async fn a_flood_never_closes_a_connection_in_the_middle_of_a_request() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn idle_sockets_never_hold_up_stopping_the_server() {
+async fn idle_sockets_and_half_sent_headers_never_hold_up_stopping_the_server() {
     let server = TestServer::new().await;
     let served = Served::start(server.app.clone(), settings(FOREVER_MS, FOREVER_MS, 64)).await;
     let mut silent = Vec::new();
-    for _ in 0..20 {
-        silent.push(connect(served.port).await);
+    for n in 0..20 {
+        let mut socket = connect(served.port).await;
+        if n % 2 == 0 {
+            socket.write_all(b"GET /healthz HTTP/1.1\r\nHost: port").await.expect("send");
+        }
+        silent.push(socket);
     }
     assert_eq!(healthz(served.port).await, Ok((200, "ok".to_owned())));
     let stopped = tokio::time::timeout(GENEROUS, served.stop()).await;
-    assert!(matches!(stopped, Ok(Ok(()))), "the server did not stop with idle sockets open: {stopped:?}");
+    assert!(
+        matches!(stopped, Ok(Ok(()))),
+        "the server did not stop with idle and half-sent requests open: {stopped:?}"
+    );
 }
