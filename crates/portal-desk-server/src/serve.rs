@@ -64,6 +64,11 @@ pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(10);
 /// The connection cap by default.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 
+/// How often the accept loop, at the cap, looks again for a connection to make room:
+/// the one it asked may have begun a request instead, and connections accepted a moment
+/// ago may not have counted themselves in yet.
+const EVICTION_RETRY: Duration = Duration::from_millis(50);
+
 /// Files kept back from the connection cap for the database, logs and the app's files.
 pub const RESERVED_FILES: u64 = 64;
 
@@ -149,7 +154,7 @@ pub async fn serve(
     let registry = Arc::new(Registry::default());
     let (stop, stopping) = watch::channel(false);
     tokio::pin!(shutdown);
-    loop {
+    'accepting: loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
@@ -161,17 +166,18 @@ pub async fn serve(
                     continue;
                 }
             },
-            () = &mut shutdown => break,
+            () = &mut shutdown => break 'accepting,
         };
         let slot = match slots.clone().try_acquire_owned() {
             Ok(slot) => slot,
-            Err(_) => {
+            Err(_) => loop {
                 registry.evict_oldest_waiting();
                 tokio::select! {
-                    slot = slots.clone().acquire_owned() => slot.expect("the semaphore is never closed"),
-                    () = &mut shutdown => break,
+                    slot = slots.clone().acquire_owned() => break slot.expect("the semaphore is never closed"),
+                    () = tokio::time::sleep(EVICTION_RETRY) => {}
+                    () = &mut shutdown => break 'accepting,
                 }
-            }
+            },
         };
         let connection = connection::Connection {
             stream,

@@ -87,6 +87,12 @@ impl Activity {
     pub(super) async fn evicted(&self) {
         self.eviction.notified().await;
     }
+
+    /// Keeps the connection after all (a request began since it was chosen), so that
+    /// another may be chosen in its place.
+    pub(super) fn keep(&self) {
+        self.evicted.store(false, Ordering::SeqCst);
+    }
 }
 
 enum Counter {

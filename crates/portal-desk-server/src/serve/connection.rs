@@ -71,6 +71,7 @@ impl Connection {
                         tracing::debug!(peer = %self.peer, "closed a waiting connection to make room");
                         return;
                     }
+                    activity.keep();
                 }
                 () = idle(&activity, self.settings.idle_timeout) => {
                     tracing::debug!(peer = %self.peer, "closed an idle connection");

@@ -132,8 +132,10 @@ async fn a_flood_never_closes_a_connection_in_the_middle_of_a_request() {
         body.len()
     );
     device.write_all(head.as_bytes()).await.expect("send");
-    // Its request has begun once the server answers another connection after it.
+    // Its request has begun once the server has answered a connection accepted after it
+    // (its task runs first, with the header already there); a moment more makes sure.
     assert_eq!(healthz(served.port).await, Ok((200, "ok".to_owned())));
+    tokio::time::sleep(Duration::from_millis(200)).await;
     let mut flood = Vec::new();
     for _ in 0..40 {
         flood.push(connect(served.port).await);
