@@ -63,6 +63,7 @@ pub enum OpBody {
         text: String,
     },
     /// Archives the record; later edits are kept but it stays archived.
+    #[serde(deserialize_with = "no_members")]
     Archive,
     /// Starts a checklist run on the record, pinned to one version of a template.
     StartChecklist {
@@ -94,4 +95,30 @@ pub enum OpBody {
         /// The value to keep.
         value: String,
     },
+}
+
+/// Decodes a unit variant's members, refusing any: serde's internally tagged unit
+/// variants otherwise ignore whatever else the object holds, which `deny_unknown_fields`
+/// does not reach, so `{"type": "archive", "acting_as": …}` would pass for an archive.
+fn no_members<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<(), D::Error> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct NoMembers {}
+    NoMembers::deserialize(deserializer).map(|NoMembers {}| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_archive_round_trips_and_refuses_members_it_does_not_have() {
+        let archive: OpBody = serde_json::from_str(r#"{"type": "archive"}"#).unwrap();
+        assert_eq!(archive, OpBody::Archive);
+        assert_eq!(serde_json::to_string(&archive).unwrap(), r#"{"type":"archive"}"#);
+        let smuggled = serde_json::from_str::<OpBody>(r#"{"type": "archive", "acting_as": "staff-carys"}"#);
+        assert!(smuggled.unwrap_err().to_string().contains("unknown field `acting_as`"));
+        let note = serde_json::from_str::<OpBody>(r#"{"type": "append_note", "text": "x", "pinned": true}"#);
+        assert!(note.unwrap_err().to_string().contains("unknown field `pinned`"));
+    }
 }

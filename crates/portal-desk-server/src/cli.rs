@@ -103,6 +103,42 @@ pub struct ServeArgs {
     #[arg(long, env = "PORTAL_DESK_DEMO", action = clap::ArgAction::SetTrue,
           value_parser = clap::builder::BoolishValueParser::new())]
     pub demo: bool,
+
+    /// Seconds a client has to send a request's whole header, counted from when the
+    /// server is ready for it (a new connection, or the end of the previous answer).
+    #[arg(long, env = "PORTAL_DESK_HEADER_TIMEOUT_S", default_value_t = 15,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout_s: u64,
+
+    /// Seconds a connection may move no byte while no handler works on it (an idle
+    /// kept-alive connection, a silent socket, a client that stopped reading or
+    /// sending) before it is closed.
+    #[arg(long, env = "PORTAL_DESK_IDLE_TIMEOUT_S", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub idle_timeout_s: u64,
+
+    /// The most connections served at once (lowered to fit the open-files limit).
+    #[arg(long, env = "PORTAL_DESK_MAX_CONNECTIONS", default_value_t = 1024,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: u64,
+
+    /// Send Strict-Transport-Security: only when a TLS proxy fronts the server, so the
+    /// browser uses https for the app's origin from then on. The environment variable
+    /// takes true/false, 1/0, yes/no or on/off.
+    #[arg(long, env = "PORTAL_DESK_HSTS", action = clap::ArgAction::SetTrue,
+          value_parser = clap::builder::BoolishValueParser::new())]
+    pub hsts: bool,
+}
+
+impl ServeArgs {
+    /// The connection layer's settings these flags give.
+    pub fn connection_settings(&self) -> crate::serve::ServeSettings {
+        crate::serve::ServeSettings {
+            header_timeout: std::time::Duration::from_secs(self.header_timeout_s),
+            idle_timeout: std::time::Duration::from_secs(self.idle_timeout_s),
+            max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+        }
+    }
 }
 
 /// Site commands.
@@ -176,7 +212,16 @@ mod tests {
     /// parallel; no other unit test in the crate parses the command line.
     #[test]
     fn flags_default_as_documented_and_come_from_the_environment_too() {
-        let names = ["PORTAL_DESK_DEMO", "PORTAL_DESK_LISTEN", "PORTAL_DESK_STATIC_DIR", "PORTAL_DESK_DATABASE_URL"];
+        let names = [
+            "PORTAL_DESK_DEMO",
+            "PORTAL_DESK_LISTEN",
+            "PORTAL_DESK_STATIC_DIR",
+            "PORTAL_DESK_DATABASE_URL",
+            "PORTAL_DESK_HEADER_TIMEOUT_S",
+            "PORTAL_DESK_IDLE_TIMEOUT_S",
+            "PORTAL_DESK_MAX_CONNECTIONS",
+            "PORTAL_DESK_HSTS",
+        ];
         names.iter().for_each(|name| std::env::remove_var(name));
         let cli = Cli::try_parse_from(["portal-desk-server", "serve"]).unwrap();
         let Command::Serve(serve) = cli.command else { panic!("not serve") };
@@ -184,11 +229,17 @@ mod tests {
         assert_eq!(serve.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(serve.static_dir, std::path::PathBuf::from("dist"));
         assert_eq!(cli.database_url, DatabaseUrl::Sqlite("data/portal-desk.db".into()));
+        assert_eq!(serve.connection_settings(), crate::serve::ServeSettings::default());
+        assert!(!serve.hsts);
 
         std::env::set_var("PORTAL_DESK_DEMO", "1");
         std::env::set_var("PORTAL_DESK_LISTEN", "127.0.0.1:9999");
         std::env::set_var("PORTAL_DESK_STATIC_DIR", "/srv/portal-desk");
         std::env::set_var("PORTAL_DESK_DATABASE_URL", "sqlite:///var/lib/pd.db");
+        std::env::set_var("PORTAL_DESK_HEADER_TIMEOUT_S", "5");
+        std::env::set_var("PORTAL_DESK_IDLE_TIMEOUT_S", "3");
+        std::env::set_var("PORTAL_DESK_MAX_CONNECTIONS", "100");
+        std::env::set_var("PORTAL_DESK_HSTS", "yes");
         let cli = Cli::try_parse_from(["portal-desk-server", "serve"]);
         names.iter().for_each(|name| std::env::remove_var(name));
         let cli = cli.unwrap();
@@ -197,5 +248,10 @@ mod tests {
         assert_eq!(serve.listen.to_string(), "127.0.0.1:9999");
         assert_eq!(serve.static_dir, std::path::PathBuf::from("/srv/portal-desk"));
         assert_eq!(cli.database_url, DatabaseUrl::Sqlite("/var/lib/pd.db".into()));
+        let settings = serve.connection_settings();
+        assert_eq!(settings.header_timeout, std::time::Duration::from_secs(5));
+        assert_eq!(settings.idle_timeout, std::time::Duration::from_secs(3));
+        assert_eq!(settings.max_connections, 100);
+        assert!(serve.hsts);
     }
 }

@@ -43,6 +43,32 @@ pub enum ApiError {
         /// The limit.
         max_bytes: usize,
     },
+    /// The request's header fields are too many or too large.
+    #[error("the request's headers are larger than {max_bytes} bytes or more than {max_headers}")]
+    HeadersTooLarge {
+        /// The most bytes of header fields.
+        max_bytes: usize,
+        /// The most header fields.
+        max_headers: usize,
+    },
+    /// The request's path and query are too long.
+    #[error("the request's address is longer than {max_bytes} bytes")]
+    UriTooLong {
+        /// The limit.
+        max_bytes: usize,
+    },
+    /// The body stopped arriving for longer than the idle timeout.
+    #[error("the request body stopped arriving")]
+    RequestTimeout,
+    /// Something other than a handler refused the request (a path that is not valid
+    /// UTF-8, say) with this status and reason.
+    #[error("the request cannot be read: {reason}")]
+    Unreadable {
+        /// The status it was refused with.
+        status: StatusCode,
+        /// Why, as the refusal said.
+        reason: String,
+    },
     /// No, a malformed, an unknown or an expired bearer token.
     #[error("sign in again: the request has no valid session")]
     Unauthorized,
@@ -124,6 +150,9 @@ pub enum ApiError {
     /// The route exists but not for this method.
     #[error("this API does not accept that method")]
     MethodNotAllowed,
+    /// No file of the app at this path (a build the server no longer holds).
+    #[error("there is no file at {0}")]
+    NoSuchFile(String),
     /// The app's files have not been built into the static directory.
     #[error("the app has not been built")]
     AppNotBuilt,
@@ -158,6 +187,10 @@ impl ApiError {
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::HeadersTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            ApiError::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
+            ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            ApiError::Unreadable { status, .. } => *status,
             ApiError::Unauthorized | ApiError::SignInFailed => StatusCode::UNAUTHORIZED,
             ApiError::TooManySignIns { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::DeviceNotProven => StatusCode::FORBIDDEN,
@@ -175,7 +208,7 @@ impl ApiError {
             ApiError::Push(PushError::OutOfOrder { .. } | PushError::WrongDevice { .. }) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            ApiError::NoSuchApi(_) | ApiError::AppNotBuilt => StatusCode::NOT_FOUND,
+            ApiError::NoSuchApi(_) | ApiError::NoSuchFile(_) | ApiError::AppNotBuilt => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -189,6 +222,10 @@ impl ApiError {
             ApiError::Invalid(_) => "/problems/invalid-request",
             ApiError::UnsupportedMediaType => "/problems/unsupported-media-type",
             ApiError::BodyTooLarge { .. } => "/problems/body-too-large",
+            ApiError::HeadersTooLarge { .. } => "/problems/headers-too-large",
+            ApiError::UriTooLong { .. } => "/problems/uri-too-long",
+            ApiError::RequestTimeout => "/problems/request-timeout",
+            ApiError::Unreadable { .. } => "/problems/unreadable-request",
             ApiError::Unauthorized => "/problems/unauthorized",
             ApiError::SignInFailed => "/problems/sign-in-failed",
             ApiError::TooManySignIns { .. } => "/problems/too-many-sign-in-attempts",
@@ -210,7 +247,7 @@ impl ApiError {
             ApiError::Push(PushError::OutOfOrder { .. }) => "/problems/out-of-order",
             ApiError::Push(PushError::WrongDevice { .. }) => "/problems/op-from-other-device",
             ApiError::Push(PushError::TooMany { .. }) => "/problems/batch-too-large",
-            ApiError::NoSuchApi(_) => "/problems/not-found",
+            ApiError::NoSuchApi(_) | ApiError::NoSuchFile(_) => "/problems/not-found",
             ApiError::MethodNotAllowed => "/problems/method-not-allowed",
             ApiError::AppNotBuilt => "/problems/app-not-built",
             ApiError::Internal(_) => "/problems/internal",
@@ -224,6 +261,10 @@ impl ApiError {
             ApiError::Invalid(_) => "Invalid request",
             ApiError::UnsupportedMediaType => "Unsupported media type",
             ApiError::BodyTooLarge { .. } => "Request body too large",
+            ApiError::HeadersTooLarge { .. } => "Request headers too large",
+            ApiError::UriTooLong { .. } => "Address too long",
+            ApiError::RequestTimeout => "Request body too slow",
+            ApiError::Unreadable { .. } => "Request cannot be read",
             ApiError::Unauthorized => "Not signed in",
             ApiError::SignInFailed => "Sign-in failed",
             ApiError::TooManySignIns { .. } => "Too many sign-in attempts",
@@ -245,7 +286,7 @@ impl ApiError {
             ApiError::Push(PushError::OutOfOrder { .. }) => "Operations out of order",
             ApiError::Push(PushError::WrongDevice { .. }) => "Operation from another device",
             ApiError::Push(PushError::TooMany { .. }) => "Too many operations",
-            ApiError::NoSuchApi(_) => "Not found",
+            ApiError::NoSuchApi(_) | ApiError::NoSuchFile(_) => "Not found",
             ApiError::MethodNotAllowed => "Method not allowed",
             ApiError::AppNotBuilt => "App not built",
             ApiError::Internal(_) => "Internal server error",
@@ -266,6 +307,17 @@ impl ApiError {
             ApiError::UnsupportedMediaType => "Send the body as JSON with the header Content-Type: application/json.".to_owned(),
             ApiError::BodyTooLarge { max_bytes } => format!(
                 "The request body is larger than the server accepts ({max_bytes} bytes). Send fewer operations in each push."
+            ),
+            ApiError::HeadersTooLarge { max_bytes, max_headers } => format!(
+                "The request's headers are larger than the server accepts (at most {max_headers} fields and {max_bytes} bytes). Send only the headers the API needs (Authorization, Content-Type); if a browser sent this, clear this site's cookies and reload."
+            ),
+            ApiError::UriTooLong { max_bytes } => format!(
+                "The request's path and query are longer than the server accepts ({max_bytes} bytes). Check the address: the API's are short (see /api/v1/openapi.json)."
+            ),
+            ApiError::RequestTimeout => "The request body stopped arriving before it was complete, so the server stopped waiting. Check the connection and send the request again.".to_owned(),
+            ApiError::Unreadable { reason, .. } if reason.is_empty() => "The server cannot read this request. Check the method, address and headers against /api/v1/openapi.json and send it again.".to_owned(),
+            ApiError::Unreadable { reason, .. } => format!(
+                "The server cannot read this request ({reason}). Check the method, address and headers against /api/v1/openapi.json and send it again."
             ),
             ApiError::Unauthorized => {
                 "This request needs a valid session: sign in again to get a new token, then send it as Authorization: Bearer TOKEN.".to_owned()
@@ -303,7 +355,8 @@ impl ApiError {
             ),
             ApiError::Push(error) => format!("{error}."),
             ApiError::NoSuchApi(path) => format!("There is no API at {path}. The API is described at /api/v1/openapi.json."),
-            ApiError::MethodNotAllowed => "This API does not accept that method. See /api/v1/openapi.json for the methods it accepts.".to_owned(),
+            ApiError::NoSuchFile(path) => format!("There is no file at {path}. If the app asked for it, reload the app to get its current version."),
+            ApiError::MethodNotAllowed => "This address does not accept that method. See /api/v1/openapi.json for the methods each API accepts; the app's own pages and files are only read (GET).".to_owned(),
             ApiError::AppNotBuilt => {
                 "The app's files were not found in the server's static directory. Build the app (see the README) or start the server with --static-dir pointing at the built app.".to_owned()
             }
@@ -318,8 +371,12 @@ impl ApiError {
             ApiError::Invalid(errors) => {
                 extra.insert("errors".into(), json!(errors));
             }
-            ApiError::BodyTooLarge { max_bytes } => {
+            ApiError::BodyTooLarge { max_bytes } | ApiError::UriTooLong { max_bytes } => {
                 extra.insert("max_bytes".into(), json!(max_bytes));
+            }
+            ApiError::HeadersTooLarge { max_bytes, max_headers } => {
+                extra.insert("max_bytes".into(), json!(max_bytes));
+                extra.insert("max_headers".into(), json!(max_headers));
             }
             ApiError::SitesChanged { drop_sites, new_sites } => {
                 extra.insert("drop_sites".into(), json!(drop_sites));

@@ -2,7 +2,8 @@
 //! (`/api/v1/...`), on SQLite by default.
 //!
 //! [`app`] builds the whole router from an [`AppState`], so tests drive it in process
-//! with `tower::ServiceExt::oneshot`; `main.rs` only parses the command line and serves.
+//! with `tower::ServiceExt::oneshot`; [`serve::serve`] runs it on a socket under the
+//! connection layer's limits; `main.rs` only parses the command line.
 
 pub mod access;
 pub mod audit;
@@ -17,6 +18,7 @@ pub mod keys;
 pub mod metrics;
 pub mod password_workers;
 pub mod review;
+pub mod serve;
 pub mod sign_in_guard;
 pub mod sync;
 
@@ -47,6 +49,9 @@ pub struct AppState {
     pub keys: Arc<keys::ServerKeys>,
     /// The cap on concurrent password checks.
     pub hashing: Arc<sign_in_guard::HashingLanes>,
+    /// Whether answers carry `Strict-Transport-Security` (`serve --hsts`: only when a
+    /// TLS proxy fronts the server).
+    pub hsts: bool,
 }
 
 impl AppState {
@@ -60,6 +65,7 @@ impl AppState {
             decoy_hash: auth::decoy_hash(hash_cost),
             keys,
             hashing: Arc::new(sign_in_guard::HashingLanes::for_this_machine()),
+            hsts: false,
         }
     }
 }

@@ -14,7 +14,7 @@ use portal_desk_server::cli::{
 use portal_desk_server::config::DatabaseUrl;
 use portal_desk_server::db::{self, NewStaff, Role, SharedStore, Store};
 use portal_desk_server::keys::{self, KeyFileError, ServerKeys};
-use portal_desk_server::{app, audit, demo, now_ms, AppState};
+use portal_desk_server::{app, audit, demo, now_ms, serve, AppState};
 use serde_json::json;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
@@ -47,7 +47,7 @@ async fn main() -> anyhow::Result<ExitCode> {
         _ => open_to_write(&cli.database_url, &key_file).await?,
     };
     match cli.command {
-        Command::Serve(args) => serve(store, keys, args, checkpoints).await?,
+        Command::Serve(args) => serve_app(store, keys, args, checkpoints).await?,
         Command::Site { command: SiteCommand::Add { name } } => {
             add_site(store.clone(), &name).await?;
             checkpoint_after(&store, &keys, &checkpoints).await;
@@ -111,7 +111,7 @@ async fn open_to_read(database: &DatabaseUrl, key_file: &Path) -> anyhow::Result
     Ok((store, Arc::new(keys)))
 }
 
-async fn serve(
+async fn serve_app(
     store: SharedStore,
     keys: Arc<ServerKeys>,
     args: ServeArgs,
@@ -139,8 +139,10 @@ async fn serve(
     let checkpointing = tokio::spawn(checkpointer.run(async {
         let _ = stopped.await;
     }));
-    let state = AppState::new(store, args.static_dir, HashCost::Standard, keys);
-    let served = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal()).await;
+    let settings = args.connection_settings().fitted_to_open_files();
+    let mut state = AppState::new(store, args.static_dir, HashCost::Standard, keys);
+    state.hsts = args.hsts;
+    let served = serve::serve(listener, app(state), settings, shutdown_signal()).await;
     // The last checkpoint covers every request the server finished.
     let _ = stop.send(());
     checkpointing.await?;

@@ -58,7 +58,15 @@ pub async fn revoke(
 #[serde(deny_unknown_fields)]
 pub struct KioskRequest {
     /// The site whose kiosk it becomes, or `null` to make it an ordinary device again.
-    pub site: Option<SiteId>,
+    /// It must be there either way: `{}` is a mistake, never a way to end kiosk mode
+    /// (`None` here means it was missing).
+    #[serde(default, deserialize_with = "present")]
+    pub site: Option<Option<SiteId>>,
+}
+
+/// A member that is present, `null` or not: `Some(None)` for `null`.
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Option<SiteId>>, D::Error> {
+    Option::<SiteId>::deserialize(deserializer).map(Some)
 }
 
 /// Turns a device into a self-registration kiosk for one of the caller's sites (or
@@ -70,15 +78,22 @@ pub async fn kiosk(
     ApiJson(request): ApiJson<KioskRequest>,
 ) -> Result<Json<DeviceSummary>, ApiError> {
     let sites = managed_sites(&state, &caller).await?;
-    if let Some(site) = request.site.as_ref().filter(|site| !sites.contains(site)) {
+    let Some(site) = request.site else {
+        return Err(ApiError::Invalid(vec![FieldError {
+            path: "site".into(),
+            message: "say which of your sites' kiosk the device becomes, or null to make it an ordinary device again"
+                .into(),
+        }]));
+    };
+    if let Some(site) = site.as_ref().filter(|site| !sites.contains(site)) {
         return Err(ApiError::Invalid(vec![FieldError {
             path: "site".into(),
             message: format!("you do not manage site '{site}'; choose one of your own sites"),
         }]));
     }
     let device = DeviceId::from(device);
-    let detail = json!({ "device": device, "kiosk_site": request.site });
+    let detail = json!({ "device": device, "kiosk_site": site });
     let audit = AuditEntry::new(crate::now_ms(), "set_kiosk", detail).by(&caller.staff).on(&caller.device);
-    let summary = state.store.set_kiosk(&device, request.site.as_ref(), &sites, &audit).await?;
+    let summary = state.store.set_kiosk(&device, site.as_ref(), &sites, &audit).await?;
     summary.map(Json).ok_or(ApiError::DeviceNotFound)
 }

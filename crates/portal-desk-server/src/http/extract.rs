@@ -54,6 +54,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
         let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::BodyTooLarge { max_bytes: MAX_BODY_BYTES }
+            } else if stopped_arriving(&rejection) {
+                ApiError::RequestTimeout
             } else {
                 ApiError::MalformedJson(rejection.body_text())
             }
@@ -62,9 +64,15 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     }
 }
 
+/// Whether a body could not be read because it stopped arriving for longer than the
+/// connection layer's idle timeout (`serve.rs`).
+fn stopped_arriving(error: &(dyn std::error::Error + 'static)) -> bool {
+    std::iter::successors(Some(error), |error| error.source()).any(|e| e.is::<tower_http::timeout::TimeoutError>())
+}
+
 /// The client's network address as the sign-in throttle counts it: the socket's peer
-/// address (`"unknown"` when the server runs without connection info, as in-process
-/// tests do). Behind a reverse proxy every client shares the proxy's address; the
+/// address, which `serve.rs` gives every request (`"unknown"` without it, as when tests
+/// drive the router in process). Behind a reverse proxy every client shares the proxy's address; the
 /// throttle's per-account keys still tell people apart.
 #[derive(Clone, Debug)]
 pub struct ClientAddress(pub String);

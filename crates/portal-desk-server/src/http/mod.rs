@@ -1,12 +1,17 @@
 //! The router: the API under `/api/v1`, `/healthz`, and the built app for every other
-//! path, with tracing and the body limit around it.
+//! path, with tracing, the limits on a request's head and body, the headers every
+//! answer carries, and the rewriting of any bare error into a problem around it.
 
+pub mod bare_errors;
+pub mod content_policy;
 pub mod devices;
 pub mod extract;
 pub mod held;
 pub mod openapi;
 pub mod pull;
 pub mod push;
+pub mod request_limits;
+pub mod response_headers;
 pub mod sign_in;
 pub mod staff;
 pub mod static_files;
@@ -78,6 +83,9 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
         .fallback_service(static_files::service(&state.static_dir))
+        .layer(middleware::from_fn(bare_errors::as_problems))
+        .layer(middleware::from_fn(request_limits::check))
+        .layer(middleware::from_fn_with_state(state.hsts, response_headers::add))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

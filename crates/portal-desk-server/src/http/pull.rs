@@ -14,8 +14,10 @@ use portal_desk_core::protocol::{PullResponse, MAX_PULL_RECORDS};
 use serde::Deserialize;
 use serde_json::json;
 
-/// The query string of a pull.
+/// The query string of a pull; any other parameter is refused, as unknown members of a
+/// body are.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PullQuery {
     /// The cursor from the previous pull (0, or absent, for everything).
     pub cursor: Option<u64>,

@@ -5,7 +5,9 @@
 //! revalidated every time (`no-cache`) so a new release is noticed; files whose names
 //! carry Trunk's content hash, and the app's WebAssembly in its build's own folder
 //! (`/app-<hash>/`, written by `scripts/build-wasm.sh`), never change, so they are
-//! cached for a year.
+//! cached for a year. Every file carries the app's Content-Security-Policy
+//! (`content_policy.rs`); answers left without caching here get `no-store` from
+//! `response_headers.rs`.
 
 use crate::error::ApiError;
 use axum::extract::Request;
@@ -28,15 +30,18 @@ pub fn service(static_dir: &Path) -> Router {
     let index = static_dir.join("index.html");
     let fallback = move |uri: Uri| spa_index(index.clone(), uri);
     let files = ServeDir::new(static_dir).append_index_html_on_directories(true).fallback(fallback.into_service());
-    Router::new().fallback_service(files).layer(middleware::from_fn(cache_control))
+    Router::new()
+        .fallback_service(files)
+        .layer(middleware::from_fn(cache_control))
+        .layer(middleware::from_fn(super::content_policy::for_app_files))
 }
 
-/// `index.html` for a client-side route; a plain 404 for a missing file (a path whose
+/// `index.html` for a client-side route; a 404 problem for a missing file (a path whose
 /// last segment has an extension), so a missing script is never answered with HTML.
 async fn spa_index(index: PathBuf, uri: Uri) -> Response {
     let last_segment = uri.path().rsplit('/').next().unwrap_or_default();
     if last_segment.contains('.') {
-        return (StatusCode::NOT_FOUND, "not found").into_response();
+        return ApiError::NoSuchFile(uri.path().to_owned()).into_response();
     }
     match tokio::fs::read(&index).await {
         Ok(html) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),

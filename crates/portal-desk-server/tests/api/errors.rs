@@ -93,3 +93,37 @@ async fn a_wrong_method_is_a_405_problem() {
         .await
         .problem(StatusCode::METHOD_NOT_ALLOWED, "/problems/method-not-allowed");
 }
+
+#[tokio::test]
+async fn a_wrong_method_on_the_apps_files_is_a_405_problem() {
+    let server = TestServer::new().await;
+    for path in ["/", "/sw.js", "/cases/abc"] {
+        let answer = server.send(Method::POST, path, None, None).await;
+        answer.problem(StatusCode::METHOD_NOT_ALLOWED, "/problems/method-not-allowed");
+    }
+}
+
+#[tokio::test]
+async fn a_missing_app_file_is_a_404_problem() {
+    let server = TestServer::new().await;
+    let answer = server.send(Method::GET, "/portal-desk-ffffffffffffffff.js", None, None).await;
+    let problem = answer.problem(StatusCode::NOT_FOUND, "/problems/not-found");
+    assert!(problem["detail"].as_str().unwrap().contains("reload the app"), "{problem}");
+}
+
+#[tokio::test]
+async fn a_path_that_is_not_text_is_a_400_problem() {
+    let server = TestServer::new().await;
+    let carys = server.sign_in("carys@riverside.test", "desk-1").await;
+    let answer = server.send(Method::POST, "/api/v1/devices/%FF%FE/revoke", Some(&carys.token), None).await;
+    answer.problem(StatusCode::BAD_REQUEST, "/problems/unreadable-request");
+    assert_eq!(server.count("SELECT COUNT(*) FROM devices WHERE revoked_at_ms IS NOT NULL").await, 0);
+}
+
+#[tokio::test]
+async fn an_overlong_address_is_a_414_problem() {
+    let server = TestServer::new().await;
+    let path =
+        format!("/api/v1/pull?cursor=0&pad={}", "p".repeat(portal_desk_server::http::request_limits::MAX_URI_BYTES));
+    server.send(Method::GET, &path, None, None).await.problem(StatusCode::URI_TOO_LONG, "/problems/uri-too-long");
+}

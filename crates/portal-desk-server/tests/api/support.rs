@@ -28,6 +28,7 @@ use tower::ServiceExt;
 
 pub mod audit_log;
 pub mod process;
+pub mod served;
 
 /// Every test account's password.
 pub const PASSWORD: &str = "correct horse battery";
@@ -46,6 +47,9 @@ pub const STAFF: &[(&str, &str, Role, &[&str])] = &[
 pub struct TestServer {
     /// The router under test.
     pub app: Router,
+    /// The state it was built from, for a test that builds another router on the same
+    /// database with other settings.
+    pub state: AppState,
     /// The store behind it.
     pub store: Arc<dyn Store>,
     /// The same database, for looking at the tables directly.
@@ -289,7 +293,17 @@ impl TestServer {
         std::fs::write(static_dir.join("sw.js"), "self.addEventListener('fetch', () => {});").expect("sw");
         std::fs::write(static_dir.join("portal-desk-0123456789abcdef.js"), "export {};").expect("asset");
         let state = AppState::new(store.clone(), static_dir, HashCost::Minimal, keys.clone());
-        Self { app: app(state), store, db, device_secrets: Default::default(), keys, key_file, database_url, _dir: dir }
+        Self {
+            app: app(state.clone()),
+            state,
+            store,
+            db,
+            device_secrets: Default::default(),
+            keys,
+            key_file,
+            database_url,
+            _dir: dir,
+        }
     }
 
     /// Sends a request; `body` is sent as JSON when given.
@@ -307,11 +321,12 @@ impl TestServer {
 
     /// Sends a raw request.
     pub async fn send_request(&self, request: Request<Body>) -> TestResponse {
-        let response = self.app.clone().oneshot(request).await.expect("infallible");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response.into_body().collect().await.expect("body").to_bytes().to_vec();
-        TestResponse { status, headers, body }
+        send_to(&self.app, request).await
+    }
+
+    /// The built-app folder it serves.
+    pub fn static_dir(&self) -> &std::path::Path {
+        &self.state.static_dir
     }
 
     /// Signs `email` in on `device`, as the app does: proving the device with the secret
@@ -375,6 +390,15 @@ impl TestServer {
     pub fn chain_key(&self) -> ChainKey {
         ChainKey::new(&self.keys)
     }
+}
+
+/// Sends a raw request to `app`, reading the answer in full.
+pub async fn send_to(app: &Router, request: Request<Body>) -> TestResponse {
+    let response = app.clone().oneshot(request).await.expect("infallible");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.into_body().collect().await.expect("body").to_bytes().to_vec();
+    TestResponse { status, headers, body }
 }
 
 /// The test staff member's id for an email (readable, so tests can name owners).

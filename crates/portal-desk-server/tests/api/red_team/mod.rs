@@ -4,7 +4,9 @@
 
 mod audit_tamper;
 mod clocks_and_ids;
+mod connections;
 mod device_identity;
 mod forged_authorship;
 mod held_changes;
+mod http_hygiene;
 mod sign_in_abuse;

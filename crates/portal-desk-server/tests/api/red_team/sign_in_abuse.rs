@@ -1,9 +1,11 @@
 //! Attacks on sign-in: locking a colleague (or the admin) out with wrong passwords,
-//! filling the database or the audit log with made-up emails, and passwords too long
-//! to hash.
+//! from this address or another, filling the database or the audit log with made-up
+//! emails, and passwords too long to hash.
 
-use crate::support::{TestServer, PASSWORD};
+use crate::support::process::{free_port, http_from, ServerProcess, LOOPBACK, OTHER_LOOPBACK};
+use crate::support::{fresh_postgres_url, postgres_url, TestServer, PASSWORD};
 use axum::http::{Method, StatusCode};
+use portal_desk_server::demo::{DEMO_PASSWORD, DEMO_STAFF};
 use portal_desk_server::sign_in_guard::{ACCOUNT_FREE_FAILURES, FIRST_LOCK_MS, MAX_EMAIL_CHARS};
 use serde_json::json;
 
@@ -92,4 +94,29 @@ async fn made_up_emails_neither_fill_the_audit_log_nor_add_more_than_a_row_a_key
         server.count("SELECT COUNT(*) FROM audit WHERE action = 'sign_in_failed' AND staff_id = 'staff-asha'").await,
         1
     );
+}
+
+/// The served process, not the router in process: only a real connection has a peer
+/// address, and every one used to count as "unknown", so a guesser anywhere locked the
+/// account out everywhere.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guesser_locked_out_at_one_address_never_locks_the_account_out_at_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = match postgres_url() {
+        Some(url) => fresh_postgres_url(&url).await.0,
+        None => format!("sqlite://{}/pd.db", dir.path().display()),
+    };
+    let server = ServerProcess::start(&database, free_port(), &["--demo"]).await;
+    let (email, port) = (DEMO_STAFF[0].email, server.port);
+    let sign_in = |from, password: &str, device: &str| {
+        let body = json!({ "email": email, "password": password, "device": device });
+        async move { http_from(from, port, "POST", "/api/v1/sign-in", None, Some(&body)).await.unwrap() }
+    };
+    for _ in 0..ACCOUNT_FREE_FAILURES {
+        assert_eq!(sign_in(OTHER_LOOPBACK, "guess", "attacker-laptop").await.0, 401);
+    }
+    let (status, text) = sign_in(OTHER_LOOPBACK, DEMO_PASSWORD, "attacker-laptop").await;
+    assert_eq!(status, 429, "the guesser's address is not locked: {text}");
+    let (status, text) = sign_in(LOOPBACK, DEMO_PASSWORD, "asha-desk").await;
+    assert_eq!(status, 200, "another address was locked out with the guesser's: {text}");
 }

@@ -19,8 +19,34 @@ pub async fn http(
     token: Option<&str>,
     body: Option<&Value>,
 ) -> std::io::Result<(u16, String)> {
+    http_from(LOOPBACK, port, method, path, token, body).await
+}
+
+/// The loopback address tests connect from by default.
+pub const LOOPBACK: std::net::Ipv4Addr = std::net::Ipv4Addr::LOCALHOST;
+
+/// Another loopback address (Linux routes all of 127.0.0.0/8 to the machine itself), for
+/// a client the server must tell apart from one at [`LOOPBACK`].
+pub const OTHER_LOOPBACK: std::net::Ipv4Addr = std::net::Ipv4Addr::new(127, 0, 0, 2);
+
+/// A connection to the server on `port` made from the local address `from`.
+pub async fn connect_from(from: std::net::Ipv4Addr, port: u16) -> std::io::Result<tokio::net::TcpStream> {
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    socket.bind((from, 0).into())?;
+    socket.connect((LOOPBACK, port).into()).await
+}
+
+/// As [`http`], from the local address `from`.
+pub async fn http_from(
+    from: std::net::Ipv4Addr,
+    port: u16,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> std::io::Result<(u16, String)> {
     let exchange = async {
-        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+        let mut stream = connect_from(from, port).await?;
         let body = body.map(Value::to_string).unwrap_or_default();
         let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
         let request = format!(
