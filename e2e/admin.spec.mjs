@@ -1,6 +1,7 @@
 // The admin's staff screen: adding a member of staff who can then sign in, and
 // deactivating one who then cannot; and an analyst, who can reach none of the
 // supervisor's or admin's screens or actions, in the app or at the API.
+import { createHmac } from 'node:crypto';
 import { test, expect } from '@playwright/test';
 import { startServer } from './support/server.mjs';
 import { signIn } from './support/actions.mjs';
@@ -25,10 +26,28 @@ async function goTo(page, path) {
   }, path);
 }
 
-/** Signs in at the API alone and returns the bearer token. */
+let probes = 0;
+
+/** Signs in at the API alone; the bearer token, the new device's id and its operation key. */
 async function apiToken(request, email, password = DEMO_PASSWORD) {
-  const response = await request.post(`${server.baseURL}/api/v1/sign-in`, { data: { email, password, device: `probe-${email}` } });
-  return { status: response.status(), token: response.ok() ? (await response.json()).token : null };
+  // Each probe is a new device: naming one already registered would need its secret.
+  // A device id is letters, digits and -_.: only, so the email's @ becomes a dash.
+  const device = `probe-${++probes}-${email.replaceAll('@', '-')}`;
+  const response = await request.post(`${server.baseURL}/api/v1/sign-in`, { data: { email, password, device } });
+  const answer = response.ok() ? await response.json() : {};
+  return { status: response.status(), token: answer.token ?? null, device, credential: answer.credential };
+}
+
+/**
+ * Signs `op` as a tablet does: HMAC-SHA256 under the credential's key over the canonical
+ * bytes (the core's `op_signing_bytes`: a JSON array, the body's members in the order
+ * the core declares them).
+ */
+function sign(op, credential) {
+  const { id, device, seq, hlc, actor, record, body } = op;
+  const bytes = JSON.stringify(['portal-desk op v1', credential.id, id, device, seq, [hlc.wall_ms, hlc.counter, hlc.device], actor, record, body]);
+  const mac = createHmac('sha256', Buffer.from(credential.key, 'hex')).update(bytes).digest('hex');
+  return { ...op, signature: { credential: credential.id, mac } };
 }
 
 test('an admin adds a member of staff and deactivates another', async ({ browser, request }) => {
@@ -104,7 +123,7 @@ test('an analyst can reach none of the supervisor and admin screens or actions',
   }
   await expectNoAccessibilityViolations(page);
 
-  const { token } = await apiToken(request, staff.asha.email);
+  const { token, device, credential } = await apiToken(request, staff.asha.email);
   const headers = { Authorization: `Bearer ${token}` };
   const attempts = [
     ['get', '/api/v1/devices', undefined],
@@ -120,20 +139,16 @@ test('an analyst can reach none of the supervisor and admin screens or actions',
     expect(response.headers()['content-type']).toBe('application/problem+json');
     expect((await response.json()).type).toBe('/problems/forbidden');
   }
-  // Site calendars and checklist templates sync like cases: pushed by an analyst they are refused.
-  const push = await request.post(`${server.baseURL}/api/v1/push`, {
-    headers,
-    data: {
-      device: `probe-${staff.asha.email}`,
-      ops: [{
-        id: 'probe-1', device: `probe-${staff.asha.email}`, seq: 1,
-        hlc: { wall_ms: Date.now(), counter: 0, device: `probe-${staff.asha.email}` },
-        actor: (await (await request.get(`${server.baseURL}/api/v1/me`, { headers })).json()).id,
-        record: 'site:riverside',
-        body: { type: 'set_field', field: 'daily_request_limit', value: '999', replaces: null },
-      }],
-    },
-  });
+  // Site calendars and checklist templates sync like cases: pushed by an analyst, even
+  // signed by her own key, they are refused.
+  const op = sign({
+    id: 'probe-1', device, seq: 1,
+    hlc: { wall_ms: Date.now(), counter: 0, device },
+    actor: (await (await request.get(`${server.baseURL}/api/v1/me`, { headers })).json()).id,
+    record: 'site:riverside',
+    body: { type: 'set_field', field: 'daily_request_limit', value: '999', replaces: null },
+  }, credential);
+  const push = await request.post(`${server.baseURL}/api/v1/push`, { headers, data: { device, ops: [op] } });
   expect(push.status()).toBe(200);
   const outcome = (await push.json()).results[0].outcome;
   expect(outcome.status).toBe('rejected');
