@@ -77,8 +77,9 @@ npm_ci_if_changed() {
   fi
 }
 
+# zbar-tools decodes the activation QR code in the end-to-end tests, as a phone camera would.
 setup_browser() {
-  apt_install chromium chromium-driver
+  apt_install chromium chromium-driver zbar-tools
 }
 
 setup_postgres() {
