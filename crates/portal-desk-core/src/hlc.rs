@@ -40,7 +40,9 @@ impl PartialOrd for Hlc {
 pub enum ClockError {
     /// The remote clock is further ahead of physical time than [`MAX_DRIFT_MS`].
     #[error(
-        "the clock on device {device} is {ahead_ms} ms ahead of the server; set the device's date and time correctly, then sync again"
+        "This device's clock is {} fast. Set its date and time to update automatically, \
+         then send the change again from Changes on this device.",
+        fast_by_words(*ahead_ms)
     )]
     TooFarAhead {
         /// The device whose clock is ahead.
@@ -48,6 +50,22 @@ pub enum ClockError {
         /// By how much.
         ahead_ms: u64,
     },
+}
+
+/// How fast a clock is, in the words a person sets a clock by: "10 minutes",
+/// "2 hours", "3 days" (rounded to the nearest; never "0").
+fn fast_by_words(ms: u64) -> String {
+    let unit = |n: u64, one: &str| if n == 1 { format!("1 {one}") } else { format!("{n} {one}s") };
+    let rounded = |unit_ms: u64| ((ms + unit_ms / 2) / unit_ms).max(1);
+    if ms < 120_000 {
+        unit(rounded(1_000), "second")
+    } else if ms < 7_200_000 {
+        unit(rounded(60_000), "minute")
+    } else if ms < 172_800_000 {
+        unit(rounded(3_600_000), "hour")
+    } else {
+        unit(rounded(86_400_000), "day")
+    }
 }
 
 /// The clock state one device (or the server) keeps.
@@ -161,11 +179,25 @@ mod tests {
     }
 
     #[test]
+    fn a_fast_clock_is_named_in_minutes_with_the_fix() {
+        let error = ClockError::TooFarAhead { device: "tablet".into(), ahead_ms: 599_820 };
+        assert_eq!(
+            error.to_string(),
+            "This device's clock is 10 minutes fast. Set its date and time to update automatically, \
+             then send the change again from Changes on this device."
+        );
+        assert_eq!(fast_by_words(90_000), "90 seconds");
+        assert_eq!(fast_by_words(3_600_000), "60 minutes");
+        assert_eq!(fast_by_words(7_200_000), "2 hours");
+        assert_eq!(fast_by_words(3 * 86_400_000), "3 days");
+    }
+
+    #[test]
     fn clock_far_ahead_is_refused() {
         let mut c = clock("server");
         let remote = Hlc { wall_ms: 1_000 + MAX_DRIFT_MS + 1, counter: 0, device: "tablet".into() };
         let err = c.observe(&remote, 1_000).unwrap_err();
-        assert!(err.to_string().contains("set the device's date and time"));
+        assert!(err.to_string().contains("Set its date and time"), "the fix is named: {err}");
         assert_eq!(c.last.wall_ms, 0, "a refused timestamp leaves the clock unchanged");
     }
 
