@@ -1,11 +1,26 @@
 //! Words and times as people read them. Pure, so it is tested natively.
 
-/// The outbox badge: how many changes are still only on this device.
-pub fn waiting_label(count: usize) -> String {
+/// The outbox badge: how many changes are still only on this device. "All changes
+/// synced" only when the server also refused none of them: a refused change is not
+/// synced, and the banner beside the badge says which.
+pub fn waiting_label(waiting: usize, rejected: usize) -> String {
+    match (waiting, rejected) {
+        (0, 0) => "All changes synced".to_owned(),
+        (0, _) => "Nothing waiting to sync".to_owned(),
+        (1, _) => "1 change waiting to sync".to_owned(),
+        (n, _) => format!("{n} changes waiting to sync"),
+    }
+}
+
+/// What the Changes screen says of views of records the server's audit log refused.
+pub fn refused_views_label(count: usize) -> String {
     match count {
-        0 => "All changes synced".to_owned(),
-        1 => "1 change waiting to sync".to_owned(),
-        n => format!("{n} changes waiting to sync"),
+        1 => {
+            "1 view of a record made on this device was refused by the server's audit log and is kept here.".to_owned()
+        }
+        n => format!(
+            "{n} views of records made on this device were refused by the server's audit log and are kept here."
+        ),
     }
 }
 
@@ -102,10 +117,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn refused_views_are_counted_in_good_english() {
+        assert!(refused_views_label(1).starts_with("1 view of a record made on this device was refused"));
+        assert!(refused_views_label(3).starts_with("3 views of records made on this device were refused"));
+    }
+
+    #[test]
+    fn a_refused_change_is_never_called_synced() {
+        assert_eq!(waiting_label(0, 1), "Nothing waiting to sync");
+        assert_eq!(waiting_label(2, 1), "2 changes waiting to sync");
+    }
+
+    #[test]
     fn badge_counts_in_plain_words() {
-        assert_eq!(waiting_label(0), "All changes synced");
-        assert_eq!(waiting_label(1), "1 change waiting to sync");
-        assert_eq!(waiting_label(2), "2 changes waiting to sync");
+        assert_eq!(waiting_label(0, 0), "All changes synced");
+        assert_eq!(waiting_label(1, 0), "1 change waiting to sync");
+        assert_eq!(waiting_label(2, 0), "2 changes waiting to sync");
         assert_eq!(rejected_label(0), None);
         assert_eq!(rejected_label(3).unwrap(), "3 changes were not accepted");
     }

@@ -83,7 +83,7 @@ pub fn AppHeader() -> impl IntoView {
             </div>
             <div class="sync-bar">
                 <p class=network_class>{network}</p>
-                <p class="outbox-badge" role="status">{move || waiting_label(status.waiting.get())}</p>
+                <p class="outbox-badge" role="status">{move || waiting_label(status.waiting.get(), status.rejected.get())}</p>
                 <p class="last-sync">{last_sync}</p>
                 {move || status.received.get().map(|count| view! {
                     <p class="sync-progress" role="status">{format!("Receiving cases: {count} so far…")}</p>

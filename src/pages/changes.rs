@@ -266,7 +266,7 @@ pub fn ChangesPage() -> impl IntoView {
                     {section("dismissed-heading", "panel", "Dismissed changes",
                         "Changes the server did not accept and that were given up on this device. They were never applied.", dismissed)}
                     {(refused_views > 0).then(|| view! {
-                        <p class="banner banner--error">{refused_views} " views of records made on this device were refused by the server's audit log and are kept here. Reason: " {reason}</p>
+                        <p class="banner banner--error">{crate::format::refused_views_label(refused_views)} " Reason: " {reason}</p>
                     })}
                 }.into_any(),
             }}
