@@ -41,11 +41,19 @@ test('Ben records a case: NHS number checked as typed, checklist attached, dupli
     await screenshotBothWays(page, 'new-case-errors');
   });
 
-  await test.step('a mistyped NHS number is caught as it is typed, and the fix is confirmed', async () => {
+  await test.step('each problem clears as soon as its field is put right', async () => {
+    const summary = page.getByRole('alert').filter({ hasText: 'There is a problem' });
     await page.getByLabel('Kind of case').selectOption({ label: 'Password reset' });
     await expect(page.getByText(/The “.+” checklist \(\d+ steps\) will be attached to the case\./)).toBeVisible();
+    await expect(summary.getByRole('link')).toHaveText(["Enter the patient's name", "Enter the patient's date of birth"]);
     await page.getByLabel('Patient name').fill('Gwen Ashdown');
+    await expect(summary.getByRole('link')).toHaveText(["Enter the patient's date of birth"]);
     await fillDateOfBirth(page, ['4', '11', '1958']);
+    await expect(summary).toHaveCount(0);
+    await expect(page.getByText("Enter the patient's date of birth")).toHaveCount(0);
+  });
+
+  await test.step('a mistyped NHS number is caught as it is typed, and the fix is confirmed', async () => {
     // Two digits swapped: the check digit no longer matches.
     await nhsNumber.fill('485 777 3547');
     const problem = page.getByText('This is not a valid NHS number (the last digit does not match the others)');

@@ -21,6 +21,13 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// The errors still to show after an edit: of those `shown`, the ones whose field is
+/// still wrong in `now` (with its current message). An error clears as soon as its
+/// field is right; none is added until the form is sent again.
+pub fn still_wrong(shown: &[FieldError], now: &[FieldError]) -> Vec<FieldError> {
+    now.iter().filter(|error| shown.iter().any(|was| was.field == error.field)).cloned().collect()
+}
+
 /// Checks an optional note's length; an empty note is fine here.
 pub(crate) fn check_note(note: &str) -> Result<(), String> {
     if note.chars().count() > MAX_TEXT_CHARS {
@@ -63,6 +70,20 @@ pub fn status_op(current: CaseStatus, chosen: &str, seen: Option<Hlc>) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn error(field: &'static str, message: &str) -> FieldError {
+        FieldError { field, message: message.to_owned() }
+    }
+
+    #[test]
+    fn an_error_clears_once_its_field_is_right_and_no_new_one_appears_until_sent() {
+        let shown = [error("nhs-number", "10 digits"), error("patient-name", "Enter a name")];
+        let now = [error("patient-name", "Enter a name"), error("kind", "Choose a kind")];
+        assert_eq!(still_wrong(&shown, &now), [error("patient-name", "Enter a name")]);
+        let changed = [error("nhs-number", "The check digit is wrong")];
+        assert_eq!(still_wrong(&shown, &changed), changed, "a field still wrong shows what is wrong now");
+        assert!(still_wrong(&shown, &[]).is_empty());
+    }
 
     #[test]
     fn status_changes_follow_the_core_rules_and_say_how_to_fix() {

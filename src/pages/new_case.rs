@@ -8,8 +8,8 @@
 use crate::app::{CurrentSession, Flash, StoreHandle, SyncTrigger};
 use crate::browser::new_uuid;
 use crate::case_form::{
-    known_patients, new_case_changes, nhs_number_feedback, patient_matches, typed_patient, FieldError, NewCaseIds,
-    NewCaseInput, NhsFeedback, PatientMatch,
+    known_patients, new_case_changes, nhs_number_feedback, patient_matches, still_wrong, typed_patient, FieldError,
+    NewCaseIds, NewCaseInput, NhsFeedback, PatientMatch,
 };
 use crate::case_page::site_setup::SiteSetup;
 use crate::components::{field_error, ErrorSummary, FieldErrorMessage, ProblemSummary, SignedIn};
@@ -152,6 +152,27 @@ pub fn NewCasePage() -> impl IntoView {
                 }
                 Err(error) => problem.set(Some(error.message())),
             }
+        }
+    });
+
+    // An error clears as soon as its field is right: while errors are shown, every edit
+    // checks the form again and keeps only those that still apply (so a corrected NHS
+    // number loses its error and its warning, if any, shows).
+    Effect::new(move |_| {
+        let typed = input();
+        if errors.with_untracked(Vec::is_empty) {
+            return;
+        }
+        let Some(site) = session.with_untracked(|s| s.as_ref().and_then(|s| s.home_site().map(|site| site.id.clone())))
+        else {
+            return;
+        };
+        let ids = NewCaseIds { case: "check".into(), patient: "check".into(), checklist_run: "check".to_owned() };
+        let now =
+            new_case_changes(&typed, site, &current_catalog(), crate::browser::today(), &ids).err().unwrap_or_default();
+        let kept = errors.with_untracked(|shown| still_wrong(shown, &now));
+        if errors.with_untracked(|shown| *shown != kept) {
+            errors.set(kept);
         }
     });
 
