@@ -194,8 +194,9 @@ async fn run(url: Option<&str>, devices: usize, load: Load) -> String {
         let body = json!({ "email": email, "password": PASSWORD, "device": id });
         let (status, text) = http(port, "POST", "/api/v1/sign-in", None, Some(&body)).await;
         assert_eq!(status, 200, "sign-in: {text}");
-        let signed_in: SignInResponse = serde_json::from_str(&text).expect("sign-in response");
-        let credential: Value = serde_json::from_str::<Value>(&text).expect("sign-in response")["credential"].clone();
+        let answer: Value = serde_json::from_str(&text).expect("sign-in response");
+        let credential = &answer["credential"];
+        let signed_in: SignInResponse = serde_json::from_value(answer.clone()).expect("sign-in response");
         let key = OpKey {
             credential: credential["id"].as_str().expect("a credential id").to_owned(),
             staff: signed_in.staff.id.clone(),

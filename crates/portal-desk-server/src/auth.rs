@@ -8,7 +8,7 @@ use crate::db::{Role, Session};
 use crate::error::ApiError;
 use crate::AppState;
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use axum::extract::FromRequestParts;
 use axum::http::header;
@@ -53,15 +53,17 @@ pub fn hash_password(password: &str, cost: HashCost) -> Result<String, ApiError>
         .map_err(|e| ApiError::Internal(format!("cannot hash password: {e}")))
 }
 
-/// Whether `password` matches the stored PHC string.
+/// Whether `password` matches the stored PHC string, hashing in memory of its own (for
+/// a one-off check; sign-in checks run on [`crate::password_workers`]).
 pub fn verify_password(password: &str, stored: &str) -> bool {
-    PasswordHash::new(stored).is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+    verify_password_in(password, stored, &mut Vec::new())
 }
 
-/// Whether `password` matches the stored PHC string, like [`verify_password`], but
-/// hashing in `memory` (grown to the hash's cost when it is smaller) instead of a fresh
-/// 19 MiB allocation, so a worker that checks many passwords holds one block for its
-/// life (see [`crate::password_workers`]). The comparison is constant-time.
+/// Whether `password` matches the stored PHC string (with the algorithm, version and
+/// cost the hash names), hashing in `memory` (grown to the hash's cost when it is
+/// smaller) instead of a fresh 19 MiB allocation, so a worker that checks many
+/// passwords holds one block for its life (see [`crate::password_workers`]). The
+/// comparison is constant-time.
 pub fn verify_password_in(password: &str, stored: &str, memory: &mut Vec<argon2::Block>) -> bool {
     let Ok(hash) = PasswordHash::new(stored) else { return false };
     let (Ok(algorithm), Ok(params)) = (Algorithm::try_from(hash.algorithm), Params::try_from(&hash)) else {

@@ -19,7 +19,7 @@ type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
 
 /// The password-checking threads.
 pub struct PasswordWorkers {
-    jobs: Mutex<Sender<Job>>,
+    jobs: Sender<Job>,
 }
 
 /// The workers have stopped (only when the process is ending).
@@ -51,7 +51,7 @@ impl PasswordWorkers {
                 })
                 .expect("the system can start a thread");
         }
-        Self { jobs: Mutex::new(jobs) }
+        Self { jobs }
     }
 
     /// Runs `check` on a worker with that worker's memory, and waits for its answer.
@@ -63,7 +63,7 @@ impl PasswordWorkers {
         let job: Job = Box::new(move |memory| {
             let _ = answer.send(check(memory));
         });
-        self.jobs.lock().map_err(|_| Stopped)?.send(job).map_err(|_| Stopped)?;
+        self.jobs.send(job).map_err(|_| Stopped)?;
         answered.await.map_err(|_| Stopped)
     }
 }
