@@ -6,14 +6,11 @@ pub fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
 
-/// The browser's local offset from UTC in minutes, east positive.
-pub fn local_offset_minutes() -> i64 {
-    -(js_sys::Date::new_0().get_timezone_offset() as i64)
-}
-
-/// Today's date where the device is.
+/// Today's date in UK time, whatever zone the browser is set to (a laptop left on
+/// another zone must not move a date of birth check a day).
 pub fn today() -> portal_desk_core::date::CivilDate {
-    portal_desk_core::date::CivilDate::from_ms(now_ms() as i64, local_offset_minutes() as i32)
+    let now = now_ms();
+    portal_desk_core::date::CivilDate::from_ms(now as i64, crate::queue::calendar::uk_time().offset_at(now))
 }
 
 /// A fresh random UUID from `crypto.randomUUID()`, for device, record and operation ids.

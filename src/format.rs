@@ -1,5 +1,7 @@
 //! Words and times as people read them. Pure, so it is tested natively.
 
+use portal_desk_core::zone::TimeZone;
+
 /// The outbox badge: how many changes are still only on this device. "All changes
 /// synced" only when the server also refused none of them: a refused change is not
 /// synced, and the banner beside the badge says which.
@@ -90,25 +92,24 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
-/// Splits a local time (milliseconds since the epoch, already shifted to local time)
-/// into a date and an hour and minute.
-fn local_parts(ms: u64, offset_minutes: i64) -> ((i64, u32, u32), u32, u32) {
-    let local_ms = ms as i64 + offset_minutes * 60_000;
+/// Splits an instant into its date and hour and minute in `zone`, at the offset in
+/// force at that instant (a July note reads in summer time in January too).
+fn local_parts(ms: u64, zone: &TimeZone) -> ((i64, u32, u32), u32, u32) {
+    let local_ms = ms as i64 + i64::from(zone.offset_at(ms)) * 60_000;
     let days = local_ms.div_euclid(86_400_000);
     let minute_of_day = local_ms.rem_euclid(86_400_000) / 60_000;
     (civil_from_days(days), (minute_of_day / 60) as u32, (minute_of_day % 60) as u32)
 }
 
-/// A time of day such as `14:05`. `offset_minutes` is the local offset from UTC
-/// (east positive; the browser's `-getTimezoneOffset()`).
-pub fn time_of_day(ms: u64, offset_minutes: i64) -> String {
-    let (_, hour, minute) = local_parts(ms, offset_minutes);
+/// A time of day such as `14:05`, in `zone` (the site's, never the browser's).
+pub fn time_of_day(ms: u64, zone: &TimeZone) -> String {
+    let (_, hour, minute) = local_parts(ms, zone);
     format!("{hour:02}:{minute:02}")
 }
 
 /// A date and time such as `22 Nov 2026 at 14:05`, the way NHS services write them.
-pub fn date_time(ms: u64, offset_minutes: i64) -> String {
-    let ((year, month, day), hour, minute) = local_parts(ms, offset_minutes);
+pub fn date_time(ms: u64, zone: &TimeZone) -> String {
+    let ((year, month, day), hour, minute) = local_parts(ms, zone);
     format!("{day} {} {year} at {hour:02}:{minute:02}", MONTHS[month as usize - 1])
 }
 
@@ -153,15 +154,28 @@ mod tests {
 
     #[test]
     fn dates_and_times_are_local_and_readable() {
+        let utc = TimeZone::fixed("UTC", 0);
         // 2026-11-22T05:03:00Z
         let ms = 1_795_323_780_000;
-        assert_eq!(time_of_day(ms, 0), "05:03");
-        assert_eq!(date_time(ms, 0), "22 Nov 2026 at 05:03");
-        assert_eq!(time_of_day(ms, 60), "06:03");
-        assert_eq!(date_time(ms, -360), "21 Nov 2026 at 23:03");
-        assert_eq!(date_time(0, 0), "1 Jan 1970 at 00:00");
+        assert_eq!(time_of_day(ms, &utc), "05:03");
+        assert_eq!(date_time(ms, &utc), "22 Nov 2026 at 05:03");
+        assert_eq!(time_of_day(ms, &TimeZone::fixed("Europe/Paris", 60)), "06:03");
+        assert_eq!(date_time(ms, &TimeZone::fixed("America/Chicago", -360)), "21 Nov 2026 at 23:03");
+        assert_eq!(date_time(0, &utc), "1 Jan 1970 at 00:00");
         assert_eq!(day_month_year(1958, 11, 4), "4 Nov 1958");
         // A leap day.
-        assert_eq!(date_time(951_782_400_000, 0), "29 Feb 2000 at 00:00");
+        assert_eq!(date_time(951_782_400_000, &utc), "29 Feb 2000 at 00:00");
+    }
+
+    #[test]
+    fn each_instant_reads_at_its_own_offset_whenever_it_is_read() {
+        let london = crate::queue::calendar::uk_time();
+        // 14 July 2026 13:30 UTC is 14:30 British Summer Time; 15 January 14:30 UTC is
+        // 14:30 GMT. Neither depends on the day the screen is read.
+        assert_eq!(date_time(1_784_035_800_000, &london), "14 Jul 2026 at 14:30");
+        assert_eq!(date_time(1_768_487_400_000, &london), "15 Jan 2026 at 14:30");
+        // The spring change: 00:59 GMT, then 02:00 BST a minute later.
+        assert_eq!(time_of_day(1_774_745_940_000, &london), "00:59");
+        assert_eq!(time_of_day(1_774_746_000_000, &london), "02:00");
     }
 }

@@ -6,11 +6,12 @@
 use super::model::{current_run, step_body, step_value_label, ticked, Me};
 use super::site_setup::SiteSetup;
 use super::{described_by, CaseCtx};
-use crate::browser::{local_offset_minutes, new_uuid};
+use crate::browser::{new_uuid, now_ms};
 use crate::case_form::FieldError;
 use crate::case_view::CaseView;
 use crate::format::date_time;
 use leptos::prelude::*;
+use portal_desk_core::calendar::SiteCalendar;
 use portal_desk_core::checklist::{ChecklistRun, ChecklistTemplate, StepKind, StepTemplate};
 use portal_desk_core::OpBody;
 
@@ -43,14 +44,20 @@ pub fn ChecklistRunner(case: CaseView, setup: SiteSetup) -> impl IntoView {
                 <p>{format!("This case follows version {} of a checklist this device does not have yet. Sync now to fetch it; if it still does not show, update the app.", run.version)}</p>
             }
             .into_any(),
-            Some(template) => run_view(run_id.to_owned(), run.clone(), template, ctx.me.get_value()).into_any(),
+            Some(template) => run_view(run_id.to_owned(), run.clone(), template, ctx.me.get_value(), &setup.calendar).into_any(),
         },
     };
     Some(view! { <section class="panel" aria-labelledby="checklist-heading">{body}</section> })
 }
 
 /// A started run: progress, then every step.
-fn run_view(run_id: String, run: ChecklistRun, template: &'static ChecklistTemplate, me: Me) -> impl IntoView {
+fn run_view(
+    run_id: String,
+    run: ChecklistRun,
+    template: &'static ChecklistTemplate,
+    me: Me,
+    calendar: &SiteCalendar,
+) -> impl IntoView {
     let (done, of) = run.progress(template);
     let progress = if run.is_complete(template) {
         format!("Complete: all {of} required steps are done.")
@@ -61,7 +68,7 @@ fn run_view(run_id: String, run: ChecklistRun, template: &'static ChecklistTempl
         <h2 id="checklist-heading">{format!("Checklist: {}", template.title)}</h2>
         <p class="checklist__progress">{progress}" "<span class="hint">{format!("Version {} of this checklist, as it was when it was started.", run.version)}</span></p>
         <ol class="checklist">
-            {template.steps.iter().map(|step| step_view(&run_id, &run, template, step, &me)).collect_view()}
+            {template.steps.iter().map(|step| step_view(&run_id, &run, template, step, &me, calendar)).collect_view()}
         </ol>
     }
 }
@@ -74,6 +81,7 @@ fn step_view(
     template: &'static ChecklistTemplate,
     step: &'static StepTemplate,
     me: &Me,
+    calendar: &SiteCalendar,
 ) -> impl IntoView {
     let ctx = expect_context::<CaseCtx>();
     let id = step.id.as_str();
@@ -87,7 +95,16 @@ fn step_view(
     };
     let save = {
         let (run_id, run, me_id) = (run_id.to_owned(), run.clone(), me.id.clone());
-        move |value: String| match step_body(&run_id, &run, template, step, &value, &me_id, crate::browser::today()) {
+        let calendar = calendar.clone();
+        move |value: String| match step_body(
+            &run_id,
+            &run,
+            template,
+            step,
+            &value,
+            &me_id,
+            calendar.local_date(now_ms()),
+        ) {
             Ok(body) => ctx.submit(vec![body], format!("“{}” saved", step.label), vec![id]),
             Err(message) => ctx.fail(vec![FieldError { field: id, message }]),
         }
@@ -104,7 +121,7 @@ fn step_view(
                 value: String::new(),
                 replaces: Some(register.clock.clone()),
             };
-            let who_when = format!("{}, {}", me.label(&register.by), date_time(register.clock.wall_ms, local_offset_minutes()));
+            let who_when = format!("{}, {}", me.label(&register.by), date_time(register.clock.wall_ms, &calendar.zone));
             let text = match step.kind {
                 StepKind::Tick => format!("Done by {who_when}"),
                 StepKind::StaffAttestation => format!("Confirmed by {who_when}"),

@@ -2,7 +2,7 @@
 //! status, priority, owner and when it is due, with the service-level state in words.
 
 use super::model::{due_words, escalation_words, Me};
-use crate::browser::{local_offset_minutes, now_ms};
+use crate::browser::now_ms;
 use crate::case_view::CaseView;
 use leptos::prelude::*;
 use portal_desk_core::calendar::SiteCalendar;
@@ -16,7 +16,7 @@ pub fn CaseHeader(case: CaseView, me: Me, calendar: SiteCalendar) -> impl IntoVi
         .field("owner")
         .filter(|o| !o.is_empty())
         .map_or_else(|| "Nobody yet".to_owned(), |o| me.label(&StaffId::from(o)));
-    let due = due_words(&case, &calendar, now_ms(), local_offset_minutes());
+    let due = due_words(&case, &calendar, now_ms());
     let escalation = escalation_words(&case);
     let status = case.status();
     let rows = [

@@ -3,22 +3,21 @@
 //! (P0, P5 or P9) with what is still needed for the next one.
 
 use super::model::{current_run, Me};
-use crate::browser::local_offset_minutes;
 use crate::case_view::CaseView;
 use crate::format::date_time;
 use leptos::prelude::*;
 use portal_desk_core::case::CaseKind;
 use portal_desk_core::identity::{assess_identity, evidence_from_checklist, Evidence};
+use portal_desk_core::zone::TimeZone;
 
 /// The level reached and its evidence, or nothing for other kinds of case.
 #[component]
-pub fn IdentityPanel(case: CaseView, me: Me) -> impl IntoView {
+pub fn IdentityPanel(case: CaseView, me: Me, zone: TimeZone) -> impl IntoView {
     if case.record.case_kind() != Some(CaseKind::IdentityVerification) {
         return None;
     }
     let (_, run) = current_run(&case)?;
     let evidence = evidence_from_checklist(run);
-    let offset = local_offset_minutes();
     let body = if evidence.is_empty() {
         view! { <p>"No level yet: evidence counts once the checklist is confirmed in someone's name at the last step."</p> }.into_any()
     } else {
@@ -37,7 +36,7 @@ pub fn IdentityPanel(case: CaseView, me: Me) -> impl IntoView {
                     Evidence::EmailConfirmed => "Email confirmed",
                     Evidence::MobileConfirmed => "Mobile confirmed",
                 };
-                view! { <li>{format!("{what} — {}, {}", me.label(&e.verified_by), date_time(e.at_ms, offset))}</li> }
+                view! { <li>{format!("{what} — {}, {}", me.label(&e.verified_by), date_time(e.at_ms, &zone))}</li> }
             })
             .collect_view();
         let missing = (!assessment.missing_for_next.is_empty())

@@ -160,11 +160,11 @@ pub fn escalation_words(case: &CaseView) -> Option<String> {
 
 /// When the case is due and where it stands, in words, such as "On track: due by Mon
 /// 23 Nov, 14:00", counted in the site's `calendar`.
-pub fn due_words(case: &CaseView, calendar: &SiteCalendar, now_ms: u64, offset_minutes: i64) -> String {
+pub fn due_words(case: &CaseView, calendar: &SiteCalendar, now_ms: u64) -> String {
     let Some(sla) = case.record.sla(calendar, now_ms) else {
         return "No service level: the kind of case is unknown".to_owned();
     };
-    let when = |ms: Option<u64>| ms.map(|ms| date_time(ms, offset_minutes));
+    let when = |ms: Option<u64>| ms.map(|ms| date_time(ms, &calendar.zone));
     match (sla.state, when(sla.due_ms)) {
         (SlaState::OnTrack, Some(due)) => format!("On track: due by {due}"),
         (SlaState::DueSoon, Some(due)) => format!("Due soon: due by {due}"),
@@ -624,9 +624,9 @@ mod tests {
             "asha",
             OpBody::SetField { field: "status".into(), value: "waiting_on_patient".into(), replaces: Some(seen) },
         );
-        assert!(due_words(&view, &no_site_records().calendar, 1_763_900_000_000, 0)
+        assert!(due_words(&view, &no_site_records().calendar, 1_763_900_000_000)
             .starts_with("Paused while waiting on the patient"));
-        assert!(due_words(&case(CaseKind::PasswordReset), &no_site_records().calendar, 1_763_800_060_000, 0)
+        assert!(due_words(&case(CaseKind::PasswordReset), &no_site_records().calendar, 1_763_800_060_000)
             .starts_with("On track: due by"));
     }
 }

@@ -3,8 +3,8 @@
 //! to sync now and to sign out; and the links to the screens the person's role opens.
 
 use crate::app::{CurrentSession, StoreHandle, SyncTrigger};
-use crate::browser::local_offset_minutes;
 use crate::format::{rejected_label, time_of_day, waiting_label};
+use crate::queue::calendar::uk_time;
 use crate::sync::SyncStatus;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -47,7 +47,7 @@ pub fn AppHeader() -> impl IntoView {
     let network_class =
         move || if status.online.get() { "network network--online" } else { "network network--offline" };
     let last_sync = move || match status.last_synced_ms.get() {
-        Some(ms) => format!("Last synced at {}", time_of_day(ms, local_offset_minutes())),
+        Some(ms) => format!("Last synced at {}", time_of_day(ms, &uk_time())),
         None => "Not synced yet".to_owned(),
     };
     let sign_out = Action::new_local(move |_: &()| {

@@ -5,7 +5,6 @@
 //! page says what happened. The pieces live in `crate::case_page`.
 
 use crate::app::{CurrentSession, Flash, StoreHandle, SyncTrigger};
-use crate::browser::local_offset_minutes;
 use crate::case_form::{note_op, status_op};
 use crate::case_page::model::Me;
 use crate::case_page::site_setup::SiteSetup;
@@ -17,6 +16,7 @@ use crate::case_view::{case_view, CaseView};
 use crate::components::SignedIn;
 use crate::components::{focus_field, keeping_focus, ErrorSummary};
 use crate::format::date_time;
+use crate::queue::calendar::uk_time;
 use crate::sync::SyncStatus;
 use crate::views::View;
 use leptos::prelude::*;
@@ -174,14 +174,14 @@ pub fn CasePage() -> impl IntoView {
         let view = current().filter(|v| !v.record.conflicts.is_empty())?;
         let me = ctx.me.get_value();
         let who = |by: &portal_desk_core::StaffId| me.label(by);
-        let offset = local_offset_minutes();
+        let zone = case.get().and_then(Result::ok).flatten().map_or_else(uk_time, |l| l.setup.calendar.zone);
         let items = view
             .record
             .conflicts
             .iter()
             .map(|c| {
                 let shown = |r: &Register| value_label(&c.field, &r.value);
-                let side = |r: &Register| format!("{}, {}", who(&r.by), date_time(r.clock.wall_ms, offset));
+                let side = |r: &Register| format!("{}, {}", who(&r.by), date_time(r.clock.wall_ms, &zone));
                 let text = format!(
                     "{}: the case shows “{}” ({}). The other value was “{}” ({}).",
                     field_label(&c.field),
@@ -247,7 +247,7 @@ pub fn CasePage() -> impl IntoView {
                         <CaseHeader case=view.clone() me=me.clone() calendar=setup.calendar.clone()/>
                         <CaseActions case=view.clone()/>
                         <ProxyPanel case=view.clone()/>
-                        <IdentityPanel case=view.clone() me=me.clone()/>
+                        <IdentityPanel case=view.clone() me=me.clone() zone=setup.calendar.zone.clone()/>
                         <ChecklistRunner case=view.clone() setup=setup.clone()/>
                         <EscalateForm case=view.clone()/>
                         <ActivationHandoff case=view.clone()/>

@@ -8,9 +8,8 @@
 //! the first [`PAGE`] matches ("Show more cases" adds the next page).
 
 use crate::app::{CurrentSession, StoreHandle};
-use crate::browser::{local_offset_minutes, now_ms};
+use crate::browser::now_ms;
 use crate::components::SignedIn;
-use crate::format::date_time;
 use crate::queue::calendar::site_calendar;
 use crate::queue::{Filters, Queue, QueueCase, SortOrder, Summaries};
 use crate::sync::SyncStatus;
@@ -292,8 +291,7 @@ fn CaseRow(case: QueueCase) -> impl IntoView {
             (SlaState::Paused, _) => "grey",
             (SlaState::Met, _) => "blue",
         };
-        let due = case.sla.and_then(|s| s.due_ms).filter(|_| case.is_open()).map(|due| {
-            let when = date_time(due, local_offset_minutes());
+        let due = case.due_at.clone().filter(|_| case.is_open()).map(|when| {
             if state == SlaState::Breached {
                 format!("Was due {when}")
             } else {

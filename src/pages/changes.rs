@@ -4,10 +4,10 @@
 //! Nothing the person did disappears without a trace.
 
 use crate::app::{CurrentSession, StoreHandle, SyncTrigger};
-use crate::browser::local_offset_minutes;
 use crate::change_view::{describe, waiting_state, DISMISSED, DISMISS_QUESTION, SENT_AGAIN};
 use crate::components::{focus_field, SignedIn};
 use crate::format::{date_time, storage_label};
+use crate::queue::calendar::uk_time;
 use crate::store::StoreError;
 use crate::sync::SyncStatus;
 use leptos::prelude::*;
@@ -62,12 +62,12 @@ async fn load(store: crate::store::Store) -> Result<Changes, StoreError> {
         .into_iter()
         .map(|(id, r)| (id, r.field("patient_name").unwrap_or("Unnamed patient").to_owned()))
         .collect();
-    let offset = local_offset_minutes();
+    let zone = uk_time();
     let line = |op: &Op| ChangeLine {
         what: describe(&op.body),
         record: op.record.clone(),
         patient: names.get(&op.record).cloned().unwrap_or_else(|| "A case not on this device".to_owned()),
-        when: date_time(op.hlc.wall_ms, offset),
+        when: date_time(op.hlc.wall_ms, &zone),
     };
     let waiting =
         outbox.iter().map(|op| Listed { line: line(op), after: String::new(), reason: None, seq: None }).collect();
@@ -86,7 +86,7 @@ async fn load(store: crate::store::Store) -> Result<Changes, StoreError> {
         .rev()
         .map(|d| Listed {
             line: line(&d.rejected.op),
-            after: format!("Dismissed by {} on {}.", d.by_name, date_time(d.at_ms, offset)),
+            after: format!("Dismissed by {} on {}.", d.by_name, date_time(d.at_ms, &zone)),
             reason: Some(d.rejected.reason),
             seq: None,
         })

@@ -2,53 +2,36 @@
 //! record (`site:<id>`), or — until that has reached the device — English office hours
 //! (weekdays 08:00–18:00 UK time), closed on the bank holidays of England and Wales.
 //! Pure, so it is tested natively.
+//!
+//! The fallback's clock changes follow the rule the UK has kept since 1996 (the last
+//! Sundays of March and October at 01:00 UTC): the server's time-zone database reaches
+//! the device with the site's settings, which replace it.
 
-use portal_desk_core::calendar::{OpeningHours, SiteCalendar, UtcOffsetChange};
+use portal_desk_core::bank_holidays::{bank_holidays, Division};
+use portal_desk_core::calendar::{OpeningHours, SiteCalendar};
 use portal_desk_core::date::{CivilDate, Weekday};
 use portal_desk_core::site::calendar_or;
+use portal_desk_core::zone::{TimeZone, UtcOffsetChange, DEFAULT_TIME_ZONE, EXPANDED_YEARS};
 use portal_desk_core::{Record, SiteId};
-
-/// The first and last years whose clock changes and bank holidays are known here.
-const FIRST_YEAR: i32 = 2024;
-const LAST_YEAR: i32 = 2030;
-
-/// England and Wales bank holidays as published by GOV.UK (substitute days included).
-const BANK_HOLIDAYS: &[&str] = &[
-    "2025-01-01",
-    "2025-04-18",
-    "2025-04-21",
-    "2025-05-05",
-    "2025-05-26",
-    "2025-08-25",
-    "2025-12-25",
-    "2025-12-26",
-    "2026-01-01",
-    "2026-04-03",
-    "2026-04-06",
-    "2026-05-04",
-    "2026-05-25",
-    "2026-08-31",
-    "2026-12-25",
-    "2026-12-28",
-    "2027-01-01",
-    "2027-03-26",
-    "2027-03-29",
-    "2027-05-03",
-    "2027-05-31",
-    "2027-08-30",
-    "2027-12-27",
-    "2027-12-28",
-];
 
 /// The calendar of `site` from its settings among `records`, or the English default.
 pub fn site_calendar(records: &[Record], site: &SiteId) -> SiteCalendar {
     calendar_or(records, site, english_office_hours())
 }
 
-/// Weekdays 08:00–18:00 UK time, British Summer Time included, closed on bank holidays.
+/// Weekdays 08:00–18:00 UK time, British Summer Time included, closed on the bank
+/// holidays of England and Wales.
 pub fn english_office_hours() -> SiteCalendar {
-    let mut calendar = SiteCalendar::weekdays(OpeningHours::new((8, 0), (18, 0)), 0);
-    calendar.offset_changes = (FIRST_YEAR..=LAST_YEAR)
+    let mut calendar = SiteCalendar::weekdays(OpeningHours::new((8, 0), (18, 0)), uk_time());
+    calendar.bank_holidays = bank_holidays(Division::EnglandAndWales, EXPANDED_YEARS);
+    calendar
+}
+
+/// UK time over the years a site record holds: what screens that belong to no one
+/// site (the header's last sync, the Changes screen) show times in, at the offset of
+/// each instant.
+pub fn uk_time() -> TimeZone {
+    let changes = EXPANDED_YEARS
         .flat_map(|year| {
             [
                 UtcOffsetChange { from_ms: clock_change_ms(year, 3), offset_minutes: 60 },
@@ -56,8 +39,7 @@ pub fn english_office_hours() -> SiteCalendar {
             ]
         })
         .collect();
-    calendar.bank_holidays = BANK_HOLIDAYS.iter().filter_map(|d| d.parse().ok()).collect();
-    calendar
+    TimeZone { name: DEFAULT_TIME_ZONE.to_owned(), utc_offset_minutes: 0, changes }
 }
 
 /// UK clocks change at 01:00 UTC on the last Sunday of March and of October.
@@ -99,6 +81,6 @@ mod tests {
         );
         assert!(calendar.open_periods_on("2026-12-28".parse().unwrap()).is_empty());
         assert!(calendar.open_periods_on("2026-11-22".parse().unwrap()).is_empty());
-        assert_eq!(calendar.bank_holidays.len(), BANK_HOLIDAYS.len());
+        assert!(calendar.open_periods_on("2039-12-26".parse().unwrap()).is_empty(), "years ahead too");
     }
 }

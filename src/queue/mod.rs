@@ -6,7 +6,7 @@
 
 pub mod calendar;
 
-use crate::format::case_reference;
+use crate::format::{case_reference, date_time};
 use portal_desk_core::calendar::SiteCalendar;
 use portal_desk_core::case::{CaseKind, CaseStatus, Priority};
 use portal_desk_core::duplicates::normalise_name;
@@ -34,6 +34,8 @@ pub struct QueueCase {
     pub owner: String,
     /// The service-level clock now, if the case has a kind.
     pub sla: Option<SlaStatus>,
+    /// When it is due, in its site's time, such as `4 Dec 2026 at 16:00`.
+    pub due_at: Option<String>,
     /// When it was created (milliseconds since the epoch).
     pub created_ms: u64,
     /// Whether a change to it is still only on this device.
@@ -55,13 +57,15 @@ impl QueueCase {
             case.nhs_number.as_deref().unwrap_or(""),
             reference.to_lowercase()
         );
+        let sla = case.sla(calendar, now_ms);
         QueueCase {
+            due_at: sla.and_then(|s| s.due_ms).map(|due| date_time(due, &calendar.zone)),
             id: case.id.clone(),
             kind: case.kind,
             status: case.status,
             priority: case.priority,
             owner: case.owner.clone().unwrap_or_default(),
-            sla: case.sla(calendar, now_ms),
+            sla,
             created_ms: case.created_ms,
             unsynced,
             nhs_number: case.nhs_number.clone(),

@@ -8,11 +8,12 @@
 //!
 //! Run: `cargo bench -p portal-desk-core --bench merge` (optionally `BENCH_RUNS=n`).
 
-use portal_desk_core::calendar::{Closure, OpeningHours, SiteCalendar, UtcOffsetChange};
+use portal_desk_core::calendar::{Closure, OpeningHours, SiteCalendar};
 use portal_desk_core::case::{CaseKind, Collection};
 use portal_desk_core::checklist::TICKED;
 use portal_desk_core::signing::{verify_op, OpKey};
 use portal_desk_core::sla::SlaState;
+use portal_desk_core::zone::{TimeZone, UtcOffsetChange};
 use portal_desk_core::{apply_op, DeviceId, Hlc, Op, OpBody, OpId, Outcome, Record, RecordId, StaffId};
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -143,8 +144,12 @@ fn merge_in_place(store: &mut HashMap<RecordId, Record>, ops: &[Op]) -> usize {
 }
 
 fn calendar() -> SiteCalendar {
-    let mut calendar = SiteCalendar::weekdays(OpeningHours::new((8, 0), (18, 0)), 0);
-    calendar.offset_changes = vec![UtcOffsetChange { from_ms: 1_806_541_200_000, offset_minutes: 60 }];
+    let zone = TimeZone {
+        name: "Europe/London".into(),
+        utc_offset_minutes: 0,
+        changes: vec![UtcOffsetChange { from_ms: 1_806_541_200_000, offset_minutes: 60 }],
+    };
+    let mut calendar = SiteCalendar::weekdays(OpeningHours::new((8, 0), (18, 0)), zone);
     calendar.bank_holidays = ["2026-12-25", "2026-12-28", "2027-01-01"].iter().map(|d| d.parse().unwrap()).collect();
     // Protected learning time: the second Wednesday afternoon of each month.
     calendar.closures = [1_794_142_800_000u64, 1_796_562_000_000, 1_799_586_000_000]

@@ -2,11 +2,12 @@
 //! holidays, and closures such as protected learning time. Service-level clocks count
 //! only the time the site is open.
 //!
-//! Local time is given as data (a UTC offset, and the moments it changes, such as the
-//! start and end of British Summer Time) rather than read from a time-zone database,
-//! which keeps the wasm build small and the rules testable with literal timestamps.
+//! Local time comes from the site's [`TimeZone`]: offsets as data, expanded by the
+//! server from the time-zone database, so the rules are testable with literal
+//! timestamps and the wasm build carries no database.
 
 use crate::date::{CivilDate, MS_PER_DAY};
+use crate::zone::TimeZone;
 use serde::{Deserialize, Serialize};
 
 /// How many days ahead a search for open time gives up: a calendar with no opening
@@ -29,15 +30,6 @@ impl OpeningHours {
     }
 }
 
-/// From `from_ms` on, site-local clocks are `offset_minutes` ahead of UTC.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UtcOffsetChange {
-    /// When the change happens (milliseconds since the Unix epoch).
-    pub from_ms: u64,
-    /// The new offset: 60 during British Summer Time, 0 in winter.
-    pub offset_minutes: i32,
-}
-
 /// A period the site is closed although it would normally be open.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Closure {
@@ -52,11 +44,8 @@ pub struct Closure {
 /// A site's calendar.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteCalendar {
-    /// The UTC offset before the first entry of `offset_changes`.
-    pub utc_offset_minutes: i32,
-    /// Later changes of offset, in time order.
-    #[serde(default)]
-    pub offset_changes: Vec<UtcOffsetChange>,
+    /// Its time zone.
+    pub zone: TimeZone,
     /// Opening hours Monday (index 0) to Sunday (index 6); `None` means closed all day.
     pub hours: [Option<OpeningHours>; 7],
     /// Days the site is closed all day, in any order.
@@ -68,26 +57,16 @@ pub struct SiteCalendar {
 }
 
 impl SiteCalendar {
-    /// Open the same hours Monday to Friday, closed at weekends, at a fixed UTC offset.
-    pub fn weekdays(hours: OpeningHours, utc_offset_minutes: i32) -> Self {
+    /// Open the same hours Monday to Friday, closed at weekends, in `zone`.
+    pub fn weekdays(hours: OpeningHours, zone: TimeZone) -> Self {
         let mut week = [None; 7];
         week[..5].fill(Some(hours));
-        Self {
-            utc_offset_minutes,
-            offset_changes: Vec::new(),
-            hours: week,
-            bank_holidays: Vec::new(),
-            closures: Vec::new(),
-        }
+        Self { zone, hours: week, bank_holidays: Vec::new(), closures: Vec::new() }
     }
 
     /// The UTC offset in force at `ms`.
     pub fn offset_at(&self, ms: u64) -> i32 {
-        self.offset_changes
-            .iter()
-            .take_while(|change| change.from_ms <= ms)
-            .last()
-            .map_or(self.utc_offset_minutes, |change| change.offset_minutes)
+        self.zone.offset_at(ms)
     }
 
     /// The site-local date at `ms`.
@@ -109,7 +88,7 @@ impl SiteCalendar {
         }
         // Offsets change in the small hours of a Sunday, so the offset at noon is the
         // one in force for the whole working day.
-        let noon_guess = (date.start_ms(self.utc_offset_minutes) + MS_PER_DAY / 2).max(0) as u64;
+        let noon_guess = (date.start_ms(self.zone.utc_offset_minutes) + MS_PER_DAY / 2).max(0) as u64;
         let midnight = date.start_ms(self.offset_at(noon_guess));
         let at = |minute: u16| (midnight + i64::from(minute) * 60_000).max(0) as u64;
         let mut periods = vec![(at(hours.opens_minute), at(hours.closes_minute))];
@@ -182,13 +161,9 @@ pub(crate) mod tests {
     }
 
     /// A London helpdesk, 08:00–18:00 weekdays, with the 2026 Christmas bank holidays
-    /// and British Summer Time from 29 March to 25 October 2026.
+    /// and British Summer Time in 2026 and 2027.
     pub(crate) fn london() -> SiteCalendar {
-        let mut calendar = SiteCalendar::weekdays(OpeningHours::new((8, 0), (18, 0)), 0);
-        calendar.offset_changes = vec![
-            UtcOffsetChange { from_ms: utc("2026-03-29", 1, 0), offset_minutes: 60 },
-            UtcOffsetChange { from_ms: utc("2026-10-25", 1, 0), offset_minutes: 0 },
-        ];
+        let mut calendar = SiteCalendar::weekdays(OpeningHours::new((8, 0), (18, 0)), crate::zone::tests::london());
         calendar.bank_holidays = vec!["2026-12-25".parse().unwrap(), "2026-12-28".parse().unwrap()];
         calendar
     }
@@ -254,5 +229,23 @@ pub(crate) mod tests {
     fn a_calendar_that_never_opens_gives_up() {
         let calendar = SiteCalendar { hours: [None; 7], ..london() };
         assert_eq!(calendar.add_open_ms(utc("2026-11-23", 9, 0), HOUR), None);
+    }
+
+    #[test]
+    fn a_due_time_spans_easter_and_the_spring_clock_change() {
+        let mut calendar = london();
+        calendar.bank_holidays.extend(["2027-03-26", "2027-03-29"].map(|d| d.parse::<CivilDate>().unwrap()));
+        // Thursday 25 March 2027 16:00 GMT, eight open hours: two that day; Good Friday
+        // and Easter Monday closed, the clocks go forward on the Sunday; six more from
+        // 08:00 BST (07:00 UTC) on Tuesday reach 14:00 BST.
+        assert_eq!(calendar.add_open_ms(utc("2027-03-25", 16, 0), 8 * HOUR), Some(utc("2027-03-30", 13, 0)));
+        assert_eq!(calendar.open_ms_between(utc("2027-03-25", 16, 0), utc("2027-03-30", 13, 0)), 8 * HOUR);
+    }
+
+    #[test]
+    fn a_due_time_spans_the_autumn_clock_change() {
+        // Friday 23 October 2026 17:00 BST (16:00 UTC), three open hours: one that
+        // day, then Monday 26th from 08:00 GMT, now 08:00 UTC, to 10:00.
+        assert_eq!(london().add_open_ms(utc("2026-10-23", 16, 0), 3 * HOUR), Some(utc("2026-10-26", 10, 0)));
     }
 }

@@ -199,9 +199,7 @@ pub fn dashboard(records: &[Record], context: &Context<'_>, range: DateRange) ->
     for site in sites {
         let calendar = (context.calendar)(site);
         let here: Vec<Record> = cases.iter().filter(|c| &c.site == site).map(|c| (*c).clone()).collect();
-        tallies.extend(
-            sign_ups_per_day(&here, calendar.offset_at(context.now_ms)).into_iter().filter(|t| range.contains(t.day)),
-        );
+        tallies.extend(sign_ups_per_day(&here, &calendar.zone).into_iter().filter(|t| range.contains(t.day)));
     }
     tallies.sort();
     let mut per_site: BTreeMap<String, u32> = BTreeMap::new();
@@ -338,7 +336,9 @@ mod tests {
         now_ms: u64,
     ) -> (impl Fn(&SiteId) -> SiteCalendar, impl Fn(&StaffId) -> String, impl Fn(&SiteId) -> String, u64) {
         (
-            |_: &SiteId| SiteCalendar::weekdays(OpeningHours::new((8, 0), (18, 30)), 0),
+            |_: &SiteId| {
+                SiteCalendar::weekdays(OpeningHours::new((8, 0), (18, 30)), crate::zone::TimeZone::fixed("UTC", 0))
+            },
             |s: &StaffId| s.as_str().to_uppercase(),
             |s: &SiteId| format!("{s} clinic"),
             now_ms,

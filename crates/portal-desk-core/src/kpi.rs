@@ -6,6 +6,7 @@ use crate::case::{CaseKind, CaseStatus};
 use crate::date::CivilDate;
 use crate::ids::{SiteId, StaffId};
 use crate::record::Record;
+use crate::zone::TimeZone;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -22,15 +23,16 @@ pub struct SignUpTally {
     pub sign_ups: u32,
 }
 
-/// Counts sign-up cases by the day (at `utc_offset_minutes`), site and person that
+/// Counts sign-up cases by the day (in `zone`, at the offset of the moment each was
+/// resolved), site and person that
 /// first resolved them. A case reopened and resolved again counts once, on the first
 /// day, for the first person: a sign-up happens once. Archived cases do not count.
-pub fn sign_ups_per_day(records: &[Record], utc_offset_minutes: i32) -> Vec<SignUpTally> {
+pub fn sign_ups_per_day(records: &[Record], zone: &TimeZone) -> Vec<SignUpTally> {
     let mut tally: BTreeMap<(CivilDate, SiteId, StaffId), u32> = BTreeMap::new();
     for record in records.iter().filter(|r| r.case_kind() == Some(CaseKind::SignUp) && r.archived.is_none()) {
         let first_resolved = record.status_history.iter().find(|e| e.to == CaseStatus::Resolved.code());
         if let Some(entry) = first_resolved {
-            let day = CivilDate::from_ms(entry.clock.wall_ms as i64, utc_offset_minutes);
+            let day = CivilDate::from_ms(entry.clock.wall_ms as i64, zone.offset_at(entry.clock.wall_ms));
             *tally.entry((day, record.site.clone(), entry.by.clone())).or_default() += 1;
         }
     }
@@ -81,7 +83,7 @@ mod tests {
             resolved("c3", "sign_up", "ben", monday_late),
             resolved("c4", "password_reset", "ana", monday_10),
         ];
-        let report = sign_ups_per_day(&records, 60);
+        let report = sign_ups_per_day(&records, &crate::zone::TimeZone::fixed("Europe/Paris", 60));
         let rows: Vec<(String, &str, u32)> =
             report.iter().map(|t| (t.day.to_string(), t.by.as_str(), t.sign_ups)).collect();
         assert_eq!(rows, [("2026-11-23".into(), "ana", 2), ("2026-11-24".into(), "ben", 1)]);

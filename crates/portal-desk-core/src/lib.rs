@@ -20,6 +20,7 @@
 //! - Time: [`date`] (civil dates without a date crate), [`calendar`] (site opening
 //!   hours, bank holidays, closures) and [`sla`] (service-level clocks, 7-day sign-off).
 
+pub mod bank_holidays;
 pub mod calendar;
 pub mod case;
 pub mod catalog;
@@ -48,6 +49,7 @@ pub mod staff;
 pub mod summary;
 pub mod templates;
 pub mod validate;
+pub mod zone;
 
 pub use hlc::{Clock, ClockError, Hlc};
 pub use ids::{DeviceId, OpId, RecordId, SiteId, StaffId};

@@ -800,7 +800,10 @@ mod tests {
             "priority".into(),
             Register { value: "urgent".into(), clock: record.created_at.clone(), by: "a".into() },
         );
-        let calendar = SiteCalendar::weekdays(crate::calendar::OpeningHours::new((8, 0), (18, 0)), 0);
+        let calendar = SiteCalendar::weekdays(
+            crate::calendar::OpeningHours::new((8, 0), (18, 0)),
+            crate::zone::TimeZone::fixed("UTC", 0),
+        );
         let sla = record.sla(&calendar, created + 1_800_000).unwrap();
         assert_eq!(sla.due_ms, Some(created + 3_600_000));
         assert_eq!(sla.state, crate::sla::SlaState::OnTrack);

@@ -7,10 +7,11 @@
 //! different parts offline both keep their change. Only admins may write it (the
 //! server checks); every device reads its sites' calendars from it.
 
-use crate::calendar::{Closure, OpeningHours, SiteCalendar, UtcOffsetChange};
+use crate::calendar::{Closure, OpeningHours, SiteCalendar};
 use crate::date::CivilDate;
 use crate::ids::{DeviceId, RecordId, SiteId};
 use crate::record::Record;
+use crate::zone::{TimeZone, UtcOffsetChange};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -73,16 +74,8 @@ pub const MAX_REQUEST_LIMIT: u32 = 100_000;
 pub const MAX_SITE_JSON_CHARS: usize = 64_000;
 
 /// The fields of a site record, in the order an admin screen shows them.
-pub const SITE_FIELDS: &[&str] = &[
-    "name",
-    "utc_offset_minutes",
-    "offset_changes",
-    "hours",
-    "bank_holidays",
-    "closures",
-    "daily_request_limit",
-    "request_limits",
-];
+pub const SITE_FIELDS: &[&str] =
+    &["name", "time_zone", "hours", "bank_holidays", "closures", "daily_request_limit", "request_limits"];
 
 /// The record that holds `site`'s settings.
 pub fn site_record_id(site: &SiteId) -> RecordId {
@@ -112,21 +105,12 @@ pub fn validate_site_field(field: &str, value: &str) -> Result<(), String> {
             Err("The site's name is too long: keep it under 200 characters".into())
         }
         "name" => Ok(()),
-        "utc_offset_minutes" => match value.parse::<i32>() {
-            Ok(minutes) if (-720..=840).contains(&minutes) => Ok(()),
-            _ => Err("The UTC offset must be whole minutes from -720 to 840 (0 for GMT, 60 for BST)".to_owned()),
-        },
-        "offset_changes" => {
-            let changes: Vec<UtcOffsetChange> =
-                parse_json(field, value, r#"[{"from_ms":1774746000000,"offset_minutes":60}]"#)?;
-            if changes.windows(2).any(|w| w[0].from_ms >= w[1].from_ms) {
-                return Err("Clock changes must be in time order, each later than the one before".to_owned());
-            }
-            if changes.iter().any(|c| !(-720..=840).contains(&c.offset_minutes)) {
-                return Err("Each clock change's offset must be from -720 to 840 minutes".to_owned());
-            }
-            Ok(())
-        }
+        "time_zone" => parse_json::<TimeZone>(
+            field,
+            value,
+            r#"{"name":"Europe/London","utc_offset_minutes":0,"changes":[{"from_ms":1774746000000,"offset_minutes":60}]}"#,
+        )?
+        .check(),
         "hours" => {
             let hours: [Option<OpeningHours>; 7] =
                 parse_json(field, value, r#"[{"opens_minute":480,"closes_minute":1110},…,null,null] (Monday first)"#)?;
@@ -199,8 +183,7 @@ impl Site {
         let calendar = &self.calendar;
         let mut fields = BTreeMap::from([
             ("name".to_owned(), self.name.clone()),
-            ("utc_offset_minutes".to_owned(), calendar.utc_offset_minutes.to_string()),
-            ("offset_changes".to_owned(), json(&calendar.offset_changes)),
+            ("time_zone".to_owned(), json(&calendar.zone)),
             ("hours".to_owned(), json(&calendar.hours)),
             ("bank_holidays".to_owned(), json(&calendar.bank_holidays)),
             ("closures".to_owned(), json(&calendar.closures)),
@@ -222,8 +205,10 @@ impl Site {
         }
         let hours: Option<[Option<OpeningHours>; 7]> = record.field("hours").and_then(|v| serde_json::from_str(v).ok());
         let calendar = SiteCalendar {
-            utc_offset_minutes: record.field("utc_offset_minutes").and_then(|v| v.parse().ok()).unwrap_or(0),
-            offset_changes: parsed(record, "offset_changes"),
+            zone: record
+                .field("time_zone")
+                .and_then(|v| serde_json::from_str(v).ok())
+                .unwrap_or_else(|| legacy_zone(record)),
             hours: hours.unwrap_or([None; 7]),
             bank_holidays: parsed(record, "bank_holidays"),
             closures: parsed(record, "closures"),
@@ -235,6 +220,18 @@ impl Site {
             daily_request_limit: record.field("daily_request_limit").and_then(|v| v.parse().ok()),
             request_limits: parsed(record, "request_limits"),
         })
+    }
+}
+
+/// The zone of a site record written before sites had named time zones: its fixed
+/// offset and hand-entered clock changes, read so that no site's hours shift.
+fn legacy_zone(record: &Record) -> TimeZone {
+    let changes: Option<Vec<UtcOffsetChange>> =
+        record.field("offset_changes").and_then(|v| serde_json::from_str(v).ok());
+    TimeZone {
+        name: "UTC offsets".to_owned(),
+        utc_offset_minutes: record.field("utc_offset_minutes").and_then(|v| v.parse().ok()).unwrap_or(0),
+        changes: changes.unwrap_or_default(),
     }
 }
 
@@ -317,10 +314,15 @@ mod tests {
         let records = [record.unwrap()];
         assert_eq!(site_settings(&records, &"riverside".into()), Some(site.clone()));
         assert_eq!(
-            calendar_or(&records, &"riverside".into(), SiteCalendar::weekdays(OpeningHours::new((9, 0), (17, 0)), 0)),
+            calendar_or(
+                &records,
+                &"riverside".into(),
+                SiteCalendar::weekdays(OpeningHours::new((9, 0), (17, 0)), crate::zone::TimeZone::fixed("UTC", 0))
+            ),
             site.calendar
         );
-        let fallback = SiteCalendar::weekdays(OpeningHours::new((9, 0), (17, 0)), 0);
+        let fallback =
+            SiteCalendar::weekdays(OpeningHours::new((9, 0), (17, 0)), crate::zone::TimeZone::fixed("UTC", 0));
         assert_eq!(calendar_or(&records, &"hilltop".into(), fallback.clone()), fallback);
     }
 
@@ -341,8 +343,13 @@ mod tests {
             ("bank_holidays", r#"["2026-02-30"]"#, "expected form"),
             ("daily_request_limit", "-1", "whole number"),
             ("request_limits", r#"{"2026-12-28":100001}"#, "at most 400"),
-            ("utc_offset_minutes", "900", "-720"),
-            ("offset_changes", r#"[{"from_ms":2,"offset_minutes":60},{"from_ms":1,"offset_minutes":0}]"#, "time order"),
+            ("time_zone", r#"{"name":"UTC","utc_offset_minutes":900}"#, "-720"),
+            (
+                "time_zone",
+                r#"{"name":"X/Y","utc_offset_minutes":0,"changes":[{"from_ms":2,"offset_minutes":60},{"from_ms":1,"offset_minutes":0}]}"#,
+                "time order",
+            ),
+            ("time_zone", "60", "expected form"),
             ("name", "", "Enter"),
             ("colour", "red", "not a setting"),
         ] {

@@ -135,7 +135,10 @@ mod tests {
 
     #[test]
     fn its_service_level_clock_agrees_with_the_record_through_pauses_and_resolution() {
-        let calendar = SiteCalendar::weekdays(crate::calendar::OpeningHours::new((8, 0), (18, 0)), 0);
+        let calendar = SiteCalendar::weekdays(
+            crate::calendar::OpeningHours::new((8, 0), (18, 0)),
+            crate::zone::TimeZone::fixed("UTC", 0),
+        );
         let mut record = case(&[("patient_name", "Chen Wei"), ("kind", "password_reset")]);
         set(&mut record, "w", MONDAY_9AM + HOUR / 4, "status", "waiting_on_patient");
         set(&mut record, "i", MONDAY_9AM + 3 * HOUR, "status", "in_progress");

@@ -144,11 +144,40 @@ impl ServeArgs {
 /// Site commands.
 #[derive(Debug, Subcommand)]
 pub enum SiteCommand {
-    /// Add a site; prints its id.
+    /// Add a site with its settings (time zone, weekday hours 08:00–18:00, bank
+    /// holidays for ten years), which admins then edit in the app; prints its id.
     Add {
         /// The site's name, e.g. "Riverside Clinic".
         name: String,
+        /// Its time zone, as the time-zone database names it.
+        #[arg(long, default_value = portal_desk_core::zone::DEFAULT_TIME_ZONE)]
+        time_zone: String,
+        /// Whose bank holidays it closes on.
+        #[arg(long, value_enum, default_value_t = DivisionArg::EnglandAndWales)]
+        bank_holidays: DivisionArg,
     },
+}
+
+/// The parts of the UK with their own bank holidays, as given on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DivisionArg {
+    /// England and Wales.
+    EnglandAndWales,
+    /// Scotland.
+    Scotland,
+    /// Northern Ireland.
+    NorthernIreland,
+}
+
+impl From<DivisionArg> for portal_desk_core::bank_holidays::Division {
+    fn from(arg: DivisionArg) -> Self {
+        use portal_desk_core::bank_holidays::Division;
+        match arg {
+            DivisionArg::EnglandAndWales => Division::EnglandAndWales,
+            DivisionArg::Scotland => Division::Scotland,
+            DivisionArg::NorthernIreland => Division::NorthernIreland,
+        }
+    }
 }
 
 /// Staff roles, as given on the command line.

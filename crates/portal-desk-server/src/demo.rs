@@ -8,14 +8,18 @@
 use crate::auth::{self, HashCost};
 use crate::db::{DbError, NewStaff, Permission, Role, Store};
 use crate::keys::ServerKeys;
+use crate::site_settings;
 use crate::sync::{self, PushFailure, Pusher};
-use portal_desk_core::calendar::{Closure, OpeningHours, SiteCalendar, UtcOffsetChange};
+use portal_desk_core::bank_holidays::Division;
+use portal_desk_core::calendar::{Closure, OpeningHours, SiteCalendar};
 use portal_desk_core::case::Collection;
-use portal_desk_core::date::CivilDate;
 use portal_desk_core::signing::OpKey;
 use portal_desk_core::site::{site_record_id, Site};
+use portal_desk_core::zone::DEFAULT_TIME_ZONE;
 use portal_desk_core::{DeviceId, Hlc, Op, OpBody, Outcome, RecordId, SiteId, StaffId};
 use std::collections::{BTreeMap, HashMap};
+
+const HOUR_MS: u64 = 60 * 60 * 1000;
 
 /// Every demo account's password.
 pub const DEMO_PASSWORD: &str = "portal-desk-demo";
@@ -66,6 +70,10 @@ struct DemoCase {
     patient: &'static str,
     kind: &'static str,
     priority: &'static str,
+    /// How many of its site's open hours ago it was opened: against its service
+    /// level's target this gives the demo, on whatever day it is seeded, a mix of
+    /// cases due soon, due later and breached.
+    opened_open_hours_ago: u32,
     channel: &'static str,
     requester: &'static str,
     summary: &'static str,
@@ -87,6 +95,7 @@ const DEMO_CASES: &[DemoCase] = &[
         patient: "Margaret Oakhill",
         kind: "password_reset",
         priority: "normal",
+        opened_open_hours_ago: 6,
         channel: "phone",
         requester: "patient",
         summary: "Locked out after changing her mobile number; the reset code goes to the old phone.",
@@ -100,6 +109,7 @@ const DEMO_CASES: &[DemoCase] = &[
         patient: "Tomasz Brightwater",
         kind: "sign_up",
         priority: "normal",
+        opened_open_hours_ago: 2,
         channel: "in_person",
         requester: "patient",
         summary: "Wants to register for the portal at Tuesday's sign-up drive; has a passport with him.",
@@ -113,6 +123,7 @@ const DEMO_CASES: &[DemoCase] = &[
         patient: "Priya Fernhollow",
         kind: "proxy_access",
         priority: "high",
+        opened_open_hours_ago: 3,
         channel: "email",
         requester: "relative",
         summary: "Mother asks for proxy access to her 9-year-old son's record.",
@@ -126,6 +137,7 @@ const DEMO_CASES: &[DemoCase] = &[
         patient: "Jordan Ashcombe",
         kind: "safeguarding",
         priority: "urgent",
+        opened_open_hours_ago: 2,
         channel: "phone",
         requester: "relative",
         summary: "Caller is worried that a carer is using a vulnerable adult's portal account without consent.",
@@ -142,6 +154,7 @@ const DEMO_CASES: &[DemoCase] = &[
         patient: "Ellis Marchbank",
         kind: "technical_problem",
         priority: "low",
+        opened_open_hours_ago: 30,
         channel: "portal_message",
         requester: "patient",
         summary: "App shows a blank screen after signing in on an older Android tablet.",
@@ -155,6 +168,7 @@ const DEMO_CASES: &[DemoCase] = &[
         patient: "Winifred Clayborne",
         kind: "imaging_transfer",
         priority: "high",
+        opened_open_hours_ago: 10,
         channel: "email",
         requester: "GP",
         summary: "Export last month's knee MRI to Hilltop orthopaedics for a referral; needed by Friday.",
@@ -168,6 +182,7 @@ const DEMO_CASES: &[DemoCase] = &[
         patient: "Rafael Dunmore",
         kind: "consultation_triage",
         priority: "normal",
+        opened_open_hours_ago: 1,
         channel: "portal_message",
         requester: "patient",
         summary: "Amber: cough for three weeks, no fever; asks for a call back this week.",
@@ -181,6 +196,7 @@ const DEMO_CASES: &[DemoCase] = &[
         patient: "Agnes Pellworth",
         kind: "account_unlock",
         priority: "normal",
+        opened_open_hours_ago: 7,
         channel: "phone",
         requester: "patient",
         summary: "Account locked after five wrong passwords.",
@@ -194,6 +210,7 @@ const DEMO_CASES: &[DemoCase] = &[
         patient: "Harold Quennell",
         kind: "complaint",
         priority: "high",
+        opened_open_hours_ago: 12,
         channel: "email",
         requester: "patient",
         summary: "Unhappy that a repeat prescription request in the portal went unanswered for a week; may go to PALS.",
@@ -207,6 +224,7 @@ const DEMO_CASES: &[DemoCase] = &[
         patient: "Sunita Larkfield",
         kind: "identity_verification",
         priority: "normal",
+        opened_open_hours_ago: 20,
         channel: "in_person",
         requester: "patient",
         summary: "Upgrade to P9 so she can see her record: photo ID checked at reception.",
@@ -220,6 +238,7 @@ const DEMO_CASES: &[DemoCase] = &[
         patient: "Callum Ridgewell",
         kind: "update_details",
         priority: "low",
+        opened_open_hours_ago: 4,
         channel: "portal_message",
         requester: "patient",
         summary: "New address after moving within the practice area.",
@@ -233,6 +252,7 @@ const DEMO_CASES: &[DemoCase] = &[
         patient: "Beatrice Thornycroft",
         kind: "record_query",
         priority: "normal",
+        opened_open_hours_ago: 26,
         channel: "phone",
         requester: "proxy",
         summary: "Her daughter (proxy) asks why last week's blood test results are not showing in the portal.",
@@ -272,9 +292,15 @@ struct OutboxBuilder {
 }
 
 impl OutboxBuilder {
+    /// The next changes happen from `ms` on (never before the last one: a device's
+    /// clock only moves forward).
+    fn at(&mut self, ms: u64) {
+        self.wall_ms = self.wall_ms.max(ms);
+    }
+
     fn add(&mut self, actor: &StaffId, record: &RecordId, body: OpBody) -> Hlc {
-        // Spread the history over the last few days, twenty minutes apart.
-        self.wall_ms += 20 * 60 * 1000;
+        // A case's changes come five minutes apart.
+        self.wall_ms += 5 * 60 * 1000;
         let hlc = Hlc { wall_ms: self.wall_ms, counter: 0, device: self.device.clone() };
         let seq = self.ops.len() as u64 + 1;
         let mut op = Op {
@@ -306,7 +332,16 @@ pub async fn seed(store: &dyn Store, keys: &ServerKeys, cost: HashCost, now_ms: 
         store.add_site(&SiteId::from(*id), name).await?;
     }
     let device = DeviceId::from(DEMO_DEVICE);
-    let history_starts_ms = now_ms - 3 * 24 * 60 * 60 * 1000;
+    let sites: Vec<Site> = DEMO_SITES.iter().map(|(id, name)| site_settings(id, name, now_ms)).collect();
+    let mut cases: Vec<(u64, &DemoCase)> = DEMO_CASES
+        .iter()
+        .map(|case| {
+            let calendar = &sites.iter().find(|s| s.id.as_str() == case.site).expect("a demo site").calendar;
+            (open_hours_before(calendar, now_ms, case.opened_open_hours_ago), case)
+        })
+        .collect();
+    cases.sort_by_key(|(opened_ms, _)| *opened_ms);
+    let history_starts_ms = cases.first().map_or(now_ms, |(opened_ms, _)| *opened_ms) - 60 * 60 * 1000;
     let mut ids: HashMap<&str, StaffId> = HashMap::new();
     let mut op_keys = HashMap::new();
     for demo in DEMO_STAFF {
@@ -333,7 +368,8 @@ pub async fn seed(store: &dyn Store, keys: &ServerKeys, cost: HashCost, now_ms: 
     }
     let staff = |email: &str| ids[email].clone();
     let mut outbox = OutboxBuilder { device: device.clone(), ops: Vec::new(), wall_ms: history_starts_ms, op_keys };
-    for case in DEMO_CASES {
+    for (opened_ms, case) in cases {
+        outbox.at(opened_ms);
         let record = RecordId::from(auth::new_id());
         let author = staff(case.by);
         let mut fields = BTreeMap::from([
@@ -368,8 +404,7 @@ pub async fn seed(store: &dyn Store, keys: &ServerKeys, cost: HashCost, now_ms: 
         }
     }
     let admin = staff("admin@portal-desk.example");
-    for (id, name) in DEMO_SITES {
-        let settings = site_settings(id, name, now_ms);
+    for settings in sites {
         let body =
             OpBody::Create { collection: Collection::Site, site: settings.id.clone(), fields: settings.to_fields() };
         outbox.add(&admin, &site_record_id(&settings.id), body);
@@ -382,55 +417,47 @@ pub async fn seed(store: &dyn Store, keys: &ServerKeys, cost: HashCost, now_ms: 
     Ok(true)
 }
 
-/// The demo sites' settings: open 08:00–18:30 on weekdays, UK time (British Summer
-/// Time changes in 2026 and 2027), the English bank holidays of those years, protected
-/// learning time next Wednesday afternoon, and daily online-consultation limits, with
-/// Riverside opening for a sign-up drive on the 28 December bank holiday.
+/// The demo sites' settings: a new site's (Europe/London, the bank holidays of
+/// England and Wales) open 08:00–18:30 on weekdays, with protected learning time next
+/// Wednesday afternoon and daily online-consultation limits, Riverside opening for a
+/// sign-up drive on the 28 December 2026 bank holiday.
 pub fn site_settings(id: &str, name: &str, now_ms: u64) -> Site {
-    let utc = |date: &str, hour: i64| {
-        date.parse::<CivilDate>().map_or(0, |d| (d.start_ms(0) + hour * 3_600_000).max(0) as u64)
-    };
-    let mut calendar = SiteCalendar::weekdays(OpeningHours::new((8, 0), (18, 30)), 0);
-    calendar.offset_changes = [("2026-03-29", 60), ("2026-10-25", 0), ("2027-03-28", 60), ("2027-10-31", 0)]
-        .map(|(date, offset_minutes)| UtcOffsetChange { from_ms: utc(date, 1), offset_minutes })
-        .to_vec();
-    calendar.bank_holidays = [
-        "2026-01-01",
-        "2026-04-03",
-        "2026-04-06",
-        "2026-05-04",
-        "2026-05-25",
-        "2026-08-31",
-        "2026-12-25",
-        "2026-12-28",
-        "2027-01-01",
-        "2027-03-26",
-        "2027-03-29",
-        "2027-05-03",
-        "2027-05-31",
-        "2027-08-30",
-        "2027-12-27",
-        "2027-12-28",
-    ]
-    .iter()
-    .filter_map(|d| d.parse().ok())
-    .collect();
-    let today = CivilDate::from_ms(now_ms as i64, calendar.offset_at(now_ms));
+    let mut site =
+        site_settings::new_site(&SiteId::from(id), name, DEFAULT_TIME_ZONE, Division::EnglandAndWales, now_ms)
+            .expect("the database knows Europe/London");
+    let calendar = &mut site.calendar;
+    calendar.hours[..5].fill(Some(OpeningHours::new((8, 0), (18, 30))));
+    let today = calendar.local_date(now_ms);
     let wednesday = (1..=7).map(|n| today.add_days(n)).find(|d| d.weekday().index() == 2).unwrap_or(today);
-    let offset = i64::from(calendar.offset_at(now_ms));
-    let at = |hour: i64| (wednesday.start_ms(0) + hour * 3_600_000 - offset * 60_000).max(0) as u64;
+    let noon_utc = wednesday.start_ms(0).max(0) as u64 + 12 * HOUR_MS;
+    let midnight = wednesday.start_ms(calendar.offset_at(noon_utc)).max(0) as u64;
+    let at = |hour: u64| midnight + hour * HOUR_MS;
     calendar.closures = vec![Closure { start_ms: at(13), end_ms: at(17), reason: "Protected learning time".into() }];
     let (limit, days) = match id {
         "riverside" => (120, vec![("2026-12-28", 40)]),
         _ => (80, Vec::new()),
     };
-    Site {
-        id: SiteId::from(id),
-        name: name.to_owned(),
-        calendar,
-        daily_request_limit: Some(limit),
-        request_limits: days.into_iter().filter_map(|(d, n)| Some((d.parse().ok()?, n))).collect(),
+    site.daily_request_limit = Some(limit);
+    site.request_limits = days.into_iter().filter_map(|(d, n)| Some((d.parse().ok()?, n))).collect();
+    site
+}
+
+/// The moment `open_hours` of `calendar`'s open time before `now_ms`: the latest
+/// moment from which that much open time passes by `now_ms`. Found by bisection over
+/// the last year (open time only grows as the start moves back), to the minute; the
+/// demo is the only caller, so no inverse of `add_open_ms` is kept in the core.
+fn open_hours_before(calendar: &SiteCalendar, now_ms: u64, open_hours: u32) -> u64 {
+    let wanted = u64::from(open_hours) * HOUR_MS;
+    let (mut early, mut late) = (now_ms.saturating_sub(366 * 24 * HOUR_MS), now_ms);
+    while late - early > 60_000 {
+        let middle = early + (late - early) / 2;
+        if calendar.open_ms_between(middle, now_ms) >= wanted {
+            early = middle;
+        } else {
+            late = middle;
+        }
     }
+    early
 }
 
 /// The sign-in lines `serve --demo` prints.

@@ -20,7 +20,9 @@ pub mod password_workers;
 pub mod review;
 pub mod serve;
 pub mod sign_in_guard;
+pub mod site_settings;
 pub mod sync;
+pub mod zones;
 
 use auth::HashCost;
 use db::SharedStore;

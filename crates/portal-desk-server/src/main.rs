@@ -3,6 +3,7 @@
 
 use anyhow::{bail, Context};
 use clap::Parser;
+use portal_desk_core::bank_holidays::Division;
 use portal_desk_core::SiteId;
 use portal_desk_server::audit::checkpoint::CheckpointKey;
 use portal_desk_server::audit::checkpointer::{self, Checkpointer};
@@ -14,7 +15,7 @@ use portal_desk_server::cli::{
 use portal_desk_server::config::DatabaseUrl;
 use portal_desk_server::db::{self, NewStaff, Role, SharedStore, Store};
 use portal_desk_server::keys::{self, KeyFileError, ServerKeys};
-use portal_desk_server::{app, audit, demo, now_ms, serve, AppState};
+use portal_desk_server::{app, audit, demo, now_ms, serve, site_settings, AppState};
 use serde_json::json;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
@@ -48,8 +49,8 @@ async fn main() -> anyhow::Result<ExitCode> {
     };
     match cli.command {
         Command::Serve(args) => serve_app(store, keys, args, checkpoints).await?,
-        Command::Site { command: SiteCommand::Add { name } } => {
-            add_site(store.clone(), &name).await?;
+        Command::Site { command: SiteCommand::Add { name, time_zone, bank_holidays } } => {
+            add_site(store.clone(), &keys, &name, &time_zone, bank_holidays.into()).await?;
             checkpoint_after(&store, &keys, &checkpoints).await;
         }
         Command::User { command: UserCommand::Add { sites, role, name, email } } => {
@@ -182,12 +183,20 @@ fn slug(name: &str) -> String {
     words.join("-")
 }
 
-async fn add_site(store: SharedStore, name: &str) -> anyhow::Result<()> {
+async fn add_site(
+    store: SharedStore,
+    keys: &ServerKeys,
+    name: &str,
+    time_zone: &str,
+    division: Division,
+) -> anyhow::Result<()> {
     let name = name.trim();
     let base = slug(name);
     if base.is_empty() {
         bail!("give the site a name with at least one letter or digit, e.g. \"Riverside Clinic\"");
     }
+    // Checked before anything is written, so a mistyped zone adds no site.
+    site_settings::new_site(&SiteId::from(base.as_str()), name, time_zone, division, now_ms())?;
     let mut id = base.clone();
     let mut n = 2;
     while store.site_exists(&SiteId::from(id.as_str())).await? {
@@ -196,6 +205,8 @@ async fn add_site(store: SharedStore, name: &str) -> anyhow::Result<()> {
     }
     store.add_site(&SiteId::from(id.as_str()), name).await?;
     store.append_audit(&AuditEntry::new(now_ms(), "add_site", json!({ "site": id, "name": name }))).await?;
+    let site = site_settings::new_site(&SiteId::from(id.as_str()), name, time_zone, division, now_ms())?;
+    site_settings::create_record(store.as_ref(), keys, &site, now_ms()).await?;
     println!("{id}");
     Ok(())
 }

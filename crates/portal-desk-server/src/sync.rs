@@ -14,6 +14,7 @@ use crate::audit::AuditEntry;
 use crate::db::{Actor, DbError, PushTx, Store, Viewer};
 use crate::keys::ServerKeys;
 use crate::metrics::PushStats;
+use crate::zones;
 use portal_desk_core::catalog::{check_next_version, template_from_record, template_record_id, Catalog};
 use portal_desk_core::protocol::{plan_push, pull_page, OpResult, PullResponse, PushError, PushResponse, PushStep};
 use portal_desk_core::{apply_op_in, DeviceId, Op, OpBody, Outcome, Record, SiteId, StaffId};
@@ -306,6 +307,9 @@ async fn check(
     if let Some(collection) = access::collection_of(op, stored).filter(|c| c.admin_permission().is_some()) {
         if let Some(reason) = access::admin_refusal(actor.role, collection) {
             return Ok(Some(rejected("forbidden", reason)));
+        }
+        if let Some(reason) = zones::site_zone_refusal(&op.body, collection) {
+            return Ok(Some(rejected("unknown_time_zone", reason)));
         }
         if stored.is_none() {
             return version_refusal(tx, op).await;

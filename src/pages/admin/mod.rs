@@ -4,6 +4,7 @@
 
 mod edit_staff;
 mod site_form;
+mod site_zone;
 mod sites;
 mod template_form;
 mod templates;

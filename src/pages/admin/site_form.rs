@@ -55,7 +55,7 @@ pub fn closure(site: &Site, date: &str, from: &str, to: &str, reason: &str) -> R
         return Err("Say why the site closes, such as Protected learning time (at most 200 characters)".to_owned());
     }
     // The offset in force that day: taken at midday, well clear of a clock change.
-    let noon = date.start_ms(site.calendar.utc_offset_minutes) as u64 + 12 * 3_600_000;
+    let noon = date.start_ms(site.calendar.zone.utc_offset_minutes) as u64 + 12 * 3_600_000;
     let midnight = date.start_ms(site.calendar.offset_at(noon)) as u64;
     Ok(Closure {
         start_ms: midnight + u64::from(from) * 60_000,
@@ -65,12 +65,16 @@ pub fn closure(site: &Site, date: &str, from: &str, to: &str, reason: &str) -> R
 }
 
 /// The operations that make `record` (the site's record on the device) say `edited`:
-/// one `SetField` per changed field, each checked by the core's rules first.
+/// one `SetField` per changed field, each checked by the core's rules first. A field
+/// counts as changed when it differs from what the record *reads as*, so a part an
+/// older record keeps in an older form (a site's fixed UTC offset from before named
+/// time zones) is written only when the admin changes it.
 pub fn site_changes(record: &Record, edited: &Site) -> Result<Vec<OpBody>, String> {
+    let before = Site::from_record(record).map(|site| site.to_fields()).unwrap_or_default();
     let mut bodies = Vec::new();
     for (field, value) in edited.to_fields() {
         let current = record.fields.get(&field);
-        if current.map(|r| r.value.as_str()).unwrap_or_default() == value {
+        if before.get(&field) == Some(&value) {
             continue;
         }
         validate_site_field(&field, &value)?;
@@ -91,7 +95,7 @@ mod tests {
         Site {
             id: "riverside".into(),
             name: "Riverside Clinic".into(),
-            calendar: SiteCalendar::weekdays(OpeningHours::new((8, 0), (18, 30)), 0),
+            calendar: SiteCalendar::weekdays(OpeningHours::new((8, 0), (18, 30)), crate::queue::calendar::uk_time()),
             daily_request_limit: Some(60),
             request_limits: Default::default(),
         }
@@ -158,5 +162,18 @@ mod tests {
         assert_eq!(fields, ["bank_holidays", "daily_request_limit"]);
         edited.name = String::new();
         assert_eq!(site_changes(&record, &edited).unwrap_err(), "Enter the site's name");
+    }
+
+    #[test]
+    fn a_site_saved_before_named_time_zones_keeps_its_offsets_until_a_zone_is_chosen() {
+        let mut record = record_of(&riverside());
+        record.fields.remove("time_zone");
+        let legacy = Site::from_record(&record).unwrap();
+        assert_eq!(legacy.calendar.zone.name, "UTC offsets");
+        assert_eq!(site_changes(&record, &legacy), Ok(vec![]), "nothing the admin did not change is written");
+        let mut chosen = legacy.clone();
+        chosen.calendar.zone = crate::queue::calendar::uk_time();
+        let bodies = site_changes(&record, &chosen).unwrap();
+        assert!(matches!(&bodies[..], [OpBody::SetField { field, replaces: None, .. }] if field == "time_zone"));
     }
 }

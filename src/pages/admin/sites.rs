@@ -5,6 +5,7 @@
 //! tablet at the site counts service levels in the new calendar after its next sync.
 
 use super::site_form::{closure, opening_hours, show_time, site_changes};
+use super::site_zone::{BankHolidayImport, TimeZoneField};
 use crate::app::{CurrentSession, StoreHandle, SyncTrigger};
 use crate::components::SignedIn;
 use crate::format::date_time;
@@ -91,6 +92,8 @@ fn SiteForm(record: Record, site: Site, on_saved: Callback<String>, clear: Callb
         None => (false, String::new(), String::new()),
     }));
     let holidays = RwSignal::new(site.calendar.bank_holidays.clone());
+    let zone = RwSignal::new(site.calendar.zone.clone());
+    let this_year = site.calendar.local_date(crate::browser::now_ms()).year();
     let closures = RwSignal::new(site.calendar.closures.clone());
     let daily = RwSignal::new(site.daily_request_limit.map(|n| n.to_string()).unwrap_or_default());
     let limits = RwSignal::new(site.request_limits.clone());
@@ -103,7 +106,6 @@ fn SiteForm(record: Record, site: Site, on_saved: Callback<String>, clear: Callb
         RwSignal::new(String::new()),
     );
     let problem = RwSignal::new(None::<String>);
-    let offset = site.calendar.utc_offset_minutes as i64;
     let site = StoredValue::new(site);
     let record = StoredValue::new(record);
 
@@ -113,6 +115,7 @@ fn SiteForm(record: Record, site: Site, on_saved: Callback<String>, clear: Callb
         for (i, (open, opens, closes)) in typed.iter().enumerate() {
             edited.calendar.hours[i] = opening_hours(DAYS[i], *open, opens, closes)?;
         }
+        edited.calendar.zone = zone.get_untracked();
         edited.calendar.bank_holidays = holidays.get_untracked();
         edited.calendar.closures = closures.get_untracked();
         let daily = daily.get_untracked();
@@ -219,7 +222,7 @@ fn SiteForm(record: Record, site: Site, on_saved: Callback<String>, clear: Callb
         }
     };
     let closure_text = move |c: &Closure| {
-        format!("{} to {}: {}", date_time(c.start_ms, offset), date_time(c.end_ms, offset), c.reason)
+        zone.with(|z| format!("{} to {}: {}", date_time(c.start_ms, z), date_time(c.end_ms, z), c.reason))
     };
 
     view! {
@@ -227,7 +230,8 @@ fn SiteForm(record: Record, site: Site, on_saved: Callback<String>, clear: Callb
             {move || problem.get().map(|text| view! {
                 <div class="nhsuk-error-summary" role="alert"><h2 class="nhsuk-error-summary__title">"There is a problem"</h2><p>{text}</p></div>
             })}
-                        <h2>"Opening hours"</h2>
+            <TimeZoneField zone problem/>
+            <h2>"Opening hours"</h2>
             <table class="table">
                 <thead><tr><th scope="col">"Day"</th><th scope="col">"Open"</th><th scope="col">"Opens"</th><th scope="col">"Closes"</th></tr></thead>
                 <tbody>
@@ -262,6 +266,7 @@ fn SiteForm(record: Record, site: Site, on_saved: Callback<String>, clear: Callb
             </ul>
             {input("new-holiday", "Add a bank holiday (date, such as 2026-12-28)", new_holiday)}
             <button type="button" class="button button--secondary" on:click=add_holiday>"Add bank holiday"</button>
+            <BankHolidayImport holidays problem this_year/>
 
             <h2>"Closures"</h2>
             <p class="hint">"Times the site closes within its opening hours, such as protected learning time. Service levels pause while the site is closed."</p>

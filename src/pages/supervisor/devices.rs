@@ -3,8 +3,8 @@
 //! Online only: the list lives on the server.
 
 use super::online::{call, token};
-use crate::browser::local_offset_minutes;
 use crate::format::date_time;
+use crate::queue::calendar::uk_time;
 use gloo_net::http::Method;
 use leptos::prelude::*;
 use serde::Deserialize;
@@ -68,7 +68,7 @@ pub fn DevicesSection() -> impl IntoView {
             reload.update(|n| *n += 1);
         });
     };
-    let offset = local_offset_minutes();
+    let zone = uk_time();
     view! {
         <section aria-labelledby="devices-heading">
             <h2 id="devices-heading">"Devices"</h2>
@@ -88,9 +88,9 @@ pub fn DevicesSection() -> impl IntoView {
                         <tbody>
                             {list.into_iter().map(|device| {
                                 let id = device.id.clone();
-                                let synced = device.last_sync_at_ms.map_or_else(|| "Never".to_owned(), |ms| date_time(ms, offset));
+                                let synced = device.last_sync_at_ms.map_or_else(|| "Never".to_owned(), |ms| date_time(ms, &zone));
                                 let state = match (&device.revoked_at_ms, &device.kiosk_site) {
-                                    (Some(ms), _) => format!("Revoked {}", date_time(*ms, offset)),
+                                    (Some(ms), _) => format!("Revoked {}", date_time(*ms, &zone)),
                                     (None, Some(site)) => format!("Kiosk at {site}"),
                                     (None, None) => "In use".to_owned(),
                                 };

@@ -5,9 +5,9 @@
 //! or rejects each one. Online only: held changes live on the server.
 
 use super::online::{call, token};
-use crate::browser::local_offset_minutes;
 use crate::change_view::{describe, held_because};
 use crate::format::date_time;
+use crate::queue::calendar::uk_time;
 use gloo_net::http::Method;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -56,7 +56,7 @@ pub fn HeldSection() -> impl IntoView {
             reload.update(|n| *n += 1);
         });
     };
-    let offset = local_offset_minutes();
+    let zone = uk_time();
     view! {
         <section aria-labelledby="held-heading">
             <h2 id="held-heading">"Changes waiting for you"</h2>
@@ -82,7 +82,7 @@ pub fn HeldSection() -> impl IntoView {
                                         " — by " {by.clone()}
                                     </p>
                                     <p class="change-list__meta">
-                                        "Made on " {date_time(held.op.hlc.wall_ms, offset)} " on device " {held.op.device.to_string()} "."
+                                        "Made on " {date_time(held.op.hlc.wall_ms, &zone)} " on device " {held.op.device.to_string()} "."
                                     </p>
                                     <p class="change-list__reason"><strong>"Why it is held: "</strong>{held_because(&held.code)}</p>
                                     <p class="change-list__actions">

@@ -15,6 +15,7 @@ pub mod response_headers;
 pub mod sign_in;
 pub mod staff;
 pub mod static_files;
+pub mod time_zones;
 pub mod views;
 
 use crate::error::ApiError;
@@ -61,6 +62,7 @@ pub fn routes() -> Vec<RouteSpec> {
         route("post", "/api/v1/held/{device}/{seq}/accept", post(held::accept)),
         route("post", "/api/v1/held/{device}/{seq}/reject", post(held::reject)),
         route("get", "/api/v1/pull", get(pull::pull)),
+        route("get", "/api/v1/time-zones", get(time_zones::time_zone)),
         route("get", "/api/v1/openapi.json", get(openapi::openapi)),
         route("get", "/healthz", get(healthz)),
         route("get", "/readyz", get(readyz)),

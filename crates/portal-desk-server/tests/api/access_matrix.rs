@@ -220,7 +220,7 @@ async fn every_supervisor_and_admin_action_is_refused_to_roles_without_the_permi
             name: "Riverside Clinic".into(),
             calendar: portal_desk_core::calendar::SiteCalendar::weekdays(
                 portal_desk_core::calendar::OpeningHours::new((8, 0), (18, 0)),
-                0,
+                portal_desk_server::zones::expand("UTC").unwrap(),
             ),
             daily_request_limit: Some(10),
             request_limits: Default::default(),

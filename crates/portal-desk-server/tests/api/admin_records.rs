@@ -4,19 +4,22 @@
 //! theirs.
 
 use crate::support::{assert_applied, assert_rejected, Device, Outbox, TestServer, PASSWORD};
+use axum::http::{Method, StatusCode};
 use portal_desk_core::calendar::{Closure, OpeningHours, SiteCalendar};
 use portal_desk_core::case::{CaseKind, Collection};
 use portal_desk_core::catalog::{template_fields, template_record_id};
 use portal_desk_core::checklist::{ChecklistTemplate, StepKind, StepTemplate, TICKED};
 use portal_desk_core::site::{site_record_id, Site};
+use portal_desk_core::zone::TimeZone;
 use portal_desk_core::{templates, Op, OpBody, SiteId};
 use portal_desk_server::auth::{self, HashCost};
 use portal_desk_server::db::{NewStaff, Role};
-use portal_desk_server::now_ms;
+use portal_desk_server::{now_ms, zones};
 use std::collections::BTreeMap;
 
 fn riverside_settings() -> Site {
-    let mut calendar = SiteCalendar::weekdays(OpeningHours::new((8, 0), (18, 30)), 0);
+    let mut calendar =
+        SiteCalendar::weekdays(OpeningHours::new((8, 0), (18, 30)), zones::expand("Europe/London").unwrap());
     calendar.bank_holidays = vec!["2026-12-25".parse().unwrap(), "2026-12-28".parse().unwrap()];
     calendar.closures = vec![Closure {
         start_ms: 1_795_870_800_000,
@@ -230,4 +233,40 @@ async fn a_run_keeps_the_version_it_started_with_and_other_sites_do_not_have_it(
     let ops = [dans.create("case-h", "hilltop", "Bo Example", "sign_up"), dans.op("case-h", start("r", 2))];
     let response = server.push_ok(&dan, &ops).await;
     assert_rejected(&response.results[1], "unknown_template");
+}
+
+#[tokio::test]
+async fn a_site_keeps_the_time_zones_own_clock_changes_and_no_others() {
+    let server = TestServer::new().await;
+    let sam = admin(&server).await;
+    let answer = server.send(Method::GET, "/api/v1/time-zones?name=Europe/London", Some(&sam.token), None).await;
+    let london: TimeZone = answer.ok();
+    assert_eq!(london, zones::expand("Europe/London").unwrap());
+    let unknown = server.send(Method::GET, "/api/v1/time-zones?name=Europe/Atlantis", Some(&sam.token), None).await;
+    let problem = unknown.problem(StatusCode::UNPROCESSABLE_ENTITY, "/problems/invalid-request");
+    assert!(problem.to_string().contains("Europe/Atlantis"), "{problem}");
+    let anonymous = server.send(Method::GET, "/api/v1/time-zones?name=Europe/London", None, None).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+
+    // A device that claims the clocks change an hour later than they do, or names a
+    // zone the database does not have, has its settings refused, whole.
+    let mut outbox = Outbox::new(&sam);
+    let mut shifted = riverside_settings();
+    shifted.calendar.zone.changes[10].from_ms += 3_600_000;
+    let mut atlantis = riverside_settings();
+    atlantis.calendar.zone = TimeZone::fixed("Europe/Atlantis", 0);
+    let forged = [create_site(&mut outbox, &shifted), create_site(&mut outbox, &atlantis)];
+    for result in server.push_ok(&sam, &forged).await.results {
+        assert_rejected(&result, "unknown_time_zone");
+    }
+    assert_eq!(server.count("SELECT COUNT(*) FROM records").await, 0);
+    let changed = OpBody::SetField {
+        field: "time_zone".into(),
+        value: serde_json::to_string(&zones::expand("Europe/Dublin").unwrap()).unwrap(),
+        replaces: None,
+    };
+    let ops = [create_site(&mut outbox, &riverside_settings()), outbox.op("site:riverside", changed)];
+    for result in server.push_ok(&sam, &ops).await.results {
+        assert_applied(&result);
+    }
 }

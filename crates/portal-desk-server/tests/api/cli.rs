@@ -18,6 +18,16 @@ fn run(database: &str, args: &[&str], stdin: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// The ids of the site settings records in the database: every site added has one,
+/// so admins can edit its calendar in the app.
+fn settings_records(database: &str) -> Vec<String> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let pool = sqlx::SqlitePool::connect(database).await.unwrap();
+        sqlx::query_scalar("SELECT id FROM records WHERE id LIKE 'site:%' ORDER BY id").fetch_all(&pool).await.unwrap()
+    })
+}
+
 #[track_caller]
 fn stdout_of(output: &Output) -> String {
     assert!(output.status.success(), "failed: {}", String::from_utf8_lossy(&output.stderr));
@@ -32,6 +42,11 @@ fn site_add_and_user_add_make_an_account_that_can_sign_in() {
     assert_eq!(site, "riverside-clinic");
     let second = stdout_of(&run(&database, &["site", "add", "Riverside Clinic"], ""));
     assert_eq!(second, "riverside-clinic-2", "a taken id gets a suffix");
+    let scottish = ["site", "add", "--time-zone", "Europe/London", "--bank-holidays", "scotland", "Leith Clinic"];
+    assert_eq!(stdout_of(&run(&database, &scottish, "")), "leith-clinic");
+    let atlantis = run(&database, &["site", "add", "--time-zone", "Europe/Atlantis", "Nowhere"], "");
+    assert!(String::from_utf8_lossy(&atlantis.stderr).contains("no time zone called 'Europe/Atlantis'"));
+    assert_eq!(settings_records(&database), ["site:leith-clinic", "site:riverside-clinic", "site:riverside-clinic-2"]);
     let user_args =
         ["user", "add", "--site", &site, "--role", "supervisor", "--name", "Carys Jones", "carys@example.test"];
     let staff_id = stdout_of(&run(&database, &user_args, "a long enough password\n"));
