@@ -66,6 +66,22 @@ test('Ben records a case: NHS number checked as typed, checklist attached, dupli
     await expect(page.getByText('Valid NHS number: 485 777 3457')).toBeVisible();
   });
 
+  await test.step('a test number (999…) is not saved until Ben confirms it is the one to record', async () => {
+    await nhsNumber.fill('999 123 4578');
+    await expect(page.getByText(/This is a test NHS number/)).toBeVisible();
+    await page.getByRole('button', { name: 'Save case' }).click();
+    const summary = page.getByRole('alert').filter({ hasText: 'There is a problem' });
+    await expect(summary).toContainText('No real patient has this NHS number');
+    const confirm = page.getByLabel(/Use this number anyway/);
+    await expect(confirm).toHaveAccessibleDescription(/No real patient has this NHS number/);
+    await expectNoAccessibilityViolations(page);
+    await confirm.check();
+    await expect(page.getByText(/No real patient has this NHS number/)).toHaveCount(0);
+    // Not this time: Ben corrects it to the patient's real number.
+    await nhsNumber.fill('485 777 3457');
+    await expect(confirm).toHaveCount(0);
+  });
+
   await test.step('the case, its patient and its checklist are saved together on the device', async () => {
     await page.getByLabel('Channel').selectOption({ label: 'Phone' });
     await page.getByLabel('Note (optional)').fill('Locked out after a new phone; rang from home.');

@@ -24,6 +24,9 @@ pub struct NewCaseInput {
     pub dob_year: String,
     /// The NHS number as typed (spaces allowed), or empty.
     pub nhs_number: String,
+    /// Whether the person confirmed that a number no real patient holds (a 999 test
+    /// number, or one from a range never issued) is the one to record.
+    pub nhs_number_confirmed: bool,
     /// A patient record on the device chosen instead of making a new one.
     pub existing_patient: Option<RecordId>,
     /// A [`CaseKind`] code, or empty when nothing was chosen.
@@ -63,6 +66,10 @@ pub enum NhsFeedback {
     /// A valid number, shown the way NHS services write it.
     Valid(String),
 }
+
+/// Why a test or never-issued NHS number is not saved until confirmed.
+pub const NHS_NUMBER_UNCONFIRMED: &str =
+    "No real patient has this NHS number: correct it, or tick “Use this number anyway” if it is right";
 
 /// Checks the NHS number as it is typed. While fewer than ten digits are typed and
 /// nothing else is wrong, nothing is said (`None`) unless the person has `finished`
@@ -159,6 +166,10 @@ pub fn new_case_changes(
     let nhs_number = match input.nhs_number.trim() {
         "" => None,
         typed => match NhsNumber::parse(typed) {
+            Ok(number) if number.range().warning().is_some() && !input.nhs_number_confirmed => {
+                problem("nhs-number-confirm", NHS_NUMBER_UNCONFIRMED.to_owned());
+                None
+            }
             Ok(number) => Some(number),
             Err(error) => {
                 problem("nhs-number", error.to_string());
@@ -276,6 +287,7 @@ mod tests {
             dob_month: "12".into(),
             dob_year: "1985".into(),
             nhs_number: "485 777 3457".into(),
+            nhs_number_confirmed: false,
             existing_patient: None,
             kind: "password_reset".into(),
             priority: "normal".into(),
@@ -409,6 +421,18 @@ mod tests {
             matches!(nhs_number_feedback("999 123 4578", false), Some(NhsFeedback::Warning(m)) if m.contains("test NHS number"))
         );
         assert!(matches!(nhs_number_feedback("48A", false), Some(NhsFeedback::Error(m)) if m.contains("only digits")));
+    }
+
+    #[test]
+    fn a_number_no_real_patient_holds_is_saved_only_once_confirmed() {
+        for number in ["999 123 4578", "500 000 0005"] {
+            let test_number = NewCaseInput { nhs_number: number.into(), ..input() };
+            let refused = new_case_changes(&test_number, "riverside".into(), &Catalog::default(), today(), &ids());
+            let errors = refused.expect_err(number);
+            assert_eq!(errors, [FieldError { field: "nhs-number-confirm", message: NHS_NUMBER_UNCONFIRMED.into() }]);
+            let confirmed = NewCaseInput { nhs_number_confirmed: true, ..test_number };
+            assert!(new_case_changes(&confirmed, "riverside".into(), &Catalog::default(), today(), &ids()).is_ok());
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::case_page::site_setup::SiteSetup;
 use crate::store::Store;
 use portal_desk_core::case::{CaseKind, Channel, Collection, Priority, RequesterType};
 use portal_desk_core::date::CivilDate;
+use portal_desk_core::nhs_number::NhsNumber;
 use portal_desk_core::self_registration::{check, staff_note, Language, SelfRegistration};
 use portal_desk_core::{OpBody, Record, RecordId, SiteId, StaffId};
 
@@ -65,6 +66,9 @@ pub fn registration_changes(
         dob_month: form.dob_month.trim().to_owned(),
         dob_year: form.dob_year.trim().to_owned(),
         nhs_number: checked.nhs_number.clone().unwrap_or_default(),
+        // A patient cannot vouch for a number no real patient holds; the case is
+        // saved, never lost, and the staff note below says to check it.
+        nhs_number_confirmed: true,
         existing_patient: None,
         kind: CaseKind::SignUp.code().to_owned(),
         priority: Priority::Normal.code().to_owned(),
@@ -74,6 +78,10 @@ pub fn registration_changes(
         requester_relationship: String::new(),
         note: staff_note(form, spoken),
     };
+    let unreal = NhsNumber::parse(&input.nhs_number).ok().and_then(|n| n.range().warning());
+    if unreal.is_some() {
+        input.note.push_str(" The NHS number given is not one a real patient holds: check it with the patient.");
+    }
     let duplicates = possible_duplicates(&input, records, today);
     if !duplicates.is_empty() {
         input.note.push_str(&format!(

@@ -44,6 +44,7 @@ pub fn NewCasePage() -> impl IntoView {
     let dob_year = RwSignal::new(String::new());
     let nhs_number = RwSignal::new(String::new());
     let nhs_left = RwSignal::new(false);
+    let nhs_confirmed = RwSignal::new(false);
     let chosen = RwSignal::new(None::<Patient>);
     let kind = RwSignal::new(String::new());
     let priority = RwSignal::new(Priority::Normal.code().to_owned());
@@ -62,6 +63,7 @@ pub fn NewCasePage() -> impl IntoView {
         dob_month: dob_month.get(),
         dob_year: dob_year.get(),
         nhs_number: nhs_number.get(),
+        nhs_number_confirmed: nhs_confirmed.get(),
         existing_patient: chosen.with(|c| c.as_ref().map(|p| p.id.clone())),
         kind: kind.get(),
         priority: priority.get(),
@@ -320,6 +322,16 @@ pub fn NewCasePage() -> impl IntoView {
                                     <span class="nhsuk-u-visually-hidden">"Warning: "</span>
                                     {text}
                                 </p>
+                                <div class="nhs-number-confirm" class:nhsuk-form-group--error=has_error("nhs-number-confirm")>
+                                    <FieldErrorMessage id="nhs-number-confirm" message=error_for("nhs-number-confirm")/>
+                                    <div class="checkbox">
+                                        <input type="checkbox" class="checkbox-input" id="nhs-number-confirm"
+                                            aria-describedby=described_by("nhs-number-confirm", Some("nhs-number-status"))
+                                            prop:checked=move || nhs_confirmed.get()
+                                            on:change=move |ev| nhs_confirmed.set(event_target_checked(&ev))/>
+                                        <label class="nhsuk-label" for="nhs-number-confirm">"Use this number anyway: I have checked it is the one to record"</label>
+                                    </div>
+                                </div>
                             }.into_any()),
                             Some(NhsFeedback::Valid(shown)) => Some(view! {
                                 <p class="field-ok" id="nhs-number-status">{format!("Valid NHS number: {shown}")}</p>
