@@ -5,10 +5,12 @@
 import { test, expect } from '@playwright/test';
 import { startServer } from './support/server.mjs';
 import { signIn } from './support/actions.mjs';
-import { DEMO_PASSWORD } from './support/demo.mjs';
+import { DEMO_PASSWORD, staff } from './support/demo.mjs';
 import { expectAllSynced, expectNoAccessibilityViolations, screenshotBothWays } from './support/checks.mjs';
 
-const admin = { email: 'admin@portal-desk.example', name: 'Sam Admin' };
+const admin = staff.admin;
+// A one-off bank holiday next June (never a standing one).
+const extraHoliday = `${new Date().getUTCFullYear() + 1}-06-07`;
 
 let server;
 test.beforeAll(async () => {
@@ -61,9 +63,9 @@ test('an admin changes a site calendar on the device and it syncs', async ({ bro
     await page.getByLabel('Reason', { exact: true }).fill('Staff training');
     await page.getByRole('button', { name: 'Add closure' }).click();
     await expect(page.getByRole('listitem').filter({ hasText: 'Staff training' })).toBeVisible();
-    await page.getByLabel(/Add a bank holiday/).fill('2027-05-03');
+    await page.getByLabel(/Add a bank holiday/).fill(extraHoliday);
     await page.getByRole('button', { name: 'Add bank holiday' }).click();
-    await expect(page.getByRole('button', { name: 'Remove bank holiday 2027-05-03' })).toBeVisible();
+    await expect(page.getByRole('button', { name: `Remove bank holiday ${extraHoliday}` })).toBeVisible();
     await page.getByLabel(/Most requests on a normal open day/).fill('45');
     await page.getByLabel(/A day with its own limit/).fill('2026-12-28');
     await page.getByLabel('Its limit', { exact: true }).fill('20');
@@ -73,7 +75,7 @@ test('an admin changes a site calendar on the device and it syncs', async ({ bro
     await expectAllSynced(page);
     const settings = await riversideSettings(request);
     expect(settings.daily_request_limit).toBe('45');
-    expect(JSON.parse(settings.bank_holidays)).toContain('2027-05-03');
+    expect(JSON.parse(settings.bank_holidays)).toContain(extraHoliday);
     expect(JSON.parse(settings.closures).map((c) => c.reason)).toContain('Staff training');
     expect(JSON.parse(settings.request_limits)).toEqual({ '2026-12-28': 20 });
   });

@@ -8,7 +8,7 @@ import { signIn, setPin, createCase } from './support/actions.mjs';
 import { staff } from './support/demo.mjs';
 import { expectAllSynced, expectNoAccessibilityViolations, screenshotBothWays } from './support/checks.mjs';
 
-const admin = { email: 'admin@portal-desk.example', name: 'Sam Admin' };
+const admin = staff.admin;
 const NEW_STEP = 'Tell the patient the code expires in 24 hours';
 
 let server;

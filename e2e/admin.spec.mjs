@@ -8,7 +8,7 @@ import { signIn } from './support/actions.mjs';
 import { expectNoAccessibilityViolations, screenshotBothWays } from './support/checks.mjs';
 import { DEMO_PASSWORD, staff } from './support/demo.mjs';
 
-const admin = { email: 'admin@portal-desk.example', name: 'Sam Admin' };
+const admin = staff.admin;
 
 let server;
 test.beforeAll(async () => {

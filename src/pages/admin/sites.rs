@@ -256,14 +256,24 @@ fn SiteForm(record: Record, site: Site, on_saved: Callback<String>, clear: Callb
             </table>
 
             <h2>"Bank holidays"</h2>
-            <ul class="plain-list">
-                {move || holidays.get().into_iter().map(|day| view! {
-                    <li>{day.to_string()}" "
-                        <button type="button" class="button button--secondary button--small" aria-label=format!("Remove bank holiday {day}")
-                            on:click=move |_| holidays.update(|h| h.retain(|d| *d != day))>"Remove"</button>
-                    </li>
-                }).collect_view()}
-            </ul>
+            // Ten years of bank holidays is a hundred days: one folding group a year,
+            // this year's and next open, so the form stays short.
+            {move || holidays.with(|days| days.chunk_by(|a, b| a.year() == b.year()).map(<[CivilDate]>::to_vec).collect::<Vec<_>>()).into_iter().map(|year| {
+                let number = year[0].year();
+                view! {
+                    <details class="holiday-year" open=(this_year..=this_year + 1).contains(&number)>
+                        <summary>{format!("{number}: {} bank holidays", year.len())}</summary>
+                        <ul class="chip-list">
+                            {year.into_iter().map(|day| view! {
+                                <li>{day.to_string()}" "
+                                    <button type="button" class="button button--secondary button--small" aria-label=format!("Remove bank holiday {day}")
+                                        on:click=move |_| holidays.update(|h| h.retain(|d| *d != day))>"Remove"</button>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    </details>
+                }
+            }).collect_view()}
             {input("new-holiday", "Add a bank holiday (date, such as 2026-12-28)", new_holiday)}
             <button type="button" class="button button--secondary" on:click=add_holiday>"Add bank holiday"</button>
             <BankHolidayImport holidays problem this_year/>
